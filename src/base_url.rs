@@ -1,0 +1,155 @@
+//! Which base URLs the client accepts, and their normal form.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use reqwest::Url;
+
+use crate::Error;
+
+/// Turso's Platform API.
+pub(crate) const DEFAULT: &str = "https://api.turso.tech";
+
+/// A base URL the bearer token may be sent to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct BaseUrl {
+    /// The URL without a trailing `/`, ready for the generated client to append
+    /// `/v1/...` to.
+    pub(crate) url: String,
+    /// Whether the host is this machine (`localhost`, `127.0.0.0/8`, `[::1]`).
+    pub(crate) loopback: bool,
+}
+
+impl BaseUrl {
+    /// Accepts `https://` URLs, and `http://` only to a loopback host: the token must
+    /// not cross a network in clear. Refuses credentials, queries and fragments, which
+    /// have no meaning for a base URL.
+    pub(crate) fn parse(input: &str) -> Result<Self, Error> {
+        let refuse = |why: &str| {
+            Error::InvalidArgument(format!(
+                "base URL {input:?} {why}; expected an https:// URL such as {DEFAULT}"
+            ))
+        };
+        if input.trim().is_empty() {
+            return Err(refuse("is empty"));
+        }
+        let url = Url::parse(input).map_err(|e| refuse(&format!("is not a URL ({e})")))?;
+        let host = url.host_str().unwrap_or_default();
+        let loopback = is_loopback(host);
+        match url.scheme() {
+            "https" if !host.is_empty() => {}
+            "http" if loopback => {}
+            "http" => {
+                return Err(refuse(
+                    "uses http:// to a host that is not this machine, which would send the \
+                     token in clear (http:// is only allowed to localhost, 127.0.0.0/8 and [::1])",
+                ));
+            }
+            "https" => return Err(refuse("has no host")),
+            scheme => return Err(refuse(&format!("has the scheme {scheme}://"))),
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            // Not `refuse`: the message must not repeat the credentials.
+            return Err(Error::InvalidArgument(
+                "the base URL contains credentials (user:password@); remove them and pass \
+                 the API token with .token(..) instead"
+                    .to_owned(),
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(refuse("has a query or fragment"));
+        }
+        Ok(Self {
+            url: url.as_str().trim_end_matches('/').to_owned(),
+            loopback,
+        })
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    if let Ok(ip) = host.parse::<Ipv4Addr>() {
+        return ip.is_loopback();
+    }
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .and_then(|h| h.parse::<Ipv6Addr>().ok())
+        .is_some_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepted(input: &str) -> (String, bool) {
+        let base = BaseUrl::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
+        (base.url, base.loopback)
+    }
+
+    fn refused(input: &str) -> String {
+        match BaseUrl::parse(input) {
+            Err(Error::InvalidArgument(message)) => message,
+            other => panic!("{input}: expected InvalidArgument, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn accepts_https_and_loopback_http_and_normalises() {
+        assert_eq!(accepted(DEFAULT), (DEFAULT.to_owned(), false));
+        assert_eq!(
+            accepted("https://api.turso.tech/"),
+            (DEFAULT.to_owned(), false)
+        );
+        assert_eq!(
+            accepted("HTTPS://API.Turso.Tech"),
+            (DEFAULT.to_owned(), false)
+        );
+        assert_eq!(
+            accepted("https://proxy.example.com/turso/"),
+            ("https://proxy.example.com/turso".to_owned(), false)
+        );
+        assert_eq!(
+            accepted("http://127.0.0.1:8080/"),
+            ("http://127.0.0.1:8080".to_owned(), true)
+        );
+        assert_eq!(
+            accepted("http://127.4.5.6"),
+            ("http://127.4.5.6".to_owned(), true)
+        );
+        assert_eq!(
+            accepted("http://localhost:1"),
+            ("http://localhost:1".to_owned(), true)
+        );
+        assert_eq!(
+            accepted("http://[::1]:9"),
+            ("http://[::1]:9".to_owned(), true)
+        );
+        assert_eq!(
+            accepted("https://127.0.0.1"),
+            ("https://127.0.0.1".to_owned(), true)
+        );
+    }
+
+    #[test]
+    fn refuses_what_could_leak_the_token_or_means_nothing() {
+        for input in [
+            "http://example.com",
+            "http://10.1.2.3",
+            "http://[::2]",
+            "http://localhost.example.com",
+            "http://128.0.0.1",
+        ] {
+            assert!(refused(input).contains("in clear"), "{input}");
+        }
+        assert!(refused("ftp://api.turso.tech").contains("ftp://"));
+        assert!(refused("not a url").contains("is not a URL"));
+        assert!(refused("").contains("is empty"));
+        assert!(refused("  ").contains("is empty"));
+        let message = refused("https://user:hunter2@api.turso.tech");
+        assert!(message.contains("credentials") && !message.contains("hunter2"));
+        assert!(refused("https://api.turso.tech/?x=1").contains("query"));
+        assert!(refused("https://api.turso.tech/#x").contains("fragment"));
+        assert!(refused("file:///etc/passwd").contains("file://"));
+    }
+}

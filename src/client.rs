@@ -1,0 +1,389 @@
+//! The client: one method per operation of the spec.
+
+use std::fmt;
+use std::future::Future;
+
+use progenitor_client::{ClientInfo, ResponseValue};
+
+use crate::generated::{self, types};
+use crate::hooks::record_status;
+use crate::names::non_blank;
+use crate::tokens::{CreatedApiToken, DatabaseToken, TokenValidity};
+use crate::{
+    ApiToken, ApiTokenOptions, ClientBuilder, Error, OrganizationApiToken, TokenOptions, User,
+};
+
+/// A client for the Turso Platform API's token endpoints.
+///
+/// Cloning is cheap: clones share one connection pool, so keep one `Client` (or clones
+/// of it) for the life of your program rather than building one per call. Every request
+/// carries the bearer token (marked sensitive, never logged) and a `User-Agent` naming
+/// this crate and its version; transient failures are retried where that is safe (see
+/// [`ClientBuilder::max_retries`]). `Debug` never shows the token.
+///
+/// ```no_run
+/// use turso_platform::Client;
+///
+/// # async fn run() -> Result<(), turso_platform::Error> {
+/// let client = Client::new("my-platform-api-token")?;
+/// let me = client.current_user().await?;
+/// println!("signed in as {}", me.username);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    generated: generated::Client,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base_url())
+            .field("max_retries", &self.generated.inner().retry.max_retries)
+            .field("token", &"[REDACTED]")
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client for `https://api.turso.tech` with this platform API token, and the
+    /// default timeout (30 s) and retries (3).
+    ///
+    /// Fails with [`Error::InvalidArgument`] if the token is blank or cannot go in an
+    /// HTTP header.
+    ///
+    /// ```
+    /// use turso_platform::Client;
+    ///
+    /// let client = Client::new("my-platform-api-token").unwrap();
+    /// assert_eq!(client.base_url(), "https://api.turso.tech");
+    /// assert!(Client::new("").is_err());
+    /// ```
+    pub fn new(token: impl Into<String>) -> Result<Client, Error> {
+        Client::builder().token(token).build()
+    }
+
+    /// A client configured like the Turso CLI: the token from `TURSO_API_TOKEN`, and the
+    /// base URL from `TURSO_API_BASEURL` if it is set and not empty.
+    ///
+    /// ```no_run
+    /// let client = turso_platform::Client::from_env()?;
+    /// # Ok::<(), turso_platform::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// A builder for a client with a custom base URL, timeout or retries.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use turso_platform::Client;
+    ///
+    /// let client = Client::builder()
+    ///     .token("my-platform-api-token")
+    ///     .base_url("http://127.0.0.1:8080")
+    ///     .timeout(Duration::from_secs(5))
+    ///     .max_retries(0)
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(client.base_url(), "http://127.0.0.1:8080");
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    pub(crate) fn from_generated(generated: generated::Client) -> Client {
+        Client { generated }
+    }
+
+    /// The base URL requests go to, without a trailing `/`.
+    ///
+    /// ```
+    /// let client = turso_platform::Client::new("token").unwrap();
+    /// assert_eq!(client.base_url(), "https://api.turso.tech");
+    /// ```
+    pub fn base_url(&self) -> &str {
+        self.generated.baseurl()
+    }
+
+    /// The client generated from `openapi.yaml`, for what this one does not offer (the
+    /// raw answer with its status and headers, say). See [`generated`] for what differs.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), Box<dyn std::error::Error>> {
+    /// let answer = client.generated().validate_api_token().await?;
+    /// println!("{:?}", answer.headers().get("date"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn generated(&self) -> &generated::Client {
+        &self.generated
+    }
+
+    /// Runs one call of the generated client and maps its failure into [`Error`].
+    /// `secret_answer` says whether a successful answer carries a secret, which must
+    /// then not be quoted in an error.
+    async fn call<T>(
+        &self,
+        request: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::Error>>>,
+        secret_answer: bool,
+    ) -> Result<T, Error> {
+        match record_status(request).await {
+            (Ok(answer), _) => Ok(answer.into_inner()),
+            (Err(error), status) => Err(Error::from_generated(error, status, secret_answer).await),
+        }
+    }
+
+    /// Lists the platform API tokens of the token's user (`listAPITokens`), without
+    /// their secrets.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// for token in client.list_api_tokens().await? {
+    ///     println!("{} {}", token.id, token.name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn list_api_tokens(&self) -> Result<Vec<ApiToken>, Error> {
+        let answer = self.call(self.generated.list_api_tokens(), false).await?;
+        Ok(answer.tokens)
+    }
+
+    /// Mints a platform API token named `name` (`createAPIToken`) and returns its secret,
+    /// which is shown this once. Names are unique per user: an existing name answers
+    /// [`Error::Api`] with status 409.
+    ///
+    /// The request is sent again only if it cannot have reached the server. If it may
+    /// have, and no usable answer came back, the error is
+    /// [`Error::ApiTokenMayExist`]: check with [`list_api_tokens`](Client::list_api_tokens).
+    ///
+    /// ```no_run
+    /// use turso_platform::{ApiTokenOptions, Client, Scope};
+    ///
+    /// # async fn run(client: Client) -> Result<(), turso_platform::Error> {
+    /// let options = ApiTokenOptions::new()
+    ///     .organization("my-org")
+    ///     .group("default")
+    ///     .scopes([Scope::DbCreate, Scope::DbMintToken]);
+    /// let created = client.create_api_token("provisioner", &options).await?;
+    /// println!("minted {} ({})", created.name, created.id);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn create_api_token(
+        &self,
+        name: &str,
+        options: &ApiTokenOptions,
+    ) -> Result<CreatedApiToken, Error> {
+        let name = non_blank("token name", name)?;
+        let body = options.to_body()?;
+        match self
+            .call(self.generated.create_api_token(name, &body), true)
+            .await
+        {
+            Ok(created) => Ok(created.into()),
+            Err(e) if e.may_have_taken_effect() => Err(Error::ApiTokenMayExist {
+                name: name.to_owned(),
+                source: Box::new(e),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Revokes the platform API token named `name` (`revokeAPIToken`); from then on it is
+    /// refused with 401. Returns the name the API confirms. An unknown name is
+    /// [`Error::Api`] with status 404.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// client.revoke_api_token("provisioner").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn revoke_api_token(&self, name: &str) -> Result<String, Error> {
+        let name = non_blank("token name", name)?;
+        let answer = self
+            .call(self.generated.revoke_api_token(name), false)
+            .await?;
+        Ok(answer.token)
+    }
+
+    /// Checks the client's own token (`validateAPIToken`) and says when it expires. An
+    /// invalid, expired or revoked token is [`Error::Api`] with status 401.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// let validity = client.validate_api_token().await?;
+    /// assert!(validity.expires_at.is_none(), "platform API tokens never expire");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn validate_api_token(&self) -> Result<TokenValidity, Error> {
+        let answer = self
+            .call(self.generated.validate_api_token(), false)
+            .await?;
+        TokenValidity::from_exp(answer.exp).ok_or_else(|| Error::UnexpectedResponse {
+            status: reqwest::StatusCode::OK,
+            body: format!(r#"{{"exp":{}}}"#, answer.exp),
+            reason: "`exp` is neither -1 nor a Unix time".to_owned(),
+        })
+    }
+
+    /// The user the token belongs to (`getCurrentUser`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// println!("signed in as {}", client.current_user().await?.username);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn current_user(&self) -> Result<User, Error> {
+        let answer = self.call(self.generated.get_current_user(), false).await?;
+        Ok(answer.user)
+    }
+
+    /// Lists the API tokens scoped to the organization `org`
+    /// (`listOrganizationAPITokens`): all of them for admins and owners, with who minted
+    /// each, and only their own for other members.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// for token in client.list_organization_api_tokens("my-org").await? {
+    ///     println!("{} {} {:?}", token.id, token.name, token.group);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn list_organization_api_tokens(
+        &self,
+        org: &str,
+    ) -> Result<Vec<OrganizationApiToken>, Error> {
+        let org = non_blank("organization", org)?;
+        let answer = self
+            .call(self.generated.list_organization_api_tokens(org), false)
+            .await?;
+        Ok(answer.tokens)
+    }
+
+    /// Revokes the organization's API token with ID `token_id`
+    /// (`revokeOrganizationAPIToken`). Returns the ID the API confirms.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// client.revoke_organization_api_token("my-org", "clGFZ4STEe6fljpFzIum8A").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn revoke_organization_api_token(
+        &self,
+        org: &str,
+        token_id: &str,
+    ) -> Result<String, Error> {
+        let org = non_blank("organization", org)?;
+        let token_id = non_blank("token ID", token_id)?;
+        let answer = self
+            .call(
+                self.generated.revoke_organization_api_token(org, token_id),
+                false,
+            )
+            .await?;
+        Ok(answer.token)
+    }
+
+    /// Mints a token for the database `database` of the organization `org`
+    /// (`createDatabaseToken`). Turso keeps no record of it: it cannot be listed or
+    /// revoked alone, only invalidated with every other token of the database
+    /// ([`invalidate_database_tokens`](Client::invalidate_database_tokens)).
+    ///
+    /// ```no_run
+    /// use turso_platform::{Authorization, Expiration, TokenOptions};
+    ///
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// let options = TokenOptions::new()
+    ///     .expiration("1w".parse::<Expiration>()?)
+    ///     .authorization(Authorization::ReadOnly);
+    /// let token = client.create_database_token("my-org", "my-db", &options).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn create_database_token(
+        &self,
+        org: &str,
+        database: &str,
+        options: &TokenOptions,
+    ) -> Result<DatabaseToken, Error> {
+        let org = non_blank("organization", org)?;
+        let database = non_blank("database name", database)?;
+        let (authorization, expiration, body) = options.to_request()?;
+        let request =
+            self.generated
+                .create_database_token(org, database, authorization, expiration, &body);
+        Ok(self.call(request, true).await?.into())
+    }
+
+    /// Invalidates every token minted so far for the database `database` of the
+    /// organization `org` (`invalidateDatabaseTokens`). Calling it twice is harmless.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// client.invalidate_database_tokens("my-org", "my-db").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn invalidate_database_tokens(&self, org: &str, database: &str) -> Result<(), Error> {
+        let org = non_blank("organization", org)?;
+        let database = non_blank("database name", database)?;
+        self.call(
+            self.generated.invalidate_database_tokens(org, database),
+            false,
+        )
+        .await
+    }
+
+    /// Mints a token for every database of the group `group` of the organization `org`
+    /// (`createGroupToken`). Like a database token it can only be invalidated with every
+    /// other token of the group ([`invalidate_group_tokens`](Client::invalidate_group_tokens)).
+    ///
+    /// ```no_run
+    /// use turso_platform::TokenOptions;
+    ///
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// let token = client.create_group_token("my-org", "default", &TokenOptions::new()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn create_group_token(
+        &self,
+        org: &str,
+        group: &str,
+        options: &TokenOptions,
+    ) -> Result<DatabaseToken, Error> {
+        let org = non_blank("organization", org)?;
+        let group = non_blank("group", group)?;
+        let (authorization, expiration, body) = options.to_request()?;
+        let request =
+            self.generated
+                .create_group_token(org, group, authorization, expiration, &body);
+        Ok(self.call(request, true).await?.into())
+    }
+
+    /// Invalidates every token minted so far for the group `group` of the organization
+    /// `org`, and for each of its databases (`invalidateGroupTokens`). Calling it twice is
+    /// harmless.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// client.invalidate_group_tokens("my-org", "default").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn invalidate_group_tokens(&self, org: &str, group: &str) -> Result<(), Error> {
+        let org = non_blank("organization", org)?;
+        let group = non_blank("group", group)?;
+        self.call(self.generated.invalidate_group_tokens(org, group), false)
+            .await
+    }
+}

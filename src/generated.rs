@@ -1,0 +1,34 @@
+//! The client progenitor generates from `openapi.yaml` at build time: the escape hatch.
+//!
+//! Everything here is produced by `build.rs` and never edited by hand; to change it,
+//! edit `openapi.yaml` and rebuild. To read it, run `cargo doc --open` and look at this
+//! module, or open `target/*/build/turso-platform-*/out/turso_platform_generated.rs`
+//! (see the README).
+//!
+//! [`crate::Client`] is the supported interface. Reach the generated [`Client`] through
+//! [`crate::Client::generated`] when you need something the hand-written layer does not
+//! offer, such as the raw [`ResponseValue`] with its headers. Requests made this way
+//! carry the same bearer token and `User-Agent` and go through the same retries, but
+//! their errors are progenitor's [`Error`], not [`crate::Error`], and arguments are not
+//! validated before they are sent.
+//!
+//! ```no_run
+//! # async fn run(client: turso_platform::Client) -> Result<(), Box<dyn std::error::Error>> {
+//! let answer = client.generated().list_api_tokens().await?;
+//! println!("HTTP {}: {} tokens", answer.status(), answer.tokens.len());
+//! # Ok(())
+//! # }
+//! ```
+#![allow(
+    missing_docs,
+    unused_qualifications,
+    clippy::all,
+    clippy::pedantic,
+    rustdoc::bare_urls,
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags
+)]
+
+include!(concat!(env!("OUT_DIR"), "/turso_platform_generated.rs"));
+
+pub use crate::hooks::Hooks;

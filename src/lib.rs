@@ -1,0 +1,111 @@
+//! A client for the authentication and token endpoints of the
+//! [Turso Platform API](https://docs.turso.tech/api-reference): list, mint, validate and
+//! revoke platform API tokens, read the current user, and mint and invalidate database
+//! and group tokens.
+//!
+//! The HTTP layer is generated at compile time by [progenitor] from the crate's
+//! `openapi.yaml` (see [`generated`]); this crate adds an ergonomic [`Client`],
+//! validated arguments ([`Expiration`], [`Scope`], [`Authorization`]), one typed
+//! [`Error`], retries that never duplicate a mint, and secret handling: every token
+//! the API returns arrives as a [`secrecy::SecretString`] and stays one until you call
+//! [`expose_secret`](secrecy::ExposeSecret::expose_secret).
+//!
+//! ```no_run
+//! use turso_platform::{Authorization, Client, Expiration, TokenOptions};
+//!
+//! # async fn run() -> Result<(), turso_platform::Error> {
+//! let client = Client::from_env()?; // TURSO_API_TOKEN, and TURSO_API_BASEURL if set
+//! let options = TokenOptions::new()
+//!     .expiration("1d".parse::<Expiration>()?)
+//!     .authorization(Authorization::ReadOnly);
+//! let token = client.create_database_token("my-org", "my-db", &options).await?;
+//! println!("expires at {:?}", token.expires_at);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! [progenitor]: https://github.com/oxidecomputer/progenitor
+
+#![warn(missing_docs)]
+
+mod authorization;
+mod base_url;
+mod builder;
+mod client;
+mod error;
+mod expiration;
+pub mod generated;
+mod hooks;
+mod names;
+mod options;
+mod retry;
+mod scope;
+mod secret;
+mod tokens;
+mod wire_enum;
+
+pub use authorization::Authorization;
+pub use builder::ClientBuilder;
+pub use client::Client;
+pub use error::Error;
+pub use expiration::{Expiration, ExpirationError};
+pub use options::{ApiTokenOptions, TokenOptions};
+pub use scope::Scope;
+pub use tokens::{CreatedApiToken, DatabaseToken, TokenValidity};
+pub use wire_enum::UnknownValueError;
+
+/// A platform API token as listed by [`Client::list_api_tokens`], without its secret.
+///
+/// ```
+/// # fn show(tokens: Vec<turso_platform::ApiToken>) {
+/// for token in tokens {
+///     println!("{} ({}), organization {:?}", token.name, token.id, token.organization);
+/// }
+/// # }
+/// ```
+pub use generated::types::ApiToken;
+/// An organization's API token as listed by [`Client::list_organization_api_tokens`].
+///
+/// ```
+/// # fn show(token: turso_platform::OrganizationApiToken) {
+/// let owner = token.owner.as_ref().and_then(|o| o.username.as_deref());
+/// println!("{} minted by {}", token.name, owner.unwrap_or("you"));
+/// # }
+/// ```
+pub use generated::types::OrganizationApiToken;
+/// The user who minted an organization's token ([`OrganizationApiToken::owner`]).
+///
+/// ```
+/// # fn show(owner: &turso_platform::TokenOwner) {
+/// println!("{:?} <{:?}>", owner.username, owner.email);
+/// # }
+/// ```
+pub use generated::types::TokenOwner;
+/// The user a platform API token belongs to, as answered by [`Client::current_user`].
+///
+/// ```
+/// # fn show(user: turso_platform::User) {
+/// println!("signed in as {} on plan {:?}", user.username, user.plan);
+/// # }
+/// ```
+pub use generated::types::User;
+
+/// The `secrecy` crate, whose [`SecretString`](secrecy::SecretString) holds every token.
+///
+/// ```
+/// use turso_platform::secrecy::{ExposeSecret, SecretString};
+///
+/// let jwt = SecretString::from("eyJ...");
+/// assert_eq!(jwt.expose_secret(), "eyJ...");
+/// assert!(!format!("{jwt:?}").contains("eyJ"));
+/// ```
+pub use secrecy;
+
+/// An HTTP status code, as in [`Error::status`].
+///
+/// ```
+/// use turso_platform::StatusCode;
+///
+/// assert_eq!(StatusCode::NOT_FOUND.as_u16(), 404);
+/// ```
+pub use reqwest::StatusCode;

@@ -1,0 +1,167 @@
+//! The tokens the API answers with, as this crate hands them to you.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::generated::types;
+
+/// A newly minted platform API token, from [`Client::create_api_token`].
+///
+/// The secret is shown once: store it now, it can never be read again.
+///
+/// ```no_run
+/// use turso_platform::{ApiTokenOptions, Client};
+/// use turso_platform::secrecy::ExposeSecret;
+///
+/// # async fn run(client: Client) -> Result<(), turso_platform::Error> {
+/// let created = client
+///     .create_api_token("ci-bot", &ApiTokenOptions::new().organization("my-org"))
+///     .await?;
+/// store(&created.name, created.token.expose_secret());
+/// # Ok(())
+/// # }
+/// # fn store(_: &str, _: &str) {}
+/// ```
+///
+/// [`Client::create_api_token`]: crate::Client::create_api_token
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreatedApiToken {
+    /// The ID Turso gave the token.
+    pub id: String,
+    /// The name given to the token.
+    pub name: String,
+    /// The token itself, to send as `Authorization: Bearer <token>`.
+    pub token: SecretString,
+}
+
+impl From<types::CreatedApiToken> for CreatedApiToken {
+    fn from(answer: types::CreatedApiToken) -> Self {
+        Self {
+            id: answer.id,
+            name: answer.name,
+            token: answer.token.into_secret(),
+        }
+    }
+}
+
+/// A newly minted database or group token, from [`Client::create_database_token`] or
+/// [`Client::create_group_token`]: a JWT that client applications use to connect.
+///
+/// ```no_run
+/// use turso_platform::{Client, TokenOptions};
+/// use turso_platform::secrecy::ExposeSecret;
+///
+/// # async fn run(client: Client) -> Result<(), turso_platform::Error> {
+/// let token = client.create_database_token("my-org", "my-db", &TokenOptions::new()).await?;
+/// let url = format!("libsql://my-db-my-org.turso.io?authToken={}", token.jwt.expose_secret());
+/// # Ok(())
+/// # }
+/// ```
+///
+/// [`Client::create_database_token`]: crate::Client::create_database_token
+/// [`Client::create_group_token`]: crate::Client::create_group_token
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DatabaseToken {
+    /// The token.
+    pub jwt: SecretString,
+    /// When the token expires, read from its `exp` claim; `None` if it never expires
+    /// (or has no readable `exp` claim). The claim is read, not verified: only the
+    /// database checks the signature.
+    pub expires_at: Option<SystemTime>,
+}
+
+impl From<types::DatabaseToken> for DatabaseToken {
+    fn from(answer: types::DatabaseToken) -> Self {
+        let jwt = answer.jwt.into_secret();
+        let expires_at = expiry_claim(jwt.expose_secret());
+        Self { jwt, expires_at }
+    }
+}
+
+/// The `exp` claim of a JWT, unverified.
+fn expiry_claim(jwt: &str) -> Option<SystemTime> {
+    let payload = jwt.split('.').nth(1)?;
+    let json = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    let claims: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&json).ok()?;
+    UNIX_EPOCH.checked_add(Duration::from_secs(claims.get("exp")?.as_u64()?))
+}
+
+/// Whether and until when the client's platform API token is valid, from
+/// [`Client::validate_api_token`]. An invalid token is an [`Error::Api`] with status 401.
+///
+/// ```no_run
+/// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+/// match client.validate_api_token().await?.expires_at {
+///     None => println!("the token never expires"),
+///     Some(at) => println!("the token expires at {at:?}"),
+/// }
+/// # Ok(())
+/// # }
+/// ```
+///
+/// [`Client::validate_api_token`]: crate::Client::validate_api_token
+/// [`Error::Api`]: crate::Error::Api
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TokenValidity {
+    /// When the token expires; `None` if it never expires (the API's `exp: -1`).
+    pub expires_at: Option<SystemTime>,
+}
+
+impl TokenValidity {
+    /// Reads the API's `exp`: Unix seconds, or `-1` for a token that never expires.
+    /// Any other negative value is not a time.
+    pub(crate) fn from_exp(exp: i64) -> Option<Self> {
+        let expires_at = match exp {
+            -1 => None,
+            secs => Some(UNIX_EPOCH.checked_add(Duration::from_secs(u64::try_from(secs).ok()?))?),
+        };
+        Some(Self { expires_at })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jwt(payload: &str) -> String {
+        format!(
+            "eyJhbGciOiJFZERTQSJ9.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(payload)
+        )
+    }
+
+    #[test]
+    fn expiry_is_read_from_the_claims() {
+        assert_eq!(
+            expiry_claim(&jwt(r#"{"a":"ro","exp":1767225600,"iat":1}"#)),
+            Some(UNIX_EPOCH + Duration::from_secs(1_767_225_600))
+        );
+        assert_eq!(expiry_claim(&jwt(r#"{"a":"rw","iat":1}"#)), None);
+        for opaque in [
+            "",
+            "x",
+            "a.b.c",
+            "a.!!!.c",
+            &jwt("[1]"),
+            &jwt(r#"{"exp":-5}"#),
+        ] {
+            assert_eq!(expiry_claim(opaque), None, "{opaque}");
+        }
+    }
+
+    #[test]
+    fn validity_reads_minus_one_as_never() {
+        assert_eq!(TokenValidity::from_exp(-1).unwrap().expires_at, None);
+        assert_eq!(
+            TokenValidity::from_exp(60).unwrap().expires_at,
+            Some(UNIX_EPOCH + Duration::from_secs(60))
+        );
+        assert_eq!(TokenValidity::from_exp(-2), None);
+    }
+}
