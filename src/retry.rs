@@ -78,21 +78,20 @@ impl RetryPolicy {
         operation: &'static str,
     ) -> reqwest::Result<Response> {
         let class = Class::of(operation, request.method());
-        let started = Instant::now();
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
             let spare = (attempt <= self.max_retries)
                 .then(|| request.try_clone())
                 .flatten();
+            let started = Instant::now();
             let result = client.execute(request).await;
-            log_attempt(operation, attempt, &result, started);
+            log_attempt(attempt, &result, started);
             let (Some(next), Some(wait)) = (spare, self.wait_before_retry(class, &result, attempt))
             else {
                 return result;
             };
             tracing::info!(
-                operation,
                 attempt,
                 wait_ms = wait.as_millis() as u64,
                 "transient failure, sending the request again"
@@ -163,23 +162,17 @@ fn random_unit() -> f64 {
     (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
-fn log_attempt(
-    operation: &str,
-    attempt: u32,
-    result: &reqwest::Result<Response>,
-    started: Instant,
-) {
+/// One event per attempt, inside the operation's span (which names the operation).
+fn log_attempt(attempt: u32, result: &reqwest::Result<Response>, started: Instant) {
     let elapsed_ms = started.elapsed().as_millis() as u64;
     match result {
         Ok(response) => tracing::debug!(
-            operation,
             attempt,
             status = response.status().as_u16(),
             elapsed_ms,
             "answer received"
         ),
         Err(e) => tracing::debug!(
-            operation,
             attempt,
             elapsed_ms,
             timeout = e.is_timeout(),

@@ -1,0 +1,155 @@
+//! A sweep of everything printable for leaked tokens: `Debug` and `Display` of every type
+//! that holds or touched a secret, every kind of error, and every tracing line.
+//!
+//! Alone in its test binary because it installs the global tracing subscriber.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{Action, Received, ScriptedServer, TOKEN, bounded};
+use turso_platform::{ApiTokenOptions, Client, TokenOptions};
+
+const LIMIT: Duration = Duration::from_secs(30);
+const MINTED: &str = "minted-api-token-secret";
+const JWT: &str = "eyJhbGciOiJFZERTQSJ9.eyJhIjoicnciLCJpYXQiOjF9.minted-jwt-signature";
+
+fn client(server: &ScriptedServer, max_retries: u32) -> Client {
+    Client::builder()
+        .token(TOKEN)
+        .base_url(&server.base_url)
+        .timeout(Duration::from_millis(500))
+        .max_retries(max_retries)
+        .build()
+        .unwrap()
+}
+
+fn minted_json() -> Action {
+    Action::json(
+        200,
+        &format!(r#"{{"id":"1","name":"ci","token":"{MINTED}"}}"#),
+    )
+}
+
+/// Collects what `tracing` prints while a test runs.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Every `Debug` and `Display` of what holds or touched a secret, and every tracing line,
+/// is free of the client's token, minted API tokens and database JWTs.
+#[tokio::test]
+async fn no_token_is_ever_printed_or_logged() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+
+    bounded(LIMIT, async {
+        let mut printed = Vec::new();
+        let good = ScriptedServer::start(|_, r: &Received| {
+            if r.target.starts_with("/v1/auth/api-tokens/") {
+                minted_json()
+            } else {
+                Action::json(200, &format!(r#"{{"jwt":"{JWT}"}}"#))
+            }
+        })
+        .await;
+        let client = client(&good, 1);
+        printed.push(format!("{client:?}"));
+        printed.push(format!("{:?}", client.generated()));
+        printed.push(format!("{:?}", Client::builder().token(TOKEN)));
+        let created = client
+            .create_api_token("ci", &ApiTokenOptions::new())
+            .await
+            .unwrap();
+        printed.push(format!("{created:?}"));
+        let token = client
+            .create_database_token("o", "d", &TokenOptions::new())
+            .await
+            .unwrap();
+        printed.push(format!("{token:?}"));
+        let raw = client
+            .generated()
+            .create_database_token("o", "d", None, None, &Default::default())
+            .await
+            .unwrap();
+        printed.push(format!("{raw:?}"));
+
+        // Failures of every kind, including answers that quote the secrets back.
+        let echo = ScriptedServer::start(|i, _| match i % 6 {
+            0 => Action::json(
+                200,
+                &format!(r#"{{"id":"1","name":"ci","token":"{MINTED}""#),
+            ),
+            1 => Action::json(200, &format!(r#"{{"jwt": 5, "x": "{JWT}"}}"#)),
+            2 => Action::json(201, &format!(r#"{{"jwt":"{JWT}"}}"#)),
+            3 => Action::json(
+                401,
+                r#"{"error":"token contains an invalid number of segments"}"#,
+            ),
+            4 => Action::Hang,
+            _ => Action::RawThenClose(b"HTTP/1.1 200 OK\r\ncontent-length: 99\r\n\r\n{".to_vec()),
+        })
+        .await;
+        let client = Client::builder()
+            .token(TOKEN)
+            .base_url(&echo.base_url)
+            .timeout(Duration::from_millis(300))
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let none = TokenOptions::new();
+        let errors = [
+            client
+                .create_api_token("ci", &ApiTokenOptions::new())
+                .await
+                .map(drop),
+            client
+                .create_database_token("o", "d", &none)
+                .await
+                .map(drop),
+            client.create_group_token("o", "g", &none).await.map(drop),
+            client.list_api_tokens().await.map(drop),
+            client.validate_api_token().await.map(drop),
+            client.current_user().await.map(drop),
+        ];
+        for error in errors {
+            let error = error.unwrap_err();
+            printed.push(format!("{error}"));
+            printed.push(format!("{error:?}"));
+            printed.push(format!("{error:#}"));
+        }
+        printed.push(format!(
+            "{:?}",
+            Client::new(format!("{TOKEN}\n")).unwrap_err()
+        ));
+
+        let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            logs.contains("create_api_token"),
+            "the spans name the operation: {logs}"
+        );
+        printed.push(logs);
+        for text in printed {
+            for secret in [TOKEN, MINTED, JWT, "minted-jwt-signature"] {
+                assert!(!text.contains(secret), "{secret} leaked in: {text}");
+            }
+        }
+    })
+    .await;
+}
