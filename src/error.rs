@@ -172,14 +172,14 @@ impl Error {
                 let bytes = read_prefix(response, READ_LIMIT).await;
                 // An error status the spec does not list for this operation still
                 // carries the API's error body: that is an API error all the same.
-                if status.is_client_error() || status.is_server_error() {
-                    if let Ok(body) = serde_json::from_slice::<types::Error>(&bytes) {
-                        return Error::Api {
-                            status,
-                            message: body.error,
-                            code: body.code,
-                        };
-                    }
+                if (status.is_client_error() || status.is_server_error())
+                    && let Ok(body) = serde_json::from_slice::<types::Error>(&bytes)
+                {
+                    return Error::Api {
+                        status,
+                        message: body.error,
+                        code: body.code,
+                    };
                 }
                 let reason = if status.is_redirection() {
                     "the API answered with a redirect, which the client does not follow: the \

@@ -34,6 +34,8 @@ mod builder;
 mod client;
 mod error;
 mod expiration;
+#[cfg(feature = "fake")]
+pub mod fake;
 pub mod generated;
 mod hooks;
 mod names;
@@ -109,3 +111,8 @@ pub use secrecy;
 /// assert_eq!(StatusCode::NOT_FOUND.as_u16(), 404);
 /// ```
 pub use reqwest::StatusCode;
+
+/// The README's Rust examples, compiled as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

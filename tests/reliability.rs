@@ -414,15 +414,20 @@ async fn sequential_calls_and_clones_share_one_connection() {
     bounded(LIMIT, async {
         let server = ScriptedServer::start(|_, _| tokens_json()).await;
         let client = client(&server, 0);
-        for _ in 0..20 {
+        for _ in 0..100 {
             client.list_api_tokens().await.unwrap();
         }
+        assert_eq!(
+            server.connections(),
+            1,
+            "100 sequential calls, one connection"
+        );
         let clone = client.clone();
-        for _ in 0..20 {
+        for _ in 0..10 {
             clone.list_api_tokens().await.unwrap();
         }
-        assert_eq!(server.received().len(), 40);
-        assert_eq!(server.connections(), 1);
+        assert_eq!(server.received().len(), 110);
+        assert_eq!(server.connections(), 1, "clones share the pool");
     })
     .await;
 }

@@ -1,0 +1,219 @@
+//! The generated client against a plain, hand-written reqwest call, in one process,
+//! against a minimal HTTP/1.1 server on loopback that answers a fixed body.
+//!
+//! ```text
+//! cargo bench --bench client
+//! ```
+//!
+//! Each group has a `turso_platform` and a `plain_reqwest` function; the ratio of their
+//! times is what matters (target: at most 1.03). `scripts/bench-ratios.sh` prints the
+//! ratios from criterion's output. The plain side is as fast as a careful hand-written
+//! call can be: the bearer token is a default header, the decode is typed.
+
+use std::hint::black_box;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use futures_util::future::join_all;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use serde::Deserialize;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use turso_platform::{Authorization, Client, Expiration, TokenOptions};
+
+const TOKEN: &str = "benchmark-platform-token";
+const IN_FLIGHT: usize = 64;
+
+const LIST_BODY: &str = r#"{"tokens":[{"id":"SYzcpe3jEe2We-rqOx4wmQ","name":"token1","created_at":"2026-05-21"},{"id":"wPvoKe3qEe2We-rqOx4wmQ","name":"token2","organization":"my-org","created_at":"2026-05-22"},{"id":"clGFZ4STEe6fljpFzIum8A","name":"ci-bot","organization":"my-org","group":"default","scopes":["db:create","db:configure","db:mint-token"],"created_at":"2026-05-23"}]}"#;
+const MINT_BODY: &str = r#"{"jwt":"eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJhIjoicm8iLCJleHAiOjE3NjcyMjU2MDAsImlhdCI6MTcxNjI0OTYwMH0.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl"}"#;
+
+/// What a hand-written client would decode a token into.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct PlainToken {
+    id: String,
+    name: String,
+    organization: Option<String>,
+    group: Option<String>,
+    #[serde(default)]
+    scopes: Vec<String>,
+    created_at: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct PlainTokenList {
+    tokens: Vec<PlainToken>,
+}
+
+#[derive(Deserialize)]
+struct PlainJwt {
+    jwt: String,
+}
+
+/// A keep-alive HTTP/1.1 server that answers every request with `200` and the list body,
+/// or the mint body for a POST.
+async fn serve() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            stream.set_nodelay(true).unwrap();
+            tokio::spawn(connection(stream));
+        }
+    });
+    addr
+}
+
+fn answer(body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+async fn connection(mut stream: TcpStream) {
+    let (list, mint) = (answer(LIST_BODY), answer(MINT_BODY));
+    let mut buffer = Vec::with_capacity(8192);
+    let mut chunk = [0u8; 8192];
+    loop {
+        // Requests carry no body here, so a request ends at the blank line.
+        let end = loop {
+            if let Some(i) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let reply = if buffer.starts_with(b"POST") {
+            &mint
+        } else {
+            &list
+        };
+        buffer.drain(..end);
+        if stream.write_all(reply).await.is_err() {
+            return;
+        }
+    }
+}
+
+fn clients(addr: SocketAddr) -> (Client, reqwest::Client, String) {
+    let base = format!("http://{addr}");
+    let ours = Client::builder()
+        .token(TOKEN)
+        .base_url(&base)
+        .build()
+        .unwrap();
+    let mut headers = HeaderMap::new();
+    let mut bearer = HeaderValue::from_str(&format!("Bearer {TOKEN}")).unwrap();
+    bearer.set_sensitive(true);
+    headers.insert(AUTHORIZATION, bearer);
+    let plain = reqwest::Client::builder()
+        .default_headers(headers)
+        .timeout(Duration::from_secs(30))
+        .no_proxy()
+        .build()
+        .unwrap();
+    (ours, plain, base)
+}
+
+async fn plain_list(client: &reqwest::Client, url: &str) -> PlainTokenList {
+    let response = client.get(url).send().await.unwrap();
+    assert!(response.status().is_success());
+    response.json().await.unwrap()
+}
+
+async fn plain_mint(client: &reqwest::Client, url: &str) -> PlainJwt {
+    let response = client
+        .post(url)
+        .query(&[("expiration", "1d"), ("authorization", "read-only")])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    response.json().await.unwrap()
+}
+
+fn list_api_tokens(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let addr = runtime.block_on(serve());
+    let (ours, plain, base) = clients(addr);
+    let url = format!("{base}/v1/auth/api-tokens");
+
+    let mut group = c.benchmark_group("list_api_tokens/sequential");
+    group.bench_function("turso_platform", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { black_box(ours.list_api_tokens().await.unwrap()) });
+    });
+    group.bench_function("plain_reqwest", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { black_box(plain_list(&plain, &url).await) });
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("list_api_tokens/64_in_flight");
+    group.bench_function("turso_platform", |b| {
+        b.to_async(&runtime).iter(|| async {
+            black_box(join_all((0..IN_FLIGHT).map(|_| ours.list_api_tokens())).await)
+        });
+    });
+    group.bench_function("plain_reqwest", |b| {
+        b.to_async(&runtime).iter(|| async {
+            black_box(join_all((0..IN_FLIGHT).map(|_| plain_list(&plain, &url))).await)
+        });
+    });
+    group.finish();
+}
+
+fn create_database_token(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let addr = runtime.block_on(serve());
+    let (ours, plain, base) = clients(addr);
+    let url = format!("{base}/v1/organizations/my-org/databases/my-db/auth/tokens");
+    // Options are built and validated inside the measured call, as a user would.
+    let mint = || async {
+        let options = TokenOptions::new()
+            .expiration("1d".parse::<Expiration>().unwrap())
+            .authorization(Authorization::ReadOnly);
+        ours.create_database_token("my-org", "my-db", &options)
+            .await
+            .unwrap()
+    };
+
+    let mut group = c.benchmark_group("create_database_token/sequential");
+    group.bench_function("turso_platform", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { black_box(mint().await) });
+    });
+    group.bench_function("plain_reqwest", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { black_box(plain_mint(&plain, &url).await.jwt) });
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("create_database_token/64_in_flight");
+    group.bench_function("turso_platform", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { black_box(join_all((0..IN_FLIGHT).map(|_| mint())).await) });
+    });
+    group.bench_function("plain_reqwest", |b| {
+        b.to_async(&runtime).iter(|| async {
+            black_box(join_all((0..IN_FLIGHT).map(|_| plain_mint(&plain, &url))).await)
+        });
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(8))
+        .sample_size(60);
+    targets = list_api_tokens, create_database_token
+}
+criterion_main!(benches);

@@ -1,0 +1,229 @@
+//! Who is calling, and what their platform API token may do: the bearer check (401)
+//! and the token's restriction to an organization or a group (403).
+
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+
+use super::answer::ApiError;
+use super::claims::ApiTokenClaims;
+use super::jwt::Signer;
+use crate::Scope;
+
+/// What a platform API token may act on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Restriction {
+    /// Every organization of the user (minted with no body).
+    Unrestricted,
+    /// One organization.
+    Organization(String),
+    /// One group of one organization, for these individual scopes.
+    Group {
+        organization: String,
+        group: String,
+        scopes: Vec<Scope>,
+    },
+}
+
+impl Restriction {
+    /// The organization the token is restricted to, if any.
+    pub(crate) fn organization(&self) -> Option<&str> {
+        match self {
+            Restriction::Unrestricted => None,
+            Restriction::Organization(organization) | Restriction::Group { organization, .. } => {
+                Some(organization)
+            }
+        }
+    }
+}
+
+/// The claims of the bearer token, if it is a platform API token the fake signed.
+/// Whether its record still exists (it was not revoked) is for the state to say.
+pub(crate) fn bearer_claims(
+    headers: &HeaderMap,
+    signer: &Signer,
+) -> Result<ApiTokenClaims, ApiError> {
+    let header = headers
+        .get(AUTHORIZATION)
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "no token: send the header `Authorization: Bearer <platform API token>`",
+            )
+        })?
+        .to_str()
+        .map_err(|_| ApiError::unauthorized("the Authorization header is not valid text"))?;
+    let token = match header.split_once(' ') {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+        _ => {
+            return Err(ApiError::unauthorized(
+                "the Authorization header must be `Bearer <platform API token>`",
+            ));
+        }
+    };
+    signer
+        .verify(token)
+        .map_err(|e| ApiError::unauthorized(e.to_string()))
+}
+
+/// An authenticated caller: the restriction of the token it sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Caller {
+    pub(crate) restriction: Restriction,
+}
+
+impl Caller {
+    /// 403 unless the token may act inside `organization`.
+    pub(crate) fn check_organization(&self, organization: &str) -> Result<(), ApiError> {
+        match self.restriction.organization() {
+            Some(allowed) if allowed != organization => Err(ApiError::forbidden(format!(
+                "this token is restricted to the organization {allowed}"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// 403 unless the token may do `scope` on `group` of `organization`: an unrestricted
+    /// or organization-scoped token may (inside its organization), a group-scoped one
+    /// only on its group and with that scope.
+    pub(crate) fn check_group(
+        &self,
+        organization: &str,
+        group: &str,
+        scope: Scope,
+    ) -> Result<(), ApiError> {
+        self.check_organization(organization)?;
+        match &self.restriction {
+            Restriction::Group {
+                group: allowed,
+                scopes,
+                ..
+            } => {
+                if allowed != group {
+                    Err(ApiError::forbidden(format!(
+                        "this token is restricted to the group {allowed}"
+                    )))
+                } else if !scopes.contains(&scope) {
+                    Err(ApiError::forbidden(format!(
+                        "this token does not have the scope {scope}"
+                    )))
+                } else {
+                    Ok(())
+                }
+            }
+            Restriction::Unrestricted | Restriction::Organization(_) => Ok(()),
+        }
+    }
+
+    /// 403 unless the token may manage the organization's API tokens: group-scoped
+    /// tokens have no scope for that.
+    pub(crate) fn check_manages_tokens(&self, organization: &str) -> Result<(), ApiError> {
+        self.check_organization(organization)?;
+        if matches!(self.restriction, Restriction::Group { .. }) {
+            return Err(ApiError::forbidden(
+                "a group-scoped token cannot manage API tokens",
+            ));
+        }
+        Ok(())
+    }
+
+    /// 403 unless the token may mint a token restricted to `requested`: a restricted
+    /// token can only mint tokens inside its own organization, and a group-scoped token
+    /// none at all.
+    pub(crate) fn check_may_mint(&self, requested: &Restriction) -> Result<(), ApiError> {
+        let Some(allowed) = self.restriction.organization() else {
+            return Ok(());
+        };
+        match requested.organization() {
+            Some(organization) => self.check_manages_tokens(organization),
+            None => Err(ApiError::forbidden(format!(
+                "this token is restricted to the organization {allowed}: it cannot mint an \
+                 unrestricted token"
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::{HeaderValue, StatusCode};
+
+    use super::*;
+
+    fn headers(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn bearer_tokens_are_checked_like_the_real_api() {
+        let signer = Signer::generate().unwrap();
+        let claims = ApiTokenClaims {
+            iat: 1,
+            jti: "id".into(),
+            sub: "fake-user".into(),
+        };
+        let token = signer.sign(&claims);
+        assert_eq!(
+            bearer_claims(&headers(&format!("Bearer {token}")), &signer),
+            Ok(claims.clone())
+        );
+        assert_eq!(
+            bearer_claims(&headers(&format!("bearer {token}")), &signer),
+            Ok(claims)
+        );
+        let malformed = bearer_claims(&headers("Bearer abc"), &signer).unwrap_err();
+        assert_eq!(malformed.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            malformed.message(),
+            "token contains an invalid number of segments"
+        );
+        for refused in [
+            HeaderMap::new(),
+            headers(&token),
+            headers(&format!("Basic {token}")),
+        ] {
+            let error = bearer_claims(&refused, &signer).unwrap_err();
+            assert_eq!(error.status(), StatusCode::UNAUTHORIZED);
+        }
+    }
+
+    #[test]
+    fn restrictions_bound_what_a_token_may_do() {
+        let org = Caller {
+            restriction: Restriction::Organization("o".into()),
+        };
+        let group = Caller {
+            restriction: Restriction::Group {
+                organization: "o".into(),
+                group: "g".into(),
+                scopes: vec![Scope::DbMintToken],
+            },
+        };
+        let free = Caller {
+            restriction: Restriction::Unrestricted,
+        };
+        assert!(free.check_group("x", "y", Scope::GroupRotateCreds).is_ok());
+        assert!(org.check_group("o", "any", Scope::DbDelete).is_ok());
+        assert!(org.check_organization("p").is_err());
+        assert!(group.check_group("o", "g", Scope::DbMintToken).is_ok());
+        assert!(group.check_group("o", "g", Scope::DbRotateCreds).is_err());
+        assert!(group.check_group("o", "h", Scope::DbMintToken).is_err());
+        assert!(group.check_manages_tokens("o").is_err());
+        assert!(org.check_manages_tokens("o").is_ok());
+        assert!(org.check_may_mint(&Restriction::Unrestricted).is_err());
+        assert!(
+            org.check_may_mint(&Restriction::Organization("o".into()))
+                .is_ok()
+        );
+        assert!(
+            org.check_may_mint(&Restriction::Organization("p".into()))
+                .is_err()
+        );
+        assert!(free.check_may_mint(&Restriction::Unrestricted).is_ok());
+        assert!(
+            group
+                .check_may_mint(&Restriction::Organization("o".into()))
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,62 @@
+//! The fake's clock: Unix seconds for JWT claims, and dates for `created_at`.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Now, as a duration since the Unix epoch (zero if the system clock is before it).
+pub(crate) fn since_epoch() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
+/// Now, in whole Unix seconds.
+pub(crate) fn now_secs() -> u64 {
+    since_epoch().as_secs()
+}
+
+/// The `exp` claim of a token that lives `lifetime` from `now`: the first whole second
+/// at or after the moment it expires, so that it never expires early.
+pub(crate) fn expiry_secs(now: Duration, lifetime: Duration) -> u64 {
+    let end = now.saturating_add(lifetime);
+    end.as_secs()
+        .saturating_add(u64::from(end.subsec_nanos() > 0))
+}
+
+/// The date of a Unix time, as `YYYY-MM-DD` (UTC).
+pub(crate) fn date(secs: u64) -> String {
+    // Howard Hinnant's `civil_from_days`, for days since 1970-01-01.
+    let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX / 2);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc_calendar_days() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(86_399), "1970-01-01");
+        assert_eq!(date(951_782_400), "2000-02-29");
+        assert_eq!(date(1_767_225_600), "2026-01-01");
+        assert_eq!(date(1_779_321_600), "2026-05-21");
+    }
+
+    #[test]
+    fn expiry_rounds_up_to_a_whole_second() {
+        let now = Duration::from_millis(10_500);
+        assert_eq!(expiry_secs(now, Duration::from_millis(500)), 11);
+        assert_eq!(expiry_secs(now, Duration::from_secs(1)), 12);
+        assert_eq!(expiry_secs(now, Duration::from_nanos(1)), 11);
+        assert_eq!(expiry_secs(Duration::MAX, Duration::MAX), u64::MAX);
+    }
+}
