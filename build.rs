@@ -36,7 +36,6 @@ fn generate() -> Result<(), String> {
     settings
         .with_interface(InterfaceStyle::Positional)
         .with_hooks(HooksMode::Expected)
-        .with_inner_type("crate::hooks::Hooks".parse().expect("a Rust path"))
         .with_derive("PartialEq")
         // Hand-written types that validate their values and explain what is wrong.
         .with_replacement("Expiration", "crate::Expiration", wire_string_impls())

@@ -14,7 +14,7 @@ use std::hint::black_box;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group};
 use futures_util::future::join_all;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde::Deserialize;
@@ -121,19 +121,28 @@ fn clients(addr: SocketAddr) -> (Client, reqwest::Client, String) {
     (ours, plain, base)
 }
 
-async fn plain_list(client: &reqwest::Client, url: &str) -> PlainTokenList {
-    let response = client.get(url).send().await.unwrap();
+/// `listAPITokens` as a careful hand-written client would write it.
+async fn plain_list(client: &reqwest::Client, base: &str) -> PlainTokenList {
+    let response = client
+        .get(format!("{base}/v1/auth/api-tokens"))
+        .send()
+        .await
+        .unwrap();
     assert!(response.status().is_success());
     response.json().await.unwrap()
 }
 
-async fn plain_mint(client: &reqwest::Client, url: &str) -> PlainJwt {
-    let response = client
-        .post(url)
-        .query(&[("expiration", "1d"), ("authorization", "read-only")])
-        .send()
-        .await
-        .unwrap();
+/// `createDatabaseToken` as a careful hand-written client would write it.
+async fn plain_mint(
+    client: &reqwest::Client,
+    base: &str,
+    org: &str,
+    database: &str,
+    expiration: &str,
+) -> PlainJwt {
+    let url = format!("{base}/v1/organizations/{org}/databases/{database}/auth/tokens");
+    let query = [("expiration", expiration), ("authorization", "read-only")];
+    let response = client.post(url).query(&query).send().await.unwrap();
     assert!(response.status().is_success());
     response.json().await.unwrap()
 }
@@ -142,7 +151,6 @@ fn list_api_tokens(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let addr = runtime.block_on(serve());
     let (ours, plain, base) = clients(addr);
-    let url = format!("{base}/v1/auth/api-tokens");
 
     let mut group = c.benchmark_group("list_api_tokens/sequential");
     group.bench_function("turso_platform", |b| {
@@ -151,7 +159,7 @@ fn list_api_tokens(c: &mut Criterion) {
     });
     group.bench_function("plain_reqwest", |b| {
         b.to_async(&runtime)
-            .iter(|| async { black_box(plain_list(&plain, &url).await) });
+            .iter(|| async { black_box(plain_list(&plain, &base).await) });
     });
     group.finish();
 
@@ -163,7 +171,7 @@ fn list_api_tokens(c: &mut Criterion) {
     });
     group.bench_function("plain_reqwest", |b| {
         b.to_async(&runtime).iter(|| async {
-            black_box(join_all((0..IN_FLIGHT).map(|_| plain_list(&plain, &url))).await)
+            black_box(join_all((0..IN_FLIGHT).map(|_| plain_list(&plain, &base))).await)
         });
     });
     group.finish();
@@ -173,7 +181,6 @@ fn create_database_token(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let addr = runtime.block_on(serve());
     let (ours, plain, base) = clients(addr);
-    let url = format!("{base}/v1/organizations/my-org/databases/my-db/auth/tokens");
     // Options are built and validated inside the measured call, as a user would.
     let mint = || async {
         let options = TokenOptions::new()
@@ -190,8 +197,9 @@ fn create_database_token(c: &mut Criterion) {
             .iter(|| async { black_box(mint().await) });
     });
     group.bench_function("plain_reqwest", |b| {
-        b.to_async(&runtime)
-            .iter(|| async { black_box(plain_mint(&plain, &url).await.jwt) });
+        b.to_async(&runtime).iter(|| async {
+            black_box(plain_mint(&plain, &base, "my-org", "my-db", "1d").await.jwt)
+        });
     });
     group.finish();
 
@@ -202,7 +210,12 @@ fn create_database_token(c: &mut Criterion) {
     });
     group.bench_function("plain_reqwest", |b| {
         b.to_async(&runtime).iter(|| async {
-            black_box(join_all((0..IN_FLIGHT).map(|_| plain_mint(&plain, &url))).await)
+            black_box(
+                join_all(
+                    (0..IN_FLIGHT).map(|_| plain_mint(&plain, &base, "my-org", "my-db", "1d")),
+                )
+                .await,
+            )
         });
     });
     group.finish();
@@ -216,4 +229,215 @@ criterion_group! {
         .sample_size(60);
     targets = list_api_tokens, create_database_token
 }
-criterion_main!(benches);
+
+/// Ratios measured in alternating blocks (ours then plain, then plain then ours, ...),
+/// which cancels the drift of a shared machine that separate criterion runs are exposed
+/// to: the median of the per-pair ratios, with its interquartile range. Runs on a
+/// current-thread runtime (set `PAIRED_MULTI_THREAD` for the multi-thread one), where
+/// the time of a block is the work of the client and the minimal server alone.
+fn paired_ratios() {
+    const PAIRS: usize = 61;
+    let runtime = if std::env::var_os("PAIRED_MULTI_THREAD").is_some() {
+        tokio::runtime::Runtime::new().unwrap()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let addr = runtime.block_on(serve());
+    let (ours, plain, base) = clients(addr);
+    let base = base.as_str();
+    let options = || {
+        TokenOptions::new()
+            .expiration("1d".parse::<Expiration>().unwrap())
+            .authorization(Authorization::ReadOnly)
+    };
+    let ours = &ours;
+    let plain = &plain;
+
+    println!("\npaired ratios (turso_platform / plain_reqwest), {PAIRS} alternating blocks:");
+    runtime.block_on(async {
+        // Where the difference comes from: the generated client alone against plain
+        // reqwest, and this crate's layer (validation, retries, error mapping, secrets)
+        // against the generated client alone.
+        let generated = ours.generated();
+        report(
+            "list_api_tokens/sequential: generated/plain",
+            pairs(
+                PAIRS,
+                200,
+                || async {
+                    black_box(generated.list_api_tokens().await.unwrap());
+                },
+                || async {
+                    black_box(plain_list(plain, base).await);
+                },
+            )
+            .await,
+        );
+        report(
+            "list_api_tokens/sequential: ours/generated",
+            pairs(
+                PAIRS,
+                200,
+                || async {
+                    black_box(ours.list_api_tokens().await.unwrap());
+                },
+                || async {
+                    black_box(generated.list_api_tokens().await.unwrap());
+                },
+            )
+            .await,
+        );
+        let raw_mint = || async {
+            let expiration = "1d".parse::<Expiration>().unwrap();
+            let body = Default::default();
+            let read_only = Some(&Authorization::ReadOnly);
+            let call = generated.create_database_token(
+                "my-org",
+                "my-db",
+                read_only,
+                Some(&expiration),
+                &body,
+            );
+            black_box(call.await.unwrap());
+        };
+        report(
+            "create_database_token/sequential: generated/plain",
+            pairs(PAIRS, 200, raw_mint, || async {
+                black_box(plain_mint(plain, base, "my-org", "my-db", "1d").await.jwt);
+            })
+            .await,
+        );
+        report(
+            "create_database_token/sequential: ours/generated",
+            pairs(
+                PAIRS,
+                200,
+                || async {
+                    black_box(
+                        ours.create_database_token("my-org", "my-db", &options())
+                            .await
+                            .unwrap(),
+                    );
+                },
+                raw_mint,
+            )
+            .await,
+        );
+        report(
+            "list_api_tokens/sequential",
+            pairs(
+                PAIRS,
+                200,
+                || async {
+                    black_box(ours.list_api_tokens().await.unwrap());
+                },
+                || async {
+                    black_box(plain_list(plain, base).await);
+                },
+            )
+            .await,
+        );
+        report(
+            "list_api_tokens/64_in_flight",
+            pairs(
+                PAIRS,
+                4,
+                || async {
+                    black_box(join_all((0..IN_FLIGHT).map(|_| ours.list_api_tokens())).await);
+                },
+                || async {
+                    black_box(join_all((0..IN_FLIGHT).map(|_| plain_list(plain, base))).await);
+                },
+            )
+            .await,
+        );
+        report(
+            "create_database_token/sequential",
+            pairs(
+                PAIRS,
+                200,
+                || async {
+                    black_box(
+                        ours.create_database_token("my-org", "my-db", &options())
+                            .await
+                            .unwrap(),
+                    );
+                },
+                || async {
+                    black_box(plain_mint(plain, base, "my-org", "my-db", "1d").await.jwt);
+                },
+            )
+            .await,
+        );
+        report(
+            "create_database_token/64_in_flight",
+            pairs(
+                PAIRS,
+                4,
+                || async {
+                    let options = options();
+                    let calls = (0..IN_FLIGHT)
+                        .map(|_| ours.create_database_token("my-org", "my-db", &options));
+                    black_box(join_all(calls).await);
+                },
+                || async {
+                    let calls =
+                        (0..IN_FLIGHT).map(|_| plain_mint(plain, base, "my-org", "my-db", "1d"));
+                    black_box(join_all(calls).await);
+                },
+            )
+            .await,
+        );
+    });
+}
+
+/// Per-pair time ratios of `reps` runs of `ours` against `reps` runs of `plain`,
+/// alternating which goes first.
+async fn pairs<A, FA, B, FB>(pairs: usize, reps: usize, ours: A, plain: B) -> Vec<f64>
+where
+    A: Fn() -> FA,
+    FA: std::future::Future<Output = ()>,
+    B: Fn() -> FB,
+    FB: std::future::Future<Output = ()>,
+{
+    let mut ratios = Vec::with_capacity(pairs);
+    for pair in 0..pairs {
+        let mut times = [0.0; 2];
+        for side in [pair % 2, 1 - pair % 2] {
+            let start = std::time::Instant::now();
+            for _ in 0..reps {
+                if side == 0 {
+                    ours().await
+                } else {
+                    plain().await
+                }
+            }
+            times[side] = start.elapsed().as_secs_f64();
+        }
+        ratios.push(times[0] / times[1]);
+    }
+    ratios
+}
+
+fn report(name: &str, mut ratios: Vec<f64>) {
+    ratios.sort_by(f64::total_cmp);
+    let at = |q: f64| ratios[((ratios.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "  {name:<40} {:.3}  (IQR {:.3} to {:.3})",
+        at(0.5),
+        at(0.25),
+        at(0.75)
+    );
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--paired") {
+        paired_ratios();
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -119,7 +119,7 @@ async fn run() -> Result<()> {
         let token = client
             .create_database_token(&org, database, &options)
             .await?;
-        done(&match token.expires_at {
+        done(&match token.expires_at() {
             Some(at) => format!(
                 "a JWT of {} bytes, expires {}",
                 token.jwt.expose_secret().len(),

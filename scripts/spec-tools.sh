@@ -13,7 +13,7 @@ OPENAPI_TYPESCRIPT=openapi-typescript@7.13.0
 TYPESCRIPT=typescript@7.0.2
 OPENAPI_PYTHON_CLIENT=openapi-python-client==0.29.1
 
-out=target/spec-tools
+out="$PWD/target/spec-tools"
 mkdir -p "$out"
 export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 
@@ -36,7 +36,7 @@ if [ ! -x "$out/venv/bin/python" ]; then
   python3 -m venv "$out/venv"
 fi
 "$out/venv/bin/pip" install --quiet --disable-pip-version-check "$OPENAPI_PYTHON_CLIENT"
-"$out/venv/bin/openapi-python-client" generate --path openapi.yaml --output-path "$out/python" \
+PATH="$out/venv/bin:$PATH" "$out/venv/bin/openapi-python-client" generate --path openapi.yaml --output-path "$out/python" \
   --overwrite --config scripts/spec-tools/python-client.yaml
 
 echo "== the Python client against the standalone fake"

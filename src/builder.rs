@@ -7,7 +7,8 @@ use secrecy::zeroize::Zeroize;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::base_url::{self, BaseUrl};
-use crate::generated::{self, Hooks};
+use crate::generated;
+use crate::retry::RetryPolicy;
 use crate::{Client, Error};
 
 /// The environment variable [`Client::from_env`] reads the token from, as the Turso CLI does.
@@ -48,7 +49,7 @@ impl Default for ClientBuilder {
             base_url: None,
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
-            max_retries: Hooks::default().retry.max_retries,
+            max_retries: RetryPolicy::default().max_retries,
         }
     }
 }
@@ -213,10 +214,14 @@ impl ClientBuilder {
         let http = http.build().map_err(|e| {
             Error::InvalidArgument(format!("the HTTP client could not be set up: {e}"))
         })?;
-        let hooks = Hooks::with_max_retries(self.max_retries);
-        Ok(Client::from_generated(generated::Client::new_with_client(
-            &base.url, http, hooks,
-        )))
+        let retry = RetryPolicy {
+            max_retries: self.max_retries,
+            ..RetryPolicy::default()
+        };
+        Ok(Client::from_parts(
+            generated::Client::new_with_client(&base.url, http),
+            retry,
+        ))
     }
 }
 

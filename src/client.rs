@@ -2,12 +2,15 @@
 
 use std::fmt;
 use std::future::Future;
+use std::time::Instant;
 
 use progenitor_client::{ClientInfo, ResponseValue};
+use tracing::Instrument;
 
 use crate::generated::{self, types};
-use crate::hooks::record_status;
+use crate::hooks::record_answer;
 use crate::names::non_blank;
+use crate::retry::{Retry, RetryPolicy};
 use crate::tokens::{CreatedApiToken, DatabaseToken, TokenValidity};
 use crate::{
     ApiToken, ApiTokenOptions, ClientBuilder, Error, OrganizationApiToken, TokenOptions, User,
@@ -34,13 +37,49 @@ use crate::{
 #[derive(Clone)]
 pub struct Client {
     generated: generated::Client,
+    retry: RetryPolicy,
 }
+
+/// What the client knows about an operation beyond what the generated code does.
+#[derive(Clone, Copy)]
+struct Operation {
+    /// The spec's operationId, for tracing.
+    id: &'static str,
+    /// Whether it may be sent again when its outcome is unknown.
+    retry: Retry,
+    /// Whether a successful answer carries a secret, which an error must not quote.
+    secret_answer: bool,
+}
+
+const fn op(id: &'static str, retry: Retry, secret_answer: bool) -> Operation {
+    Operation {
+        id,
+        retry,
+        secret_answer,
+    }
+}
+
+const LIST_API_TOKENS: Operation = op("listAPITokens", Retry::Repeatable, false);
+const CREATE_API_TOKEN: Operation = op("createAPIToken", Retry::Once, true);
+const REVOKE_API_TOKEN: Operation = op("revokeAPIToken", Retry::Once, false);
+const VALIDATE_API_TOKEN: Operation = op("validateAPIToken", Retry::Repeatable, false);
+const GET_CURRENT_USER: Operation = op("getCurrentUser", Retry::Repeatable, false);
+const LIST_ORGANIZATION_API_TOKENS: Operation =
+    op("listOrganizationAPITokens", Retry::Repeatable, false);
+const REVOKE_ORGANIZATION_API_TOKEN: Operation =
+    op("revokeOrganizationAPIToken", Retry::Once, false);
+// Database and group tokens are not stored: minting one twice is harmless.
+const CREATE_DATABASE_TOKEN: Operation = op("createDatabaseToken", Retry::Repeatable, true);
+const INVALIDATE_DATABASE_TOKENS: Operation =
+    op("invalidateDatabaseTokens", Retry::Repeatable, false);
+const CREATE_GROUP_TOKEN: Operation = op("createGroupToken", Retry::Repeatable, true);
+const INVALIDATE_GROUP_TOKENS: Operation = op("invalidateGroupTokens", Retry::Repeatable, false);
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.base_url())
-            .field("max_retries", &self.generated.inner().retry.max_retries)
+            .field("max_retries", &self.retry.max_retries)
             .field("token", &"[REDACTED]")
             .finish()
     }
@@ -94,8 +133,8 @@ impl Client {
         ClientBuilder::new()
     }
 
-    pub(crate) fn from_generated(generated: generated::Client) -> Client {
-        Client { generated }
+    pub(crate) fn from_parts(generated: generated::Client, retry: RetryPolicy) -> Client {
+        Client { generated, retry }
     }
 
     /// The base URL requests go to, without a trailing `/`.
@@ -122,18 +161,66 @@ impl Client {
         &self.generated
     }
 
-    /// Runs one call of the generated client and maps its failure into [`Error`].
-    /// `secret_answer` says whether a successful answer carries a secret, which must
-    /// then not be quoted in an error.
-    async fn call<T>(
-        &self,
-        request: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::Error>>>,
-        secret_answer: bool,
-    ) -> Result<T, Error> {
-        match record_status(request).await {
-            (Ok(answer), _) => Ok(answer.into_inner()),
-            (Err(error), status) => Err(Error::from_generated(error, status, secret_answer).await),
+    /// Runs an operation: sends the request `request` makes, again while the failure is
+    /// transient and the operation allows it, and maps the outcome into [`Error`].
+    ///
+    /// Each attempt's future is boxed as soon as it is made: the generated future is a
+    /// few KiB, and moving it through every layer above (and into `join_all` and the
+    /// like) costs more than the allocation. The error path is boxed too, so that it
+    /// adds nothing to the size of a successful call.
+    fn call<'a, T, F, Fut>(
+        &'a self,
+        op: Operation,
+        request: F,
+    ) -> impl Future<Output = Result<T, Error>> + 'a
+    where
+        F: Fn() -> Fut + 'a,
+        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::Error>>> + 'a,
+        T: 'a,
+    {
+        let span = tracing::info_span!(
+            "turso_platform",
+            operation = op.id,
+            attempts = tracing::field::Empty,
+            status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let record = span.clone();
+        async move {
+            // No clock reading unless someone listens.
+            let started = (!record.is_disabled()).then(Instant::now);
+            let mut attempt = 0;
+            let (outcome, answer) = loop {
+                attempt += 1;
+                let (outcome, answer) = record_answer(Box::pin(request())).await;
+                let Some(wait) = self
+                    .retry
+                    .wait_before_retry(op.retry, &outcome, answer, attempt)
+                else {
+                    break (outcome, answer);
+                };
+                tracing::info!(
+                    attempt,
+                    status = answer.status.map(|s| s.as_u16()),
+                    wait_ms = wait.as_millis() as u64,
+                    "transient failure, sending the request again"
+                );
+                drop(outcome);
+                tokio::time::sleep(wait).await;
+            };
+            if let Some(started) = started {
+                record.record("attempts", attempt);
+                record.record("elapsed_ms", started.elapsed().as_millis() as u64);
+                record.record("status", answer.status.map(|s| s.as_u16()));
+            }
+            match outcome {
+                Ok(value) => Ok(value.into_inner()),
+                Err(e) => {
+                    Err(Box::pin(Error::from_generated(e, answer.status, op.secret_answer)).await)
+                }
+            }
         }
+        .instrument(span)
     }
 
     /// Lists the platform API tokens of the token's user (`listAPITokens`), without
@@ -148,7 +235,9 @@ impl Client {
     /// # }
     /// ```
     pub async fn list_api_tokens(&self) -> Result<Vec<ApiToken>, Error> {
-        let answer = self.call(self.generated.list_api_tokens(), false).await?;
+        let answer = self
+            .call(LIST_API_TOKENS, || self.generated.list_api_tokens())
+            .await?;
         Ok(answer.tokens)
     }
 
@@ -181,7 +270,9 @@ impl Client {
         let name = non_blank("token name", name)?;
         let body = options.to_body()?;
         match self
-            .call(self.generated.create_api_token(name, &body), true)
+            .call(CREATE_API_TOKEN, || {
+                self.generated.create_api_token(name, &body)
+            })
             .await
         {
             Ok(created) => Ok(created.into()),
@@ -206,7 +297,7 @@ impl Client {
     pub async fn revoke_api_token(&self, name: &str) -> Result<String, Error> {
         let name = non_blank("token name", name)?;
         let answer = self
-            .call(self.generated.revoke_api_token(name), false)
+            .call(REVOKE_API_TOKEN, || self.generated.revoke_api_token(name))
             .await?;
         Ok(answer.token)
     }
@@ -223,7 +314,7 @@ impl Client {
     /// ```
     pub async fn validate_api_token(&self) -> Result<TokenValidity, Error> {
         let answer = self
-            .call(self.generated.validate_api_token(), false)
+            .call(VALIDATE_API_TOKEN, || self.generated.validate_api_token())
             .await?;
         TokenValidity::from_exp(answer.exp).ok_or_else(|| Error::UnexpectedResponse {
             status: reqwest::StatusCode::OK,
@@ -241,7 +332,9 @@ impl Client {
     /// # }
     /// ```
     pub async fn current_user(&self) -> Result<User, Error> {
-        let answer = self.call(self.generated.get_current_user(), false).await?;
+        let answer = self
+            .call(GET_CURRENT_USER, || self.generated.get_current_user())
+            .await?;
         Ok(answer.user)
     }
 
@@ -263,7 +356,9 @@ impl Client {
     ) -> Result<Vec<OrganizationApiToken>, Error> {
         let org = non_blank("organization", org)?;
         let answer = self
-            .call(self.generated.list_organization_api_tokens(org), false)
+            .call(LIST_ORGANIZATION_API_TOKENS, || {
+                self.generated.list_organization_api_tokens(org)
+            })
             .await?;
         Ok(answer.tokens)
     }
@@ -285,10 +380,9 @@ impl Client {
         let org = non_blank("organization", org)?;
         let token_id = non_blank("token ID", token_id)?;
         let answer = self
-            .call(
-                self.generated.revoke_organization_api_token(org, token_id),
-                false,
-            )
+            .call(REVOKE_ORGANIZATION_API_TOKEN, || {
+                self.generated.revoke_organization_api_token(org, token_id)
+            })
             .await?;
         Ok(answer.token)
     }
@@ -318,10 +412,11 @@ impl Client {
         let org = non_blank("organization", org)?;
         let database = non_blank("database name", database)?;
         let (authorization, expiration, body) = options.to_request()?;
-        let request =
+        let request = || {
             self.generated
-                .create_database_token(org, database, authorization, expiration, &body);
-        Ok(self.call(request, true).await?.into())
+                .create_database_token(org, database, authorization, expiration, &body)
+        };
+        Ok(self.call(CREATE_DATABASE_TOKEN, request).await?.into())
     }
 
     /// Invalidates every token minted so far for the database `database` of the
@@ -336,10 +431,9 @@ impl Client {
     pub async fn invalidate_database_tokens(&self, org: &str, database: &str) -> Result<(), Error> {
         let org = non_blank("organization", org)?;
         let database = non_blank("database name", database)?;
-        self.call(
-            self.generated.invalidate_database_tokens(org, database),
-            false,
-        )
+        self.call(INVALIDATE_DATABASE_TOKENS, || {
+            self.generated.invalidate_database_tokens(org, database)
+        })
         .await
     }
 
@@ -364,10 +458,11 @@ impl Client {
         let org = non_blank("organization", org)?;
         let group = non_blank("group", group)?;
         let (authorization, expiration, body) = options.to_request()?;
-        let request =
+        let request = || {
             self.generated
-                .create_group_token(org, group, authorization, expiration, &body);
-        Ok(self.call(request, true).await?.into())
+                .create_group_token(org, group, authorization, expiration, &body)
+        };
+        Ok(self.call(CREATE_GROUP_TOKEN, request).await?.into())
     }
 
     /// Invalidates every token minted so far for the group `group` of the organization
@@ -383,7 +478,9 @@ impl Client {
     pub async fn invalidate_group_tokens(&self, org: &str, group: &str) -> Result<(), Error> {
         let org = non_blank("organization", org)?;
         let group = non_blank("group", group)?;
-        self.call(self.generated.invalidate_group_tokens(org, group), false)
-            .await
+        self.call(INVALIDATE_GROUP_TOKENS, || {
+            self.generated.invalidate_group_tokens(org, group)
+        })
+        .await
     }
 }

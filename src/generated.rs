@@ -8,7 +8,7 @@
 //! [`crate::Client`] is the supported interface. Reach the generated [`Client`] through
 //! [`crate::Client::generated`] when you need something the hand-written layer does not
 //! offer, such as the raw [`ResponseValue`] with its headers. Requests made this way
-//! carry the same bearer token and `User-Agent` and go through the same retries, but
+//! carry the same bearer token and `User-Agent`, but they are sent once (no retries),
 //! their errors are progenitor's [`Error`], not [`crate::Error`], and arguments are not
 //! validated before they are sent.
 //!
@@ -30,5 +30,3 @@
 )]
 
 include!(concat!(env!("OUT_DIR"), "/turso_platform_generated.rs"));
-
-pub use crate::hooks::Hooks;

@@ -1,53 +1,17 @@
 //! What happens around every request the generated client sends: dropping empty
-//! optional bodies, retries, tracing, and keeping the status of the answer.
+//! optional bodies, and noting what the answer said for the layer above.
 
 use std::cell::Cell;
 use std::future::Future;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::StatusCode;
-use reqwest::header::CONTENT_TYPE;
-use tracing::Instrument;
+use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 
 use crate::generated::{self, OPTIONAL_BODY_OPERATIONS};
-use crate::retry::RetryPolicy;
 
-/// The settings the generated client's hooks read: its `inner` value.
-///
-/// [`crate::Client`] builds one from its [`ClientBuilder`](crate::ClientBuilder); you only
-/// meet it when you construct a [`generated::Client`] yourself.
-///
-/// ```
-/// use turso_platform::generated::{Client, Hooks};
-///
-/// let http = reqwest::Client::new();
-/// let client = Client::new_with_client("http://127.0.0.1:8080", http, Hooks::default());
-/// ```
-#[derive(Clone, Debug, Default)]
-pub struct Hooks {
-    pub(crate) retry: RetryPolicy,
-}
-
-impl Hooks {
-    /// Hooks that retry at most `max_retries` times (3 by default; 0 disables retries).
-    ///
-    /// ```
-    /// use turso_platform::generated::Hooks;
-    ///
-    /// let no_retries = Hooks::with_max_retries(0);
-    /// ```
-    pub fn with_max_retries(max_retries: u32) -> Self {
-        Self {
-            retry: RetryPolicy {
-                max_retries,
-                ..RetryPolicy::default()
-            },
-        }
-    }
-}
-
-impl ClientHooks<Hooks> for generated::Client {
+impl ClientHooks for generated::Client {
     /// progenitor always sends a body when the spec declares one, even an optional one;
     /// an empty object means "no options", which the API wants as no body at all.
     async fn pre<E>(
@@ -63,49 +27,77 @@ impl ClientHooks<Hooks> for generated::Client {
         Ok(())
     }
 
+    /// Sends the request once (retries are the client's business, which knows what is
+    /// safe to send again), and notes the status and `Retry-After` of the answer.
     async fn exec(
         &self,
         request: reqwest::Request,
-        info: &OperationInfo,
+        _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let span = tracing::info_span!(
-            "turso_platform",
-            operation = info.operation_id,
-            method = %request.method(),
-            status = tracing::field::Empty,
-            elapsed_ms = tracing::field::Empty,
-        );
-        let started = Instant::now();
-        let result = self
-            .inner()
-            .retry
-            .execute(self.client(), request, info.operation_id)
-            .instrument(span.clone())
-            .await;
-        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-        if let Ok(response) = &result {
-            span.record("status", response.status().as_u16());
-            // Outside `record_status` (a call through the escape hatch) there is no
-            // record to keep, which is fine.
-            let _ = ANSWER_STATUS.try_with(|status| status.set(Some(response.status())));
+        // No clock reading unless someone listens.
+        let started = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
+        let result = self.client().execute(request).await;
+        let elapsed_ms = started.map(|t| t.elapsed().as_millis() as u64);
+        match &result {
+            Ok(response) => {
+                let answer = Answer::of(response);
+                // Outside `record_answer` (a call through the escape hatch) there is
+                // nothing to keep it for, which is fine.
+                let _ = ANSWER.try_with(|cell| cell.set(answer));
+                tracing::debug!(
+                    status = response.status().as_u16(),
+                    elapsed_ms,
+                    "answer received"
+                );
+            }
+            Err(e) => tracing::debug!(
+                elapsed_ms,
+                timeout = e.is_timeout(),
+                connect = e.is_connect(),
+                "request failed"
+            ),
         }
         result
     }
 }
 
-tokio::task_local! {
-    /// The status of the answer to the request being made in this task, for the errors
-    /// progenitor reports without one (a body that does not decode).
-    static ANSWER_STATUS: Cell<Option<StatusCode>>;
+/// What an answer said before its body was decoded: what progenitor does not report
+/// when the body does not decode, and what the client needs to decide on a retry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Answer {
+    /// The HTTP status, if an answer arrived.
+    pub(crate) status: Option<StatusCode>,
+    /// The wait a `Retry-After: <seconds>` header asked for.
+    pub(crate) retry_after: Option<Duration>,
 }
 
-/// Runs one call of the generated client and returns its output with the status of the
-/// answer it received, if any.
-pub(crate) async fn record_status<F: Future>(call: F) -> (F::Output, Option<StatusCode>) {
-    ANSWER_STATUS
-        .scope(Cell::new(None), async {
-            let output = call.await;
-            (output, ANSWER_STATUS.with(Cell::get))
+impl Answer {
+    fn of(response: &reqwest::Response) -> Self {
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.trim().parse().ok())
+            .map(Duration::from_secs);
+        Self {
+            status: Some(response.status()),
+            retry_after,
+        }
+    }
+}
+
+tokio::task_local! {
+    /// What the answer to the request being made in this task said.
+    static ANSWER: Cell<Answer>;
+}
+
+/// Runs one request of the generated client and returns its output with what the
+/// answer said (nothing if no answer arrived).
+pub(crate) async fn record_answer<F: Future>(request: F) -> (F::Output, Answer) {
+    ANSWER
+        .scope(Cell::new(Answer::default()), async {
+            let output = request.await;
+            (output, ANSWER.with(Cell::get))
         })
         .await
 }

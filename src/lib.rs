@@ -19,7 +19,7 @@
 //!     .expiration("1d".parse::<Expiration>()?)
 //!     .authorization(Authorization::ReadOnly);
 //! let token = client.create_database_token("my-org", "my-db", &options).await?;
-//! println!("expires at {:?}", token.expires_at);
+//! println!("expires at {:?}", token.expires_at());
 //! # Ok(())
 //! # }
 //! ```
@@ -27,6 +27,7 @@
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod authorization;
 mod base_url;
@@ -35,6 +36,7 @@ mod client;
 mod error;
 mod expiration;
 #[cfg(feature = "fake")]
+#[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
 pub mod fake;
 pub mod generated;
 mod hooks;

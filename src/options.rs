@@ -102,9 +102,9 @@ impl TokenOptions {
             non_blank("name of a database to read-attach", database)?;
         }
         let permissions = (!self.read_attach.is_empty()).then(|| types::TokenPermissions {
-            read_attach: Some(types::ReadAttachPermission {
+            read_attach: types::ReadAttachPermission {
                 databases: self.read_attach.clone(),
-            }),
+            },
         });
         Ok((
             self.authorization.as_ref(),

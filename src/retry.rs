@@ -2,8 +2,8 @@
 //!
 //! | operations | retried on |
 //! |---|---|
-//! | GET operations, database and group token mints (nothing is stored), invalidations (idempotent) | connect failures, timeouts before an answer, 408, 429, 502, 503, 504 |
-//! | everything else: `createAPIToken`, `revokeAPIToken`, `revokeOrganizationAPIToken` | only when the request cannot have been processed: connect failures and 429 |
+//! | reads, database and group token mints (nothing is stored), invalidations (idempotent) | connect failures, timeouts before an answer, 408, 429, 502, 503, 504 |
+//! | `createAPIToken`, `revokeAPIToken`, `revokeOrganizationAPIToken` | only when the request cannot have been processed: connect failures and 429 |
 //!
 //! A mint of an API token that may have reached the server is never sent twice: a second
 //! mint would answer 409 for a token whose secret is lost.
@@ -12,21 +12,21 @@ use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::time::{Duration, Instant};
 
-use reqwest::header::RETRY_AFTER;
-use reqwest::{Method, Request, Response, StatusCode};
+use reqwest::StatusCode;
 
-/// Operations (by the names progenitor gives them) that may be sent again whenever a
-/// transient failure leaves their outcome unknown: they store nothing, or doing them
-/// twice is the same as once. GET operations are always in this class.
-const REPEATABLE: &[&str] = &[
-    "create_database_token",
-    "create_group_token",
-    "invalidate_database_tokens",
-    "invalidate_group_tokens",
-];
+use crate::hooks::Answer;
 
 /// The longest `Retry-After` the client honours.
 const RETRY_AFTER_CAP: Duration = Duration::from_secs(30);
+
+/// Whether an operation may be sent again when its outcome is unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Retry {
+    /// Sending it twice is harmless: it reads, stores nothing, or is idempotent.
+    Repeatable,
+    /// Sent again only when it cannot have been processed.
+    Once,
+}
 
 /// How many times, and after how long, a failed request is sent again.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,85 +49,44 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Whether a request may be sent again when its outcome is unknown.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Class {
-    /// Sending it twice is harmless.
-    Repeatable,
-    /// Sent again only when it cannot have been processed.
-    Once,
-}
-
-impl Class {
-    fn of(operation: &str, method: &Method) -> Self {
-        if *method == Method::GET || REPEATABLE.contains(&operation) {
-            Class::Repeatable
-        } else {
-            Class::Once
-        }
-    }
-}
-
 impl RetryPolicy {
-    /// Sends `request`, and sends it again while the failure is transient and the
-    /// operation's class allows it, at most `max_retries` times.
-    pub(crate) async fn execute(
+    /// How long to wait before sending attempt `attempt + 1`, or `None` if the outcome of
+    /// attempt `attempt` (counted from 1) must stand.
+    pub(crate) fn wait_before_retry<T, E>(
         &self,
-        client: &reqwest::Client,
-        mut request: Request,
-        operation: &'static str,
-    ) -> reqwest::Result<Response> {
-        let class = Class::of(operation, request.method());
-        let mut attempt: u32 = 0;
-        loop {
-            attempt += 1;
-            let spare = (attempt <= self.max_retries)
-                .then(|| request.try_clone())
-                .flatten();
-            let started = Instant::now();
-            let result = client.execute(request).await;
-            log_attempt(attempt, &result, started);
-            let (Some(next), Some(wait)) = (spare, self.wait_before_retry(class, &result, attempt))
-            else {
-                return result;
-            };
-            tracing::info!(
-                attempt,
-                wait_ms = wait.as_millis() as u64,
-                "transient failure, sending the request again"
-            );
-            drop(result);
-            tokio::time::sleep(wait).await;
-            request = next;
-        }
-    }
-
-    /// How long to wait before sending again, or `None` if the result must stand.
-    fn wait_before_retry(
-        &self,
-        class: Class,
-        result: &reqwest::Result<Response>,
+        retry: Retry,
+        outcome: &Result<T, progenitor_client::Error<E>>,
+        answer: Answer,
         attempt: u32,
     ) -> Option<Duration> {
-        let retry = match result {
+        use progenitor_client::Error as E;
+        if attempt > self.max_retries {
+            return None;
+        }
+        let transient = match outcome {
+            Ok(_) => false,
             // Nothing reached the server.
-            Err(e) if e.is_connect() => true,
+            Err(E::CommunicationError(e)) if e.is_connect() => true,
             // No answer arrived: the request may have been processed.
-            Err(e) => e.is_timeout() && class == Class::Repeatable,
-            Ok(response) => match response.status() {
-                StatusCode::TOO_MANY_REQUESTS => true,
-                StatusCode::REQUEST_TIMEOUT
-                | StatusCode::BAD_GATEWAY
-                | StatusCode::SERVICE_UNAVAILABLE
-                | StatusCode::GATEWAY_TIMEOUT => class == Class::Repeatable,
+            Err(E::CommunicationError(e)) => e.is_timeout() && retry == Retry::Repeatable,
+            // An answer arrived; its status says whether it was processed.
+            Err(_) => match answer.status {
+                Some(StatusCode::TOO_MANY_REQUESTS) => true,
+                Some(
+                    StatusCode::REQUEST_TIMEOUT
+                    | StatusCode::BAD_GATEWAY
+                    | StatusCode::SERVICE_UNAVAILABLE
+                    | StatusCode::GATEWAY_TIMEOUT,
+                ) => retry == Retry::Repeatable,
                 _ => false,
             },
         };
-        if !retry {
-            return None;
-        }
-        let asked = result.as_ref().ok().and_then(retry_after);
-        Some(asked.unwrap_or_else(|| self.backoff(attempt)))
+        transient.then(|| {
+            answer
+                .retry_after
+                .map(|asked| asked.min(RETRY_AFTER_CAP))
+                .unwrap_or_else(|| self.backoff(attempt))
+        })
     }
 
     /// Exponential backoff with jitter: `base_delay * 2^(attempt-1)`, capped at
@@ -141,20 +100,6 @@ impl RetryPolicy {
     }
 }
 
-/// The wait a `Retry-After: <seconds>` header asks for, capped at [`RETRY_AFTER_CAP`].
-/// The HTTP-date form is ignored: the client's own backoff applies then.
-fn retry_after(response: &Response) -> Option<Duration> {
-    let seconds: u64 = response
-        .headers()
-        .get(RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
-    Some(Duration::from_secs(seconds).min(RETRY_AFTER_CAP))
-}
-
 /// A random number in [0, 1), from the standard library's per-process random keys:
 /// jitter needs no cryptographic quality and no extra dependency.
 fn random_unit() -> f64 {
@@ -162,56 +107,88 @@ fn random_unit() -> f64 {
     (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// One event per attempt, inside the operation's span (which names the operation).
-fn log_attempt(attempt: u32, result: &reqwest::Result<Response>, started: Instant) {
-    let elapsed_ms = started.elapsed().as_millis() as u64;
-    match result {
-        Ok(response) => tracing::debug!(
-            attempt,
-            status = response.status().as_u16(),
-            elapsed_ms,
-            "answer received"
-        ),
-        Err(e) => tracing::debug!(
-            attempt,
-            elapsed_ms,
-            timeout = e.is_timeout(),
-            connect = e.is_connect(),
-            "request failed"
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn classes_follow_the_table() {
-        for op in ["list_api_tokens", "validate_api_token", "get_current_user"] {
-            assert_eq!(Class::of(op, &Method::GET), Class::Repeatable, "{op}");
-        }
-        for op in REPEATABLE {
-            assert_eq!(Class::of(op, &Method::POST), Class::Repeatable, "{op}");
-        }
-        assert_eq!(Class::of("create_api_token", &Method::POST), Class::Once);
-        assert_eq!(Class::of("revoke_api_token", &Method::DELETE), Class::Once);
-        assert_eq!(
-            Class::of("revoke_organization_api_token", &Method::DELETE),
-            Class::Once
-        );
-        assert_eq!(Class::of("some_new_operation", &Method::POST), Class::Once);
+    type Outcome = Result<(), progenitor_client::Error<()>>;
+
+    fn answered(status: u16, retry_after: Option<u64>) -> (Outcome, Answer) {
+        let status = StatusCode::from_u16(status).unwrap();
+        let answer = Answer {
+            status: Some(status),
+            retry_after: retry_after.map(Duration::from_secs),
+        };
+        (Err(progenitor_client::Error::Custom(String::new())), answer)
     }
 
     #[test]
-    fn every_repeatable_operation_exists() {
-        let generated = include_str!(concat!(env!("OUT_DIR"), "/turso_platform_generated.rs"));
-        for op in REPEATABLE {
+    fn statuses_follow_the_table() {
+        let policy = RetryPolicy::default();
+        for status in [408, 429, 502, 503, 504] {
+            let (outcome, answer) = answered(status, None);
             assert!(
-                generated.contains(&format!("operation_id: \"{op}\"")),
-                "{op}"
+                policy
+                    .wait_before_retry(Retry::Repeatable, &outcome, answer, 1)
+                    .is_some()
+            );
+            let once = policy.wait_before_retry(Retry::Once, &outcome, answer, 1);
+            assert_eq!(once.is_some(), status == 429, "{status}");
+        }
+        for status in [200, 400, 401, 404, 409, 500, 501] {
+            let (outcome, answer) = answered(status, None);
+            assert_eq!(
+                policy.wait_before_retry(Retry::Repeatable, &outcome, answer, 1),
+                None
             );
         }
+        let ok: Outcome = Ok(());
+        assert_eq!(
+            policy.wait_before_retry(Retry::Repeatable, &ok, Answer::default(), 1),
+            None
+        );
+    }
+
+    #[test]
+    fn retry_after_is_honoured_up_to_thirty_seconds() {
+        let policy = RetryPolicy::default();
+        let (outcome, answer) = answered(429, Some(0));
+        assert_eq!(
+            policy.wait_before_retry(Retry::Once, &outcome, answer, 1),
+            Some(Duration::ZERO)
+        );
+        let (outcome, answer) = answered(503, Some(7));
+        let wait = policy.wait_before_retry(Retry::Repeatable, &outcome, answer, 2);
+        assert_eq!(wait, Some(Duration::from_secs(7)));
+        let (outcome, answer) = answered(503, Some(3600));
+        let wait = policy.wait_before_retry(Retry::Repeatable, &outcome, answer, 1);
+        assert_eq!(wait, Some(RETRY_AFTER_CAP));
+    }
+
+    #[test]
+    fn attempts_stop_after_max_retries() {
+        let policy = RetryPolicy {
+            max_retries: 2,
+            ..RetryPolicy::default()
+        };
+        let (outcome, answer) = answered(503, Some(0));
+        assert!(
+            policy
+                .wait_before_retry(Retry::Repeatable, &outcome, answer, 2)
+                .is_some()
+        );
+        assert_eq!(
+            policy.wait_before_retry(Retry::Repeatable, &outcome, answer, 3),
+            None
+        );
+        let never = RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        };
+        assert_eq!(
+            never.wait_before_retry(Retry::Repeatable, &outcome, answer, 1),
+            None
+        );
     }
 
     #[test]

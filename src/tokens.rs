@@ -69,17 +69,34 @@ impl From<types::CreatedApiToken> for CreatedApiToken {
 pub struct DatabaseToken {
     /// The token.
     pub jwt: SecretString,
+}
+
+impl DatabaseToken {
     /// When the token expires, read from its `exp` claim; `None` if it never expires
     /// (or has no readable `exp` claim). The claim is read, not verified: only the
-    /// database checks the signature.
-    pub expires_at: Option<SystemTime>,
+    /// database checks the signature. It is read when you ask, not when the token
+    /// arrives, so that minting costs nothing more when you do not.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// use turso_platform::TokenOptions;
+    ///
+    /// let options = TokenOptions::new().expiration("1d".parse()?);
+    /// let token = client.create_database_token("my-org", "my-db", &options).await?;
+    /// println!("valid until {:?}", token.expires_at());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        expiry_claim(self.jwt.expose_secret())
+    }
 }
 
 impl From<types::DatabaseToken> for DatabaseToken {
     fn from(answer: types::DatabaseToken) -> Self {
-        let jwt = answer.jwt.into_secret();
-        let expires_at = expiry_claim(jwt.expose_secret());
-        Self { jwt, expires_at }
+        Self {
+            jwt: answer.jwt.into_secret(),
+        }
     }
 }
 

@@ -292,7 +292,7 @@ async fn a_database_token_with_default_options_sends_no_query_and_no_body() {
         mock.assert_async().await;
         assert_eq!(token.jwt.expose_secret(), JWT);
         assert_eq!(
-            token.expires_at,
+            token.expires_at(),
             Some(UNIX_EPOCH + Duration::from_secs(1_767_225_600))
         );
         assert!(!format!("{token:?}").contains(JWT));
@@ -329,7 +329,7 @@ async fn a_database_token_with_options_sends_them_in_the_query_and_body() {
             .unwrap();
         mock.assert_async().await;
         assert_eq!(token.jwt.expose_secret(), "a.b.c");
-        assert_eq!(token.expires_at, None);
+        assert_eq!(token.expires_at(), None);
     })
     .await;
 }

@@ -447,7 +447,7 @@ async fn database_tokens_are_eddsa_jwts_with_the_asked_claims() {
         let exp = claims["exp"].as_u64().unwrap();
         assert!(exp > iat + 3599 && exp <= iat + 3601, "{iat} {exp}");
         assert_eq!(
-            token.expires_at,
+            token.expires_at(),
             Some(UNIX_EPOCH + Duration::from_secs(exp))
         );
         assert!(fake.database_token_is_valid("fake-org", "fake-db", jwt));
@@ -459,7 +459,7 @@ async fn database_tokens_are_eddsa_jwts_with_the_asked_claims() {
         let (_, claims) = jwt_parts(default.jwt.expose_secret());
         assert_eq!(claims["a"], "rw", "full access by default");
         assert!(claims.get("exp").is_none(), "never expires by default");
-        assert_eq!(default.expires_at, None);
+        assert_eq!(default.expires_at(), None);
 
         let never = client
             .create_database_token(
@@ -720,7 +720,7 @@ async fn group_tokens_open_the_group_and_rotate_with_it() {
         let lifetime = (14 + 1) * 86_400 + 30 * 60;
         let exp = claims["exp"].as_u64().unwrap();
         assert!(exp > iat + lifetime - 1 && exp <= iat + lifetime + 1);
-        assert!(group.expires_at.is_some());
+        assert!(group.expires_at().is_some());
         assert!(valid("fake-db", group_jwt) && valid("second-db", group_jwt));
         assert!(!valid("eu-db", group_jwt), "another group's database");
 
@@ -803,7 +803,7 @@ async fn tokens_expire_at_their_exp_claim() {
             // The expiry is rounded up to a whole second: at most a second from now.
             assert!(exp <= now_secs() + 2, "{exp}");
         }
-        let expires_at = short.expires_at.unwrap().max(group.expires_at.unwrap());
+        let expires_at = short.expires_at().unwrap().max(group.expires_at().unwrap());
         // Wait (at most about a second) until both have expired.
         let wait = expires_at
             .duration_since(SystemTime::now())

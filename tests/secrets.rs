@@ -141,7 +141,7 @@ async fn no_token_is_ever_printed_or_logged() {
 
         let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
         assert!(
-            logs.contains("create_api_token"),
+            logs.contains("operation=\"createAPIToken\""),
             "the spans name the operation: {logs}"
         );
         printed.push(logs);
