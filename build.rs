@@ -5,10 +5,10 @@
 //! rebuild. When the spec is wrong, the build fails with a message that names the
 //! problem instead of a panic from inside the generator.
 
-use std::{env, fmt::Write as _, fs, path::PathBuf, process::ExitCode};
+use std::{collections::BTreeSet, env, fmt::Write as _, fs, path::PathBuf, process::ExitCode};
 
 use heck::ToSnakeCase;
-use openapiv3::{OpenAPI, ReferenceOr};
+use openapiv3::{OpenAPI, ReferenceOr, Response, StatusCode};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl};
 
 const SPEC: &str = "openapi.yaml";
@@ -44,8 +44,13 @@ fn generate() -> Result<(), String> {
         // Secrets never exist as plain `String`s, not even in the generated types.
         .with_replacement("Secret", "crate::secret::WireSecret", [].into_iter());
 
-    // progenitor panics on some malformed specs: turn that into a build error too.
-    let tokens = std::panic::catch_unwind(move || Generator::new(&settings).generate_tokens(&spec))
+    // progenitor panics on some specs `check` does not foresee: turn that into a build
+    // error too, without the panic's own report.
+    std::panic::set_hook(Box::new(|_| {}));
+    let generated =
+        std::panic::catch_unwind(move || Generator::new(&settings).generate_tokens(&spec));
+    let _ = std::panic::take_hook();
+    let tokens = generated
         .map_err(|panic| {
             let why = panic
                 .downcast_ref::<String>()
@@ -95,9 +100,51 @@ fn check(spec: &OpenAPI) -> Result<(), String> {
                      (progenitor needs one success shape and one error shape per operation)"
                 ));
             }
+            for (kind, success) in [("success", true), ("error", false)] {
+                let mut shapes = BTreeSet::new();
+                for (status, response) in &op.responses.responses {
+                    let is_success = matches!(status, StatusCode::Code(200..=299))
+                        || matches!(status, StatusCode::Range(2));
+                    if is_success == success {
+                        shapes.insert(body_shape(spec, response)?);
+                    }
+                }
+                if shapes.len() > 1 {
+                    return Err(format!(
+                        "{SPEC}: {id} has {} different {kind} bodies ({}); progenitor needs \
+                         one success shape and one error shape per operation: use one schema \
+                         (for errors, the shared `Error`)",
+                        shapes.len(),
+                        shapes.into_iter().collect::<Vec<_>>().join("; "),
+                    ));
+                }
+            }
         }
     }
     Ok(())
+}
+
+/// The schema of a response's JSON body, as text, or `no body`.
+fn body_shape(spec: &OpenAPI, response: &ReferenceOr<Response>) -> Result<String, String> {
+    let response = match response {
+        ReferenceOr::Item(response) => response,
+        ReferenceOr::Reference { reference } => reference
+            .strip_prefix("#/components/responses/")
+            .and_then(|name| spec.components.as_ref()?.responses.get(name))
+            .and_then(ReferenceOr::as_item)
+            .ok_or_else(|| format!("{SPEC}: response {reference} is missing"))?,
+    };
+    Ok(
+        match response
+            .content
+            .get("application/json")
+            .and_then(|m| m.schema.as_ref())
+        {
+            Some(ReferenceOr::Reference { reference }) => reference.clone(),
+            Some(ReferenceOr::Item(schema)) => format!("an inline schema {schema:?}"),
+            None => "no body".to_owned(),
+        },
+    )
 }
 
 /// The operations whose request body the spec marks optional, by the names progenitor

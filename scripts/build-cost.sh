@@ -26,7 +26,15 @@ if [ "$what" = edit ] || [ "$what" = all ]; then
   trap 'cp "$work/openapi.yaml.orig" "$root/openapi.yaml"' EXIT
   runs=()
   for i in 1 2 3; do
-    printf '\n# build-cost probe %s %s\n' "$i" "$(date +%s%N)" >>openapi.yaml
+    # A real edit: a new optional property on ApiToken, which changes the generated types.
+    python3 - "$i" <<'PY'
+import sys
+text = open("openapi.yaml").read()
+anchor = "    ApiToken:\n      type: object\n      description: A platform API token, without its secret.\n      required: [id, name]\n      properties:\n"
+assert anchor in text, "ApiToken moved: update scripts/build-cost.sh"
+probe = f"        probe_{sys.argv[1]}:\n          type: string\n          description: A build-cost probe.\n          example: x\n"
+open("openapi.yaml", "w").write(text.replace(anchor, anchor + probe))
+PY
     runs+=("$(seconds cargo build)")
     cp "$work/openapi.yaml.orig" openapi.yaml
   done
