@@ -10,7 +10,8 @@ use tracing::Instrument;
 use crate::generated::{self, types};
 use crate::hooks::record_answer;
 use crate::names::non_blank;
-use crate::retry::{Retry, RetryPolicy};
+use crate::operation::{self, Operation};
+use crate::retry::RetryPolicy;
 use crate::tokens::{CreatedApiToken, DatabaseToken, TokenValidity};
 use crate::{
     ApiToken, ApiTokenOptions, ClientBuilder, Error, OrganizationApiToken, TokenOptions, User,
@@ -39,41 +40,6 @@ pub struct Client {
     generated: generated::Client,
     retry: RetryPolicy,
 }
-
-/// What the client knows about an operation beyond what the generated code does.
-#[derive(Clone, Copy)]
-struct Operation {
-    /// The spec's operationId, for tracing.
-    id: &'static str,
-    /// Whether it may be sent again when its outcome is unknown.
-    retry: Retry,
-    /// Whether a successful answer carries a secret, which an error must not quote.
-    secret_answer: bool,
-}
-
-const fn op(id: &'static str, retry: Retry, secret_answer: bool) -> Operation {
-    Operation {
-        id,
-        retry,
-        secret_answer,
-    }
-}
-
-const LIST_API_TOKENS: Operation = op("listAPITokens", Retry::Repeatable, false);
-const CREATE_API_TOKEN: Operation = op("createAPIToken", Retry::Once, true);
-const REVOKE_API_TOKEN: Operation = op("revokeAPIToken", Retry::Once, false);
-const VALIDATE_API_TOKEN: Operation = op("validateAPIToken", Retry::Repeatable, false);
-const GET_CURRENT_USER: Operation = op("getCurrentUser", Retry::Repeatable, false);
-const LIST_ORGANIZATION_API_TOKENS: Operation =
-    op("listOrganizationAPITokens", Retry::Repeatable, false);
-const REVOKE_ORGANIZATION_API_TOKEN: Operation =
-    op("revokeOrganizationAPIToken", Retry::Once, false);
-// Database and group tokens are not stored: minting one twice is harmless.
-const CREATE_DATABASE_TOKEN: Operation = op("createDatabaseToken", Retry::Repeatable, true);
-const INVALIDATE_DATABASE_TOKENS: Operation =
-    op("invalidateDatabaseTokens", Retry::Repeatable, false);
-const CREATE_GROUP_TOKEN: Operation = op("createGroupToken", Retry::Repeatable, true);
-const INVALIDATE_GROUP_TOKENS: Operation = op("invalidateGroupTokens", Retry::Repeatable, false);
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -236,7 +202,9 @@ impl Client {
     /// ```
     pub async fn list_api_tokens(&self) -> Result<Vec<ApiToken>, Error> {
         let answer = self
-            .call(LIST_API_TOKENS, || self.generated.list_api_tokens())
+            .call(operation::LIST_API_TOKENS, || {
+                self.generated.list_api_tokens()
+            })
             .await?;
         Ok(answer.tokens)
     }
@@ -270,7 +238,7 @@ impl Client {
         let name = non_blank("token name", name)?;
         let body = options.to_body()?;
         match self
-            .call(CREATE_API_TOKEN, || {
+            .call(operation::CREATE_API_TOKEN, || {
                 self.generated.create_api_token(name, &body)
             })
             .await
@@ -297,7 +265,9 @@ impl Client {
     pub async fn revoke_api_token(&self, name: &str) -> Result<String, Error> {
         let name = non_blank("token name", name)?;
         let answer = self
-            .call(REVOKE_API_TOKEN, || self.generated.revoke_api_token(name))
+            .call(operation::REVOKE_API_TOKEN, || {
+                self.generated.revoke_api_token(name)
+            })
             .await?;
         Ok(answer.token)
     }
@@ -314,7 +284,9 @@ impl Client {
     /// ```
     pub async fn validate_api_token(&self) -> Result<TokenValidity, Error> {
         let answer = self
-            .call(VALIDATE_API_TOKEN, || self.generated.validate_api_token())
+            .call(operation::VALIDATE_API_TOKEN, || {
+                self.generated.validate_api_token()
+            })
             .await?;
         TokenValidity::from_exp(answer.exp).ok_or_else(|| Error::UnexpectedResponse {
             status: reqwest::StatusCode::OK,
@@ -333,7 +305,9 @@ impl Client {
     /// ```
     pub async fn current_user(&self) -> Result<User, Error> {
         let answer = self
-            .call(GET_CURRENT_USER, || self.generated.get_current_user())
+            .call(operation::GET_CURRENT_USER, || {
+                self.generated.get_current_user()
+            })
             .await?;
         Ok(answer.user)
     }
@@ -356,7 +330,7 @@ impl Client {
     ) -> Result<Vec<OrganizationApiToken>, Error> {
         let org = non_blank("organization", org)?;
         let answer = self
-            .call(LIST_ORGANIZATION_API_TOKENS, || {
+            .call(operation::LIST_ORGANIZATION_API_TOKENS, || {
                 self.generated.list_organization_api_tokens(org)
             })
             .await?;
@@ -380,7 +354,7 @@ impl Client {
         let org = non_blank("organization", org)?;
         let token_id = non_blank("token ID", token_id)?;
         let answer = self
-            .call(REVOKE_ORGANIZATION_API_TOKEN, || {
+            .call(operation::REVOKE_ORGANIZATION_API_TOKEN, || {
                 self.generated.revoke_organization_api_token(org, token_id)
             })
             .await?;
@@ -416,7 +390,10 @@ impl Client {
             self.generated
                 .create_database_token(org, database, authorization, expiration, &body)
         };
-        Ok(self.call(CREATE_DATABASE_TOKEN, request).await?.into())
+        Ok(self
+            .call(operation::CREATE_DATABASE_TOKEN, request)
+            .await?
+            .into())
     }
 
     /// Invalidates every token minted so far for the database `database` of the
@@ -431,7 +408,7 @@ impl Client {
     pub async fn invalidate_database_tokens(&self, org: &str, database: &str) -> Result<(), Error> {
         let org = non_blank("organization", org)?;
         let database = non_blank("database name", database)?;
-        self.call(INVALIDATE_DATABASE_TOKENS, || {
+        self.call(operation::INVALIDATE_DATABASE_TOKENS, || {
             self.generated.invalidate_database_tokens(org, database)
         })
         .await
@@ -462,7 +439,10 @@ impl Client {
             self.generated
                 .create_group_token(org, group, authorization, expiration, &body)
         };
-        Ok(self.call(CREATE_GROUP_TOKEN, request).await?.into())
+        Ok(self
+            .call(operation::CREATE_GROUP_TOKEN, request)
+            .await?
+            .into())
     }
 
     /// Invalidates every token minted so far for the group `group` of the organization
@@ -478,7 +458,7 @@ impl Client {
     pub async fn invalidate_group_tokens(&self, org: &str, group: &str) -> Result<(), Error> {
         let org = non_blank("organization", org)?;
         let group = non_blank("group", group)?;
-        self.call(INVALIDATE_GROUP_TOKENS, || {
+        self.call(operation::INVALIDATE_GROUP_TOKENS, || {
             self.generated.invalidate_group_tokens(org, group)
         })
         .await

@@ -42,7 +42,8 @@ pub enum Error {
     /// cannot go in an HTTP header, an invalid expiration, a base URL that would leak
     /// the token, an incomplete set of options. The message says which and why.
     InvalidArgument(String),
-    /// The API answered with an error status and its JSON error body.
+    /// The API answered with an error status (4xx or 5xx) and its JSON error body, whether
+    /// or not the spec lists that status for the operation.
     Api {
         /// The HTTP status, such as 401, 404 or 409.
         status: StatusCode,
@@ -52,9 +53,9 @@ pub enum Error {
         /// `feature_not_available_for_starter_plan`).
         code: Option<String>,
     },
-    /// The API answered with something the spec does not describe: a status it does not
-    /// document for the operation (a redirect, say), or a body that is not the
-    /// documented JSON (an HTML page from a proxy, a truncated body).
+    /// The API answered with something the spec does not describe: a body that is not the
+    /// documented JSON (an HTML page from a proxy, a truncated body), or a success or
+    /// redirect status the spec does not list (redirects are never followed).
     UnexpectedResponse {
         /// The HTTP status of the answer.
         status: StatusCode,

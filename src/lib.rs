@@ -41,6 +41,7 @@ pub mod fake;
 pub mod generated;
 mod hooks;
 mod names;
+mod operation;
 mod options;
 mod retry;
 mod scope;

@@ -8,10 +8,13 @@
 //! it is never copied into the repository. Where it is absent the test says it is
 //! skipped, on the terminal, rather than passing silently.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::PathBuf;
 
+use common::resolve;
 use serde_json::Value;
 
 const OURS: &str = include_str!("../openapi.yaml");
@@ -25,21 +28,6 @@ fn reference_path() -> PathBuf {
         .unwrap_or_else(|| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/reference/turso-openapi.json")
         })
-}
-
-/// Follows local `$ref`s (`#/components/...`, including pointers into properties).
-fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
-    match value.get("$ref").and_then(Value::as_str) {
-        Some(reference) => {
-            let pointer = reference.strip_prefix('#').expect("a local $ref");
-            resolve(
-                spec,
-                spec.pointer(pointer)
-                    .unwrap_or_else(|| panic!("{reference} exists")),
-            )
-        }
-        None => value,
-    }
 }
 
 /// The property tree of a schema as dotted paths (`tokens[].owner.username`).

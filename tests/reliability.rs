@@ -1,38 +1,18 @@
 //! Faults injected by a scripted loopback server: retries that never duplicate a mint,
-//! timeouts, dropped connections, bad bodies, redirects, connection reuse, and a sweep
-//! of everything printable for leaked tokens.
+//! timeouts, dropped connections, bad bodies, redirects, and connection reuse.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Action, ScriptedServer, TOKEN, bounded};
+use common::{Action, JWT, MINTED, ScriptedServer, TOKEN, bounded, client, minted_json};
 use turso_platform::secrecy::ExposeSecret;
 use turso_platform::{ApiTokenOptions, Client, Error, StatusCode, TokenOptions};
 
 const LIMIT: Duration = Duration::from_secs(30);
-const MINTED: &str = "minted-api-token-secret";
-const JWT: &str = "eyJhbGciOiJFZERTQSJ9.eyJhIjoicnciLCJpYXQiOjF9.minted-jwt-signature";
-
-fn client(server: &ScriptedServer, max_retries: u32) -> Client {
-    Client::builder()
-        .token(TOKEN)
-        .base_url(&server.base_url)
-        .timeout(Duration::from_millis(500))
-        .max_retries(max_retries)
-        .build()
-        .unwrap()
-}
 
 fn tokens_json() -> Action {
     Action::json(200, r#"{"tokens":[{"id":"1","name":"a"}]}"#)
-}
-
-fn minted_json() -> Action {
-    Action::json(
-        200,
-        &format!(r#"{{"id":"1","name":"ci","token":"{MINTED}"}}"#),
-    )
 }
 
 #[tokio::test]

@@ -8,30 +8,10 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{Action, Received, ScriptedServer, TOKEN, bounded};
+use common::{Action, JWT, MINTED, Received, ScriptedServer, TOKEN, bounded, client, minted_json};
 use turso_platform::{ApiTokenOptions, Client, TokenOptions};
 
 const LIMIT: Duration = Duration::from_secs(30);
-const MINTED: &str = "minted-api-token-secret";
-const JWT: &str = "eyJhbGciOiJFZERTQSJ9.eyJhIjoicnciLCJpYXQiOjF9.minted-jwt-signature";
-
-fn client(server: &ScriptedServer, max_retries: u32) -> Client {
-    Client::builder()
-        .token(TOKEN)
-        .base_url(&server.base_url)
-        .timeout(Duration::from_millis(500))
-        .max_retries(max_retries)
-        .build()
-        .unwrap()
-}
-
-fn minted_json() -> Action {
-    Action::json(
-        200,
-        &format!(r#"{{"id":"1","name":"ci","token":"{MINTED}"}}"#),
-    )
-}
-
 /// Collects what `tracing` prints while a test runs.
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);

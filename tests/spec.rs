@@ -2,11 +2,15 @@
 //! one, one `Error` schema for every error answer, descriptions and examples everywhere,
 //! and enums and an expiration pattern that agree with the Rust types.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use proptest::prelude::*;
 use serde_json::Value;
+
+use common::resolve;
 use turso_platform::{Authorization, Expiration, Scope};
 
 const SPEC: &str = include_str!("../openapi.yaml");
@@ -56,21 +60,6 @@ const OPERATIONS: [(&str, &str, &str); 11] = [
 
 fn spec() -> Value {
     serde_norway::from_str(SPEC).expect("openapi.yaml is YAML")
-}
-
-/// Follows a local `$ref` (`#/components/...`), if `value` is one.
-fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
-    match value.get("$ref").and_then(Value::as_str) {
-        Some(reference) => {
-            let pointer = reference.strip_prefix('#').expect("a local $ref");
-            resolve(
-                spec,
-                spec.pointer(pointer)
-                    .unwrap_or_else(|| panic!("{reference} exists")),
-            )
-        }
-        None => value,
-    }
 }
 
 fn operations(spec: &Value) -> Vec<(String, String, String, &Value, &Value)> {

@@ -12,6 +12,48 @@ use tokio::net::{TcpListener, TcpStream};
 
 /// The token the tests' clients send.
 pub const TOKEN: &str = "test-platform-token";
+/// The secret of an API token the scripted servers mint.
+pub const MINTED: &str = "minted-api-token-secret";
+/// A database token the scripted servers mint.
+pub const JWT: &str = "eyJhbGciOiJFZERTQSJ9.eyJhIjoicnciLCJpYXQiOjF9.minted-jwt-signature";
+
+/// A client of `server` with [`TOKEN`], a 500 ms timeout and `max_retries`.
+pub fn client(server: &ScriptedServer, max_retries: u32) -> turso_platform::Client {
+    turso_platform::Client::builder()
+        .token(TOKEN)
+        .base_url(&server.base_url)
+        .timeout(Duration::from_millis(500))
+        .max_retries(max_retries)
+        .build()
+        .unwrap()
+}
+
+/// The answer to a mint of an API token whose secret is [`MINTED`].
+pub fn minted_json() -> Action {
+    Action::json(
+        200,
+        &format!(r#"{{"id":"1","name":"ci","token":"{MINTED}"}}"#),
+    )
+}
+
+/// Follows a local `$ref` (`#/components/...`, including pointers into properties) in an
+/// OpenAPI document.
+pub fn resolve<'a>(
+    spec: &'a serde_json::Value,
+    value: &'a serde_json::Value,
+) -> &'a serde_json::Value {
+    match value.get("$ref").and_then(serde_json::Value::as_str) {
+        Some(reference) => {
+            let pointer = reference.strip_prefix('#').expect("a local $ref");
+            resolve(
+                spec,
+                spec.pointer(pointer)
+                    .unwrap_or_else(|| panic!("{reference} exists")),
+            )
+        }
+        None => value,
+    }
+}
 
 /// Runs a test body, failing it if it takes longer than `limit`.
 pub async fn bounded<F: Future>(limit: Duration, test: F) -> F::Output {
