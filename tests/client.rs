@@ -800,3 +800,30 @@ async fn the_escape_hatch_sends_through_the_same_client() {
     })
     .await;
 }
+
+/// What applications need to spawn calls and to box errors: `Send` futures, a `Send +
+/// Sync` client and a `Send + Sync + 'static` error.
+#[test]
+fn clients_futures_and_errors_cross_threads() {
+    fn send<T: Send>(_: T) {}
+    fn shared<T: Send + Sync + Clone + 'static>() {}
+    fn boxable<T: std::error::Error + Send + Sync + 'static>() {}
+    shared::<Client>();
+    boxable::<Error>();
+    boxable::<turso_platform::ExpirationError>();
+    boxable::<turso_platform::UnknownValueError>();
+
+    let client = Client::new(TOKEN).unwrap();
+    let (none, api) = (TokenOptions::new(), ApiTokenOptions::new());
+    send(client.list_api_tokens());
+    send(client.create_api_token("t", &api));
+    send(client.revoke_api_token("t"));
+    send(client.validate_api_token());
+    send(client.current_user());
+    send(client.list_organization_api_tokens("o"));
+    send(client.revoke_organization_api_token("o", "i"));
+    send(client.create_database_token("o", "d", &none));
+    send(client.invalidate_database_tokens("o", "d"));
+    send(client.create_group_token("o", "g", &none));
+    send(client.invalidate_group_tokens("o", "g"));
+}
