@@ -262,42 +262,28 @@ fn paired_ratios() {
 
     println!("\npaired ratios (turso_platform / plain_reqwest), {PAIRS} alternating blocks:");
     runtime.block_on(async {
-        // Where the difference comes from: the generated client alone against plain
-        // reqwest, and this crate's layer (validation, retries, error mapping, secrets)
-        // against the generated client alone.
         let generated = ours.generated();
-        report(
-            "list_api_tokens/sequential: generated/plain",
-            pairs(
-                PAIRS,
-                200,
-                || async {
-                    black_box(generated.list_api_tokens().await.unwrap());
-                },
-                || async {
-                    black_box(plain_list(plain, base).await);
-                },
-            )
-            .await,
-        );
-        report(
-            "list_api_tokens/sequential: ours/generated",
-            pairs(
-                PAIRS,
-                200,
-                || async {
-                    black_box(ours.list_api_tokens().await.unwrap());
-                },
-                || async {
-                    black_box(generated.list_api_tokens().await.unwrap());
-                },
-            )
-            .await,
-        );
-        let raw_mint = || async {
+        // One call of each side; the closures only borrow, so they can be used again.
+        let ours_list = || async {
+            black_box(ours.list_api_tokens().await.unwrap());
+        };
+        let generated_list = || async {
+            black_box(generated.list_api_tokens().await.unwrap());
+        };
+        let plain_one_list = || async {
+            black_box(plain_list(plain, base).await);
+        };
+        let ours_mint = || async {
+            black_box(
+                ours.create_database_token("my-org", "my-db", &options())
+                    .await
+                    .unwrap(),
+            );
+        };
+        let generated_mint = || async {
             let expiration = "1d".parse::<Expiration>().unwrap();
-            let body = Default::default();
             let read_only = Some(&Authorization::ReadOnly);
+            let body = Default::default();
             let call = generated.create_database_token(
                 "my-org",
                 "my-db",
@@ -307,93 +293,62 @@ fn paired_ratios() {
             );
             black_box(call.await.unwrap());
         };
+        let plain_one_mint = || async {
+            black_box(plain_mint(plain, base, "my-org", "my-db", "1d").await.jwt);
+        };
+        // The same, 64 at once.
+        let ours_lists = || async {
+            black_box(join_all((0..IN_FLIGHT).map(|_| ours.list_api_tokens())).await);
+        };
+        let plain_lists = || async {
+            black_box(join_all((0..IN_FLIGHT).map(|_| plain_list(plain, base))).await);
+        };
+        let ours_mints = || async {
+            let options = options();
+            let calls =
+                (0..IN_FLIGHT).map(|_| ours.create_database_token("my-org", "my-db", &options));
+            black_box(join_all(calls).await);
+        };
+        let plain_mints = || async {
+            let calls = (0..IN_FLIGHT).map(|_| plain_mint(plain, base, "my-org", "my-db", "1d"));
+            black_box(join_all(calls).await);
+        };
+
+        // Where the difference comes from: the generated client alone against plain
+        // reqwest, and this crate's layer (validation, retries, error mapping, secrets)
+        // against the generated client alone.
+        report(
+            "list_api_tokens/sequential: generated/plain",
+            pairs(PAIRS, 200, generated_list, plain_one_list).await,
+        );
+        report(
+            "list_api_tokens/sequential: ours/generated",
+            pairs(PAIRS, 200, ours_list, generated_list).await,
+        );
         report(
             "create_database_token/sequential: generated/plain",
-            pairs(PAIRS, 200, raw_mint, || async {
-                black_box(plain_mint(plain, base, "my-org", "my-db", "1d").await.jwt);
-            })
-            .await,
+            pairs(PAIRS, 200, generated_mint, plain_one_mint).await,
         );
         report(
             "create_database_token/sequential: ours/generated",
-            pairs(
-                PAIRS,
-                200,
-                || async {
-                    black_box(
-                        ours.create_database_token("my-org", "my-db", &options())
-                            .await
-                            .unwrap(),
-                    );
-                },
-                raw_mint,
-            )
-            .await,
+            pairs(PAIRS, 200, ours_mint, generated_mint).await,
         );
+        // The totals.
         report(
             "list_api_tokens/sequential",
-            pairs(
-                PAIRS,
-                200,
-                || async {
-                    black_box(ours.list_api_tokens().await.unwrap());
-                },
-                || async {
-                    black_box(plain_list(plain, base).await);
-                },
-            )
-            .await,
+            pairs(PAIRS, 200, ours_list, plain_one_list).await,
         );
         report(
             "list_api_tokens/64_in_flight",
-            pairs(
-                PAIRS,
-                4,
-                || async {
-                    black_box(join_all((0..IN_FLIGHT).map(|_| ours.list_api_tokens())).await);
-                },
-                || async {
-                    black_box(join_all((0..IN_FLIGHT).map(|_| plain_list(plain, base))).await);
-                },
-            )
-            .await,
+            pairs(PAIRS, 4, ours_lists, plain_lists).await,
         );
         report(
             "create_database_token/sequential",
-            pairs(
-                PAIRS,
-                200,
-                || async {
-                    black_box(
-                        ours.create_database_token("my-org", "my-db", &options())
-                            .await
-                            .unwrap(),
-                    );
-                },
-                || async {
-                    black_box(plain_mint(plain, base, "my-org", "my-db", "1d").await.jwt);
-                },
-            )
-            .await,
+            pairs(PAIRS, 200, ours_mint, plain_one_mint).await,
         );
         report(
             "create_database_token/64_in_flight",
-            pairs(
-                PAIRS,
-                4,
-                || async {
-                    let options = options();
-                    let calls = (0..IN_FLIGHT)
-                        .map(|_| ours.create_database_token("my-org", "my-db", &options));
-                    black_box(join_all(calls).await);
-                },
-                || async {
-                    let calls =
-                        (0..IN_FLIGHT).map(|_| plain_mint(plain, base, "my-org", "my-db", "1d"));
-                    black_box(join_all(calls).await);
-                },
-            )
-            .await,
+            pairs(PAIRS, 4, ours_mints, plain_mints).await,
         );
     });
 }
