@@ -39,7 +39,7 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
-    max_retries: u32,
+    retry: RetryPolicy,
 }
 
 impl Default for ClientBuilder {
@@ -49,7 +49,7 @@ impl Default for ClientBuilder {
             base_url: None,
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
-            max_retries: RetryPolicy::default().max_retries,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -167,7 +167,7 @@ impl ClientBuilder {
     /// let builder = turso_platform::Client::builder().max_retries(0);
     /// ```
     pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.max_retries = max_retries;
+        self.retry.max_retries = max_retries;
         self
     }
 
@@ -214,13 +214,9 @@ impl ClientBuilder {
         let http = http.build().map_err(|e| {
             Error::InvalidArgument(format!("the HTTP client could not be set up: {e}"))
         })?;
-        let retry = RetryPolicy {
-            max_retries: self.max_retries,
-            ..RetryPolicy::default()
-        };
         Ok(Client::from_parts(
             generated::Client::new_with_client(&base.url, http),
-            retry,
+            self.retry,
         ))
     }
 }

@@ -73,14 +73,16 @@ pub(crate) struct Answer {
 
 impl Answer {
     fn of(response: &reqwest::Response) -> Self {
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
+        let status = response.status();
+        // Only a failed answer can ask for a wait; a success skips the header lookup.
+        let retry_after = (!status.is_success())
+            .then(|| response.headers().get(RETRY_AFTER))
+            .flatten()
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.trim().parse().ok())
             .map(Duration::from_secs);
         Self {
-            status: Some(response.status()),
+            status: Some(status),
             retry_after,
         }
     }

@@ -20,6 +20,14 @@ pub struct UnknownValueError {
 }
 
 impl UnknownValueError {
+    pub(crate) fn new(what: &'static str, value: &str, expected: &'static [&'static str]) -> Self {
+        Self {
+            what,
+            value: value.to_owned(),
+            expected,
+        }
+    }
+
     /// The word that was refused.
     ///
     /// ```
@@ -124,13 +132,3 @@ macro_rules! wire_enum {
 }
 
 pub(crate) use wire_enum;
-
-impl UnknownValueError {
-    pub(crate) fn new(what: &'static str, value: &str, expected: &'static [&'static str]) -> Self {
-        Self {
-            what,
-            value: value.to_owned(),
-            expected,
-        }
-    }
-}
