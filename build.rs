@@ -4,12 +4,18 @@
 //! `src/generated.rs` includes. It is never edited by hand: change the spec and
 //! rebuild. When the spec is wrong, the build fails with a message that names the
 //! problem instead of a panic from inside the generator.
+//!
+//! progenitor's output is then adjusted where it has no setting for what this crate
+//! needs (see [`Adjust`]), and a table of what the spec says of each operation is
+//! appended for the client's hooks.
 
 use std::{collections::BTreeSet, env, fmt::Write as _, fs, path::PathBuf, process::ExitCode};
 
 use heck::ToSnakeCase;
 use openapiv3::{OpenAPI, ReferenceOr, Response, StatusCode};
+use proc_macro2::{Group, TokenStream, TokenTree};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl};
+use syn::visit_mut::{self, VisitMut};
 
 const SPEC: &str = "openapi.yaml";
 const OUT_FILE: &str = "turso_platform_generated.rs";
@@ -30,12 +36,20 @@ fn generate() -> Result<(), String> {
     let spec: OpenAPI = serde_norway::from_str(&text)
         .map_err(|e| format!("{SPEC} is not an OpenAPI 3.0 document: {e}"))?;
     check(&spec)?;
-    let optional_bodies = optional_body_operations(&spec)?;
+    let table = operation_table(&spec)?;
+    let path_parameters = spec.paths.paths.keys().any(|path| path.contains('{'));
 
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Positional)
         .with_hooks(HooksMode::Expected)
+        // What the hooks apply to every request: the token, the origin it may go to,
+        // the largest answer read.
+        .with_inner_type(
+            "crate::hooks::RequestPolicy"
+                .parse()
+                .map_err(|e| format!("{e}"))?,
+        )
         .with_derive("PartialEq")
         // Hand-written types that validate their values and explain what is wrong.
         .with_replacement("Expiration", "crate::Expiration", wire_string_impls())
@@ -60,10 +74,18 @@ fn generate() -> Result<(), String> {
             format!("progenitor cannot generate a client from {SPEC}: {why}")
         })?
         .map_err(|e| format!("progenitor cannot generate a client from {SPEC}: {e}"))?;
-    let file = syn::parse2(tokens)
+    let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("progenitor generated code that does not parse: {e}"))?;
+    Adjust::default().apply(&mut file, path_parameters)?;
     let mut code = prettyplease::unparse(&file);
-    code.push_str(&optional_bodies);
+    if code.contains("\"api-version\"") {
+        return Err(
+            "progenitor's output changed shape: build.rs no longer finds the api-version \
+             header it removes; update `Adjust` in build.rs"
+                .to_owned(),
+        );
+    }
+    code.push_str(&table);
 
     let out = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?).join(OUT_FILE);
     fs::write(&out, code).map_err(|e| format!("cannot write {}: {e}", out.display()))
@@ -147,30 +169,212 @@ fn body_shape(spec: &OpenAPI, response: &ReferenceOr<Response>) -> Result<String
     )
 }
 
-/// The operations whose request body the spec marks optional, by the names progenitor
-/// gives them. progenitor always sends a body; the client's `pre` hook drops an empty
-/// one for these operations, so that "no options" means "no body" as the API expects.
-fn optional_body_operations(spec: &OpenAPI) -> Result<String, String> {
-    let mut names = Vec::new();
-    for (_, _, op) in spec.operations() {
-        let optional = match &op.request_body {
+/// What the spec says of each operation that the client's hooks need, as a function
+/// from the name progenitor gives the operation (its operationId in snake case) to a
+/// `crate::hooks::SpecOperation`: the path template every request must follow, and
+/// whether the request body is optional (progenitor always sends one; the `pre` hook
+/// drops an empty one, so that "no options" means "no body" as the API expects).
+fn operation_table(spec: &OpenAPI) -> Result<String, String> {
+    let mut out = String::from(
+        "\n/// What `openapi.yaml` says of the operation progenitor names `name`.\n\
+         pub(crate) fn spec_operation(name: &str) -> Option<crate::hooks::SpecOperation> {\n\
+         \x20   let (path, optional_body) = match name {\n",
+    );
+    for (path, _, op) in spec.operations() {
+        let optional_body = match &op.request_body {
             Some(ReferenceOr::Item(body)) => !body.required,
             Some(ReferenceOr::Reference { reference }) => {
                 return Err(format!("{SPEC}: request body {reference} must be inline"));
             }
             None => false,
         };
-        if let (true, Some(id)) = (optional, &op.operation_id) {
-            names.push(id.to_snake_case());
+        if let Some(id) = &op.operation_id {
+            let name = id.to_snake_case();
+            let _ = writeln!(out, "        {name:?} => ({path:?}, {optional_body}),");
         }
     }
-    let mut out = String::from(
-        "\n/// Operations whose request body `openapi.yaml` marks optional (`required: false`).\n\
-         pub(crate) const OPTIONAL_BODY_OPERATIONS: &[&str] = &[",
+    out.push_str(
+        "        _ => return None,\n    };\n    \
+         Some(crate::hooks::SpecOperation { path, optional_body })\n}\n",
     );
-    for name in names {
-        let _ = write!(out, "{name:?}, ");
-    }
-    out.push_str("];\n");
     Ok(out)
+}
+
+/// The changes made to progenitor's output, for what progenitor has no setting for:
+///
+/// - path parameters are encoded by `crate::path::encode_path`, which leaves nothing
+///   for the URL parser to reinterpret (progenitor's own leaves `\`, which the URL
+///   standard reads as `/`);
+/// - no `api-version` header: progenitor sends the spec document's version with every
+///   request, which the Turso API never asked for;
+/// - every generated type is `#[non_exhaustive]`, so that a new optional field in the
+///   spec is a minor change for Rust users;
+/// - a list the API writes as `null` (Go's nil slice) decodes as empty;
+/// - in an answer that carries a secret, every other field decodes leniently (a missing,
+///   `null` or malformed field takes its default), so that the secret is never lost
+///   because of it.
+#[derive(Default)]
+struct Adjust {
+    encoded_paths: usize,
+}
+
+impl Adjust {
+    fn apply(mut self, file: &mut syn::File, path_parameters: bool) -> Result<(), String> {
+        self.visit_file_mut(file);
+        let types = file
+            .items
+            .iter_mut()
+            .find_map(|item| match item {
+                syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
+                _ => None,
+            })
+            .ok_or("progenitor generated no `types` module")?;
+        for item in &mut types.1 {
+            if let syn::Item::Struct(item) = item {
+                adjust_type(item)?;
+            }
+        }
+        if path_parameters && self.encoded_paths == 0 {
+            return Err(
+                "progenitor's output changed shape: build.rs no longer finds the path encoding \
+                 it replaces; update `Adjust` in build.rs"
+                    .to_owned(),
+            );
+        }
+        Ok(())
+    }
+}
+
+impl VisitMut for Adjust {
+    /// progenitor encodes path parameters inside `format!(...)`, whose arguments syn
+    /// keeps as tokens.
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        mac.tokens = self.encode_paths(std::mem::take(&mut mac.tokens));
+        visit_mut::visit_macro_mut(self, mac);
+    }
+
+    fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        let before = block.stmts.len();
+        block.stmts.retain(|stmt| !mentions_api_version(stmt));
+        let removed = before - block.stmts.len();
+        if removed > 0 {
+            // The header map was sized for the removed headers.
+            for stmt in &mut block.stmts {
+                shrink_header_capacity(stmt, removed);
+            }
+        }
+        visit_mut::visit_block_mut(self, block);
+    }
+}
+
+impl Adjust {
+    /// `encode_path` becomes `crate::path::encode_path` in a macro's tokens.
+    fn encode_paths(&mut self, tokens: TokenStream) -> TokenStream {
+        tokens
+            .into_iter()
+            .flat_map(|token| match token {
+                TokenTree::Ident(ident) if ident == "encode_path" => {
+                    self.encoded_paths += 1;
+                    "crate::path::encode_path"
+                        .parse::<TokenStream>()
+                        .expect("a path")
+                        .into_iter()
+                        .collect::<Vec<_>>()
+                }
+                TokenTree::Group(group) => {
+                    let mut inner =
+                        Group::new(group.delimiter(), self.encode_paths(group.stream()));
+                    inner.set_span(group.span());
+                    vec![TokenTree::Group(inner)]
+                }
+                other => vec![other],
+            })
+            .collect()
+    }
+}
+
+/// Whether a statement is progenitor's `header_map.append("api-version", ...)`.
+fn mentions_api_version(stmt: &syn::Stmt) -> bool {
+    let syn::Stmt::Expr(syn::Expr::MethodCall(call), _) = stmt else {
+        return false;
+    };
+    call.method == "append"
+        && call.args.iter().any(|arg| {
+            let syn::Expr::Call(inner) = arg else {
+                return false;
+            };
+            inner.args.iter().any(|a| {
+                matches!(a, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })
+                    if s.value() == "api-version")
+            })
+        })
+}
+
+/// `let mut header_map = HeaderMap::with_capacity(N)` becomes `N - removed`.
+fn shrink_header_capacity(stmt: &mut syn::Stmt, removed: usize) {
+    let syn::Stmt::Local(local) = stmt else {
+        return;
+    };
+    let Some(init) = &mut local.init else {
+        return;
+    };
+    let syn::Expr::Call(call) = init.expr.as_mut() else {
+        return;
+    };
+    let syn::Expr::Path(func) = call.func.as_ref() else {
+        return;
+    };
+    if func
+        .path
+        .segments
+        .last()
+        .is_none_or(|s| s.ident != "with_capacity")
+    {
+        return;
+    }
+    if let Some(syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Int(n),
+        ..
+    })) = call.args.first_mut()
+        && let Ok(value) = n.base10_parse::<usize>()
+    {
+        *n = syn::LitInt::new(&format!("{}usize", value.saturating_sub(removed)), n.span());
+    }
+}
+
+/// Marks a generated struct `#[non_exhaustive]` and makes its decoding lenient where the
+/// API is known to differ from the spec.
+fn adjust_type(item: &mut syn::ItemStruct) -> Result<(), String> {
+    item.attrs.extend(attributes("#[non_exhaustive]")?);
+    let syn::Fields::Named(fields) = &mut item.fields else {
+        return Ok(());
+    };
+    let carries_secret = fields
+        .named
+        .iter()
+        .any(|field| type_ends_with(&field.ty, "WireSecret"));
+    for field in &mut fields.named {
+        if carries_secret && !type_ends_with(&field.ty, "WireSecret") {
+            field.attrs.extend(attributes(
+                "#[serde(default, deserialize_with = \"crate::lenient::or_default\")]",
+            )?);
+        } else if type_ends_with(&field.ty, "Vec") {
+            field.attrs.extend(attributes(
+                "#[serde(deserialize_with = \"crate::lenient::null_as_empty\")]",
+            )?);
+        }
+    }
+    Ok(())
+}
+
+fn attributes(text: &str) -> Result<Vec<syn::Attribute>, String> {
+    use syn::parse::Parser;
+    syn::Attribute::parse_outer
+        .parse_str(text)
+        .map_err(|e| format!("build.rs: {text}: {e}"))
+}
+
+/// Whether a type's path ends with the segment `name` (`::std::vec::Vec<T>` ends with `Vec`).
+fn type_ends_with(ty: &syn::Type, name: &str) -> bool {
+    matches!(ty, syn::Type::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == name))
 }

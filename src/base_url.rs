@@ -1,5 +1,10 @@
 //! Which base URLs the client accepts, and their normal form.
+//!
+//! A base URL can carry secrets (`https://user:password@host`, `?token=...`): none of
+//! its messages or `Debug` output repeats what was given, only the parts that are safe
+//! to show ([`Redacted`]).
 
+use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use reqwest::Url;
@@ -15,6 +20,8 @@ pub(crate) struct BaseUrl {
     /// The URL without a trailing `/`, ready for the generated client to append
     /// `/v1/...` to.
     pub(crate) url: String,
+    /// The same, parsed.
+    pub(crate) parsed: Url,
     /// Whether the host is this machine (`localhost`, `127.0.0.0/8`, `[::1]`).
     pub(crate) loopback: bool,
 }
@@ -22,17 +29,37 @@ pub(crate) struct BaseUrl {
 impl BaseUrl {
     /// Accepts `https://` URLs, and `http://` only to a loopback host: the token must
     /// not cross a network in clear. Refuses credentials, queries and fragments, which
-    /// have no meaning for a base URL.
+    /// have no meaning for a base URL (and, for the first two, may be secrets).
     pub(crate) fn parse(input: &str) -> Result<Self, Error> {
-        let refuse = |why: &str| {
+        let refuse = |shown: &dyn fmt::Display, why: &str| {
             Error::InvalidArgument(format!(
-                "base URL {input:?} {why}; expected an https:// URL such as {DEFAULT}"
+                "the base URL {shown} {why}; expected an https:// URL such as {DEFAULT}"
             ))
         };
         if input.trim().is_empty() {
-            return Err(refuse("is empty"));
+            return Err(Error::InvalidArgument(format!(
+                "the base URL is empty; expected an https:// URL such as {DEFAULT}"
+            )));
         }
-        let url = Url::parse(input).map_err(|e| refuse(&format!("is not a URL ({e})")))?;
+        let url = Url::parse(input).map_err(|e| {
+            Error::InvalidArgument(format!(
+                "the base URL is not a URL ({e}); expected an https:// URL such as {DEFAULT}"
+            ))
+        })?;
+        let shown = Redacted(&url);
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(refuse(
+                &shown,
+                "contains credentials (user:password@); remove them and pass the API token \
+                 with .token(..) instead",
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(refuse(
+                &shown,
+                "has a query or a fragment (shown without it), which a base URL cannot use",
+            ));
+        }
         let host = url.host_str().unwrap_or_default();
         let loopback = is_loopback(host);
         match url.scheme() {
@@ -40,28 +67,46 @@ impl BaseUrl {
             "http" if loopback => {}
             "http" => {
                 return Err(refuse(
+                    &shown,
                     "uses http:// to a host that is not this machine, which would send the \
                      token in clear (http:// is only allowed to localhost, 127.0.0.0/8 and [::1])",
                 ));
             }
-            "https" => return Err(refuse("has no host")),
-            scheme => return Err(refuse(&format!("has the scheme {scheme}://"))),
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            // Not `refuse`: the message must not repeat the credentials.
-            return Err(Error::InvalidArgument(
-                "the base URL contains credentials (user:password@); remove them and pass \
-                 the API token with .token(..) instead"
-                    .to_owned(),
-            ));
-        }
-        if url.query().is_some() || url.fragment().is_some() {
-            return Err(refuse("has a query or fragment"));
+            "https" => return Err(refuse(&shown, "has no host")),
+            scheme => return Err(refuse(&shown, &format!("has the scheme {scheme}://"))),
         }
         Ok(Self {
             url: url.as_str().trim_end_matches('/').to_owned(),
+            parsed: url,
             loopback,
         })
+    }
+}
+
+/// A URL as it is safe to show: scheme, host, port and path, never the user, password,
+/// query or fragment.
+pub(crate) struct Redacted<'a>(pub(crate) &'a Url);
+
+impl fmt::Display for Redacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = self.0;
+        write!(f, "{}://", url.scheme())?;
+        if let Some(host) = url.host_str() {
+            f.write_str(host)?;
+        }
+        if let Some(port) = url.port() {
+            write!(f, ":{port}")?;
+        }
+        let path = url.path();
+        f.write_str(crate::excerpt::prefix(path, 256))
+    }
+}
+
+/// Shows a base URL as given to the builder without what may be secret in it.
+pub(crate) fn redacted(input: &str) -> String {
+    match Url::parse(input) {
+        Ok(url) => Redacted(&url).to_string(),
+        Err(_) => "[not a URL]".to_owned(),
     }
 }
 
@@ -146,10 +191,44 @@ mod tests {
         assert!(refused("not a url").contains("is not a URL"));
         assert!(refused("").contains("is empty"));
         assert!(refused("  ").contains("is empty"));
-        let message = refused("https://user:hunter2@api.turso.tech");
-        assert!(message.contains("credentials") && !message.contains("hunter2"));
-        assert!(refused("https://api.turso.tech/?x=1").contains("query"));
         assert!(refused("https://api.turso.tech/#x").contains("fragment"));
         assert!(refused("file:///etc/passwd").contains("file://"));
+    }
+
+    #[test]
+    fn secrets_in_a_refused_base_url_are_never_repeated() {
+        for (input, secrets) in [
+            (
+                "https://alice:hunter2@api.turso.tech",
+                &["alice", "hunter2"][..],
+            ),
+            ("https://:hunter2@api.turso.tech", &["hunter2"]),
+            ("http://alice:hunter2@example.com/x", &["alice", "hunter2"]),
+            (
+                "https://api.turso.tech/?token=hunter2",
+                &["hunter2", "token="],
+            ),
+            (
+                "http://example.com/?token=hunter2#xyzzy",
+                &["hunter2", "xyzzy"],
+            ),
+            ("https://alice:hunter2@ho st", &["alice", "hunter2"]),
+            (
+                "ftp://alice:hunter2@api.turso.tech?x=hunter2",
+                &["alice", "hunter2"],
+            ),
+        ] {
+            let message = refused(input);
+            for secret in secrets {
+                assert!(!message.contains(secret), "{input}: {message}");
+            }
+            assert!(!redacted(input).contains("hunter2"), "{input}");
+        }
+        assert!(refused("https://u:p@api.turso.tech").contains("credentials"));
+        assert!(refused("https://api.turso.tech/?x=1").contains("query"));
+        assert_eq!(
+            redacted("https://u:p@api.turso.tech:8443/turso?q=1#f"),
+            "https://api.turso.tech:8443/turso"
+        );
     }
 }

@@ -1,13 +1,16 @@
-//! Configuring a [`Client`]: token, base URL, timeouts and retries.
+//! Configuring a [`Client`]: token, base URL, HTTP client, timeouts, retries and the
+//! largest answer read.
 
+use std::fmt;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::HeaderValue;
 use secrecy::zeroize::Zeroize;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::base_url::{self, BaseUrl};
 use crate::generated;
+use crate::hooks::RequestPolicy;
 use crate::retry::RetryPolicy;
 use crate::{Client, Error};
 
@@ -17,10 +20,13 @@ const TOKEN_VAR: &str = "TURSO_API_TOKEN";
 const BASE_URL_VAR: &str = "TURSO_API_BASEURL";
 /// What every request says it comes from.
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+/// The largest answer body read by default: far more than any answer of the API.
+const DEFAULT_MAX_RESPONSE_SIZE: usize = 16 * 1024 * 1024;
 
 /// Builds a [`Client`]; from [`Client::builder`].
 ///
-/// Only the token is required. `Debug` never shows the token.
+/// Only the token is required. `Debug` never shows the token, nor the credentials or
+/// query of a base URL.
 ///
 /// ```
 /// use std::time::Duration;
@@ -33,12 +39,14 @@ const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VE
 ///     .build()
 ///     .unwrap();
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ClientBuilder {
     token: Option<SecretString>,
     base_url: Option<String>,
+    http_client: Option<reqwest::Client>,
     timeout: Duration,
     connect_timeout: Duration,
+    max_response_size: usize,
     retry: RetryPolicy,
 }
 
@@ -47,16 +55,35 @@ impl Default for ClientBuilder {
         Self {
             token: None,
             base_url: None,
+            http_client: None,
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             retry: RetryPolicy::default(),
         }
     }
 }
 
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.token.as_ref().map(|_| "[REDACTED]"))
+            .field(
+                "base_url",
+                &self.base_url.as_deref().map(base_url::redacted),
+            )
+            .field("http_client", &self.http_client.as_ref().map(|_| "[yours]"))
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_response_size", &self.max_response_size)
+            .field("max_retries", &self.retry.max_retries)
+            .finish()
+    }
+}
+
 impl ClientBuilder {
     /// A builder with the defaults: `https://api.turso.tech`, a 30 s timeout, a 10 s
-    /// connect timeout and 3 retries. Same as [`Client::builder`].
+    /// connect timeout, 3 retries and answers of up to 16 MiB. Same as [`Client::builder`].
     ///
     /// ```
     /// let builder = turso_platform::ClientBuilder::new().token("my-platform-api-token");
@@ -97,21 +124,27 @@ impl ClientBuilder {
         Ok(builder)
     }
 
-    /// The platform API token to send as `Authorization: Bearer <token>`. It is kept as a
-    /// secret: the header is marked sensitive and never shown.
+    /// The platform API token to send as `Authorization: Bearer <token>`, to the base
+    /// URL's origin only. It is kept as a secret: the header is marked sensitive and never
+    /// shown. Takes a `&str`, a `String` or a [`SecretString`].
     ///
     /// ```
+    /// use turso_platform::secrecy::SecretString;
+    ///
     /// let builder = turso_platform::Client::builder().token("my-platform-api-token");
+    /// let from_a_vault = SecretString::from("my-platform-api-token");
+    /// let builder = turso_platform::Client::builder().token(from_a_vault);
     /// ```
-    pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(SecretString::from(token.into()));
+    pub fn token(mut self, token: impl Into<SecretString>) -> Self {
+        self.token = Some(token.into());
         self
     }
 
     /// Where the API is: `https://api.turso.tech` unless you say otherwise. A trailing `/`
     /// makes no difference. It must be `https://`, or `http://` to this machine
     /// (`localhost`, `127.0.0.0/8`, `[::1]`) for tests, so that the token never crosses a
-    /// network in clear.
+    /// network in clear; credentials, a query or a fragment are refused (and never
+    /// repeated in the error).
     ///
     /// ```
     /// let client = turso_platform::Client::builder()
@@ -123,6 +156,34 @@ impl ClientBuilder {
     /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
+        self
+    }
+
+    /// Your own `reqwest::Client`, for a proxy, extra root certificates, a client
+    /// certificate or a connection pool shared with the rest of your program.
+    ///
+    /// The builder's token, [`timeout`](ClientBuilder::timeout), `User-Agent`, retries
+    /// and [`max_response_size`](ClientBuilder::max_response_size) still apply to every
+    /// call: they are set on each request, not on the client. The token is only added to
+    /// requests for the base URL's origin, and if your client follows redirects, reqwest
+    /// removes it from a redirect to another host. What only a `reqwest::Client` can set
+    /// is yours to set: [`connect_timeout`](ClientBuilder::connect_timeout) does not apply,
+    /// and neither does the builder's refusal to follow redirects or to use a proxy for a
+    /// loopback base URL.
+    ///
+    /// ```
+    /// let http = reqwest::Client::builder()
+    ///     .pool_max_idle_per_host(4)
+    ///     .build()
+    ///     .unwrap();
+    /// let client = turso_platform::Client::builder()
+    ///     .token("my-platform-api-token")
+    ///     .http_client(http)
+    ///     .build()
+    ///     .unwrap();
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
         self
     }
 
@@ -141,7 +202,8 @@ impl ClientBuilder {
     }
 
     /// How long connecting may take (10 s by default, and never more than the
-    /// [`timeout`](ClientBuilder::timeout)).
+    /// [`timeout`](ClientBuilder::timeout)). It does not apply to a client given with
+    /// [`http_client`](ClientBuilder::http_client): set it on that client.
     ///
     /// ```
     /// use std::time::Duration;
@@ -153,15 +215,31 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer body the client reads, in bytes (16 MiB by default, far more
+    /// than any answer of the API). Reading stops there, the connection is dropped and
+    /// the call fails with [`Error::ResponseTooLarge`]; an answer that declares a larger
+    /// `Content-Length` fails before its body is read. This bounds the memory a broken or
+    /// hostile server can make a call use.
+    ///
+    /// ```
+    /// let builder = turso_platform::Client::builder().max_response_size(1024 * 1024);
+    /// ```
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = bytes;
+        self
+    }
+
     /// How many times a request that failed for a transient reason is sent again
     /// (3 by default; 0 disables retries). Waits grow exponentially from about 200 ms,
-    /// with jitter, and follow the API's `Retry-After` (up to 30 s).
+    /// with jitter, and follow the API's `Retry-After` (in seconds or as a date); an answer
+    /// that asks for more than 30 s is returned at once, with the wait in
+    /// [`Error::retry_after`].
     ///
     /// Reads, database and group token mints and invalidations are retried on connect
-    /// failures, timeouts, 408, 429, 502, 503 and 504. Minting and revoking API tokens is
-    /// retried only when the request cannot have been processed (connect failures and
-    /// 429): a second mint of a token whose answer was lost would fail with 409 and the
-    /// secret would be lost.
+    /// failures, connections lost before the whole answer arrived, timeouts, 408, 429,
+    /// 502, 503 and 504. Minting and revoking API tokens is retried only when the request
+    /// cannot have been processed (connect failures and 429): a second mint of a token
+    /// whose answer was lost would fail with 409 and the secret would be lost.
     ///
     /// ```
     /// let builder = turso_platform::Client::builder().max_retries(0);
@@ -173,7 +251,7 @@ impl ClientBuilder {
 
     /// Builds the client. Fails with [`Error::InvalidArgument`] when the token is missing,
     /// blank or cannot go in an HTTP header, when the base URL is not allowed, or when
-    /// the timeout is zero.
+    /// the timeout or the largest answer is zero.
     ///
     /// ```
     /// use turso_platform::{Client, Error};
@@ -197,28 +275,45 @@ impl ClientBuilder {
                     .to_owned(),
             ));
         }
-
-        let mut headers = HeaderMap::new();
-        headers.insert(AUTHORIZATION, bearer(&token)?);
-        let mut http = reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(USER_AGENT)
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout.min(self.timeout))
-            // The token goes to the base URL only: a redirect elsewhere must not carry it.
-            .redirect(reqwest::redirect::Policy::none());
-        if base.loopback {
-            // A proxy from the environment must not see requests meant for this machine.
-            http = http.no_proxy();
+        if self.max_response_size == 0 {
+            return Err(Error::InvalidArgument(
+                "a max_response_size of zero would refuse every answer with a body; give it \
+                 a positive number of bytes"
+                    .to_owned(),
+            ));
         }
-        let http = http.build().map_err(|e| {
-            Error::InvalidArgument(format!("the HTTP client could not be set up: {e}"))
-        })?;
+        let http = match self.http_client {
+            Some(http) => http,
+            None => own_http_client(&base, self.connect_timeout.min(self.timeout))?,
+        };
+        let policy = RequestPolicy::new(
+            bearer(&token)?,
+            HeaderValue::from_static(USER_AGENT),
+            &base,
+            self.timeout,
+            self.max_response_size,
+        );
         Ok(Client::from_parts(
-            generated::Client::new_with_client(&base.url, http),
+            generated::Client::new_with_client(&base.url, http, policy),
             self.retry,
         ))
     }
+}
+
+/// The HTTP client the builder makes when you give none. It has no default headers: the
+/// token is added to each request for the base URL, so that nothing else sent with this
+/// client (through [`Client::generated`]) carries it.
+fn own_http_client(base: &BaseUrl, connect_timeout: Duration) -> Result<reqwest::Client, Error> {
+    let mut http = reqwest::Client::builder()
+        .connect_timeout(connect_timeout)
+        // The token goes to the base URL only: a redirect elsewhere must not carry it.
+        .redirect(reqwest::redirect::Policy::none());
+    if base.loopback {
+        // A proxy from the environment must not see requests meant for this machine.
+        http = http.no_proxy();
+    }
+    http.build()
+        .map_err(|e| Error::InvalidArgument(format!("the HTTP client could not be set up: {e}")))
 }
 
 /// The `Authorization` header for a token, marked sensitive so that it is never shown in

@@ -9,8 +9,8 @@ use tracing::Instrument;
 
 use crate::generated::{self, types};
 use crate::hooks::record_answer;
-use crate::names::non_blank;
 use crate::operation::{self, Operation};
+use crate::path::segment;
 use crate::retry::RetryPolicy;
 use crate::tokens::{CreatedApiToken, DatabaseToken, TokenValidity};
 use crate::{
@@ -24,6 +24,25 @@ use crate::{
 /// carries the bearer token (marked sensitive, never logged) and a `User-Agent` naming
 /// this crate and its version; transient failures are retried where that is safe (see
 /// [`ClientBuilder::max_retries`]). `Debug` never shows the token.
+///
+/// # Names and IDs in paths
+///
+/// Organization slugs, database and group names, token names and token IDs go into the
+/// request's path, often straight from your own users. Each stays in its own path
+/// segment, whatever it holds:
+///
+/// | a name or ID that | is |
+/// |---|---|
+/// | is empty or only whitespace | refused with [`Error::InvalidArgument`], nothing sent |
+/// | is `.` or `..` (dot segments, which URLs resolve, even percent-encoded) | refused |
+/// | contains `/` or `\` (path separators; `\` is one in URLs too) | refused |
+/// | contains a control character (U+0000 to U+001F, U+007F) | refused |
+/// | is longer than 1024 bytes (no Turso name comes close) | refused |
+/// | anything else | sent, with every byte but `A-Z a-z 0-9 - . _ ~` percent-encoded |
+///
+/// Requests made through [`generated`](Client::generated) are encoded the same way, and
+/// every request, from either, is checked before it is sent to follow its operation's
+/// path with exactly one segment per parameter.
 ///
 /// ```no_run
 /// use turso_platform::Client;
@@ -66,7 +85,7 @@ impl Client {
     /// assert!(Client::new("").is_err());
     /// ```
     pub fn new(token: impl Into<String>) -> Result<Client, Error> {
-        Client::builder().token(token).build()
+        Client::builder().token(token.into()).build()
     }
 
     /// A client configured like the Turso CLI: the token from `TURSO_API_TOKEN`, and the
@@ -144,7 +163,7 @@ impl Client {
         Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::Error>>> + 'a,
         T: 'a,
     {
-        let span = tracing::info_span!(
+        let span = tracing::debug_span!(
             "turso_platform",
             operation = op.id,
             attempts = tracing::field::Empty,
@@ -182,7 +201,8 @@ impl Client {
             match outcome {
                 Ok(value) => Ok(value.into_inner()),
                 Err(e) => {
-                    Err(Box::pin(Error::from_generated(e, answer.status, op.secret_answer)).await)
+                    let limit = self.generated.inner().max_response_size();
+                    Err(Box::pin(Error::from_generated(e, answer, limit, op.secret_answer)).await)
                 }
             }
         }
@@ -211,7 +231,9 @@ impl Client {
 
     /// Mints a platform API token named `name` (`createAPIToken`) and returns its secret,
     /// which is shown this once. Names are unique per user: an existing name answers
-    /// [`Error::Api`] with status 409.
+    /// [`Error::Api`] with status 409. A successful answer is never refused for anything
+    /// but a missing secret: the token comes back under `name`, even if the answer's other
+    /// fields are missing or `null`.
     ///
     /// The request is sent again only if it cannot have reached the server. If it may
     /// have, and no usable answer came back, the error is
@@ -235,7 +257,7 @@ impl Client {
         name: &str,
         options: &ApiTokenOptions,
     ) -> Result<CreatedApiToken, Error> {
-        let name = non_blank("token name", name)?;
+        let name = segment("token name", name)?;
         let body = options.to_body()?;
         match self
             .call(operation::CREATE_API_TOKEN, || {
@@ -243,7 +265,7 @@ impl Client {
             })
             .await
         {
-            Ok(created) => Ok(created.into()),
+            Ok(created) => Ok(CreatedApiToken::from_answer(created, name)),
             Err(e) if e.may_have_taken_effect() => Err(Error::ApiTokenMayExist {
                 name: name.to_owned(),
                 source: Box::new(e),
@@ -263,7 +285,7 @@ impl Client {
     /// # }
     /// ```
     pub async fn revoke_api_token(&self, name: &str) -> Result<String, Error> {
-        let name = non_blank("token name", name)?;
+        let name = segment("token name", name)?;
         let answer = self
             .call(operation::REVOKE_API_TOKEN, || {
                 self.generated.revoke_api_token(name)
@@ -292,6 +314,7 @@ impl Client {
             status: reqwest::StatusCode::OK,
             body: format!(r#"{{"exp":{}}}"#, answer.exp),
             reason: "`exp` is neither -1 nor a Unix time".to_owned(),
+            retry_after: None,
         })
     }
 
@@ -328,7 +351,7 @@ impl Client {
         &self,
         org: &str,
     ) -> Result<Vec<OrganizationApiToken>, Error> {
-        let org = non_blank("organization", org)?;
+        let org = segment("organization", org)?;
         let answer = self
             .call(operation::LIST_ORGANIZATION_API_TOKENS, || {
                 self.generated.list_organization_api_tokens(org)
@@ -351,8 +374,8 @@ impl Client {
         org: &str,
         token_id: &str,
     ) -> Result<String, Error> {
-        let org = non_blank("organization", org)?;
-        let token_id = non_blank("token ID", token_id)?;
+        let org = segment("organization", org)?;
+        let token_id = segment("token ID", token_id)?;
         let answer = self
             .call(operation::REVOKE_ORGANIZATION_API_TOKEN, || {
                 self.generated.revoke_organization_api_token(org, token_id)
@@ -383,8 +406,8 @@ impl Client {
         database: &str,
         options: &TokenOptions,
     ) -> Result<DatabaseToken, Error> {
-        let org = non_blank("organization", org)?;
-        let database = non_blank("database name", database)?;
+        let org = segment("organization", org)?;
+        let database = segment("database name", database)?;
         let (authorization, expiration, body) = options.to_request()?;
         let request = || {
             self.generated
@@ -406,8 +429,8 @@ impl Client {
     /// # }
     /// ```
     pub async fn invalidate_database_tokens(&self, org: &str, database: &str) -> Result<(), Error> {
-        let org = non_blank("organization", org)?;
-        let database = non_blank("database name", database)?;
+        let org = segment("organization", org)?;
+        let database = segment("database name", database)?;
         self.call(operation::INVALIDATE_DATABASE_TOKENS, || {
             self.generated.invalidate_database_tokens(org, database)
         })
@@ -432,8 +455,8 @@ impl Client {
         group: &str,
         options: &TokenOptions,
     ) -> Result<DatabaseToken, Error> {
-        let org = non_blank("organization", org)?;
-        let group = non_blank("group", group)?;
+        let org = segment("organization", org)?;
+        let group = segment("group", group)?;
         let (authorization, expiration, body) = options.to_request()?;
         let request = || {
             self.generated
@@ -456,8 +479,8 @@ impl Client {
     /// # }
     /// ```
     pub async fn invalidate_group_tokens(&self, org: &str, group: &str) -> Result<(), Error> {
-        let org = non_blank("organization", org)?;
-        let group = non_blank("group", group)?;
+        let org = segment("organization", org)?;
+        let group = segment("group", group)?;
         self.call(operation::INVALIDATE_GROUP_TOKENS, || {
             self.generated.invalidate_group_tokens(org, group)
         })

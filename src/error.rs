@@ -1,26 +1,44 @@
 //! The one error type of the client, and how every failure of the generated client
 //! maps into it.
+//!
+//! Every text an error keeps is bounded, whatever the server answered or the caller
+//! passed: the API's message to 1 KiB, an unexpected body to 1 KiB (and 256 bytes of it
+//! in `Display`), a decoding error to 256 bytes. An error of an operation whose answer
+//! carries a secret never quotes a byte of an answer's body.
 
 use std::fmt;
+use std::time::Duration;
 
 use reqwest::StatusCode;
 
+use crate::excerpt::{self, Quoted};
 use crate::generated::types;
+use crate::hooks::Answer;
 
 /// How much of an unexpected body [`Error::UnexpectedResponse`] keeps.
 const BODY_LIMIT: usize = 1024;
+/// How much of the API's error message and code [`Error::Api`] keeps.
+const MESSAGE_LIMIT: usize = 1024;
+/// How much of a decoding error's text an error keeps.
+const REASON_LIMIT: usize = 256;
 /// How much of an answer to an undocumented status is read to look for an error body.
 const READ_LIMIT: usize = 64 * 1024;
 /// How much of that body `Display` shows.
 const DISPLAY_LIMIT: usize = 256;
-/// What an unexpected body that may hold a secret is replaced with.
-const REDACTED_BODY: &str = "[redacted: a successful answer to a mint may hold a secret]";
+/// What the body of an answer that may hold a secret is replaced with.
+const REDACTED_BODY: &str =
+    "[redacted: an answer to an operation that mints a secret is never kept]";
 
 /// Everything that can go wrong when calling the Turso Platform API.
 ///
-/// Match on the variant to act on a kind of failure; use [`Error::status`] and
-/// [`Error::is_timeout`] for the common questions. No variant, and no `Display` or
-/// `Debug` output, ever contains a token.
+/// Match on the variant to act on a kind of failure; use [`Error::status`],
+/// [`Error::is_timeout`], [`Error::retry_after`] and [`Error::may_have_taken_effect`] for
+/// the common questions. No variant, and no `Display` or `Debug` output, ever contains a
+/// token, and every text in it is bounded.
+///
+/// `Display` says what went wrong and what to do; the underlying cause (the network
+/// error, say) is not repeated there but returned by [`source`](std::error::Error::source),
+/// so that error reporters such as `anyhow` print each cause once.
 ///
 /// ```no_run
 /// use turso_platform::{Client, Error, StatusCode};
@@ -38,32 +56,49 @@ const REDACTED_BODY: &str = "[redacted: a successful answer to a mint may hold a
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
-    /// An argument was refused before anything was sent: a blank name, a token that
-    /// cannot go in an HTTP header, an invalid expiration, a base URL that would leak
-    /// the token, an incomplete set of options. The message says which and why.
+    /// An argument was refused before anything was sent: a blank name, a name that would
+    /// leave its path segment, a token that cannot go in an HTTP header, an invalid
+    /// expiration, a base URL that would leak the token, an incomplete set of options.
+    /// The message says which and why.
     InvalidArgument(String),
     /// The API answered with an error status (4xx or 5xx) and its JSON error body, whether
     /// or not the spec lists that status for the operation.
+    #[non_exhaustive]
     Api {
         /// The HTTP status, such as 401, 404 or 409.
         status: StatusCode,
-        /// The API's `error` message.
+        /// The API's `error` message, cut to its first 1 KiB.
         message: String,
         /// The API's machine-readable `code`, when it gave one (for example
         /// `feature_not_available_for_starter_plan`).
         code: Option<String>,
+        /// The wait the answer's `Retry-After` header asked for, if it had one.
+        retry_after: Option<Duration>,
     },
     /// The API answered with something the spec does not describe: a body that is not the
     /// documented JSON (an HTML page from a proxy, a truncated body), or a success or
     /// redirect status the spec does not list (redirects are never followed).
+    #[non_exhaustive]
     UnexpectedResponse {
         /// The HTTP status of the answer.
         status: StatusCode,
-        /// The body as text, cut to its first 1 KiB. A successful answer to a mint is
-        /// replaced by a placeholder, since it may hold a secret.
+        /// The body as text, cut to its first 1 KiB. The answer to an operation that
+        /// mints a secret is replaced by a placeholder, whatever its status.
         body: String,
         /// What was wrong with the answer.
         reason: String,
+        /// The wait the answer's `Retry-After` header asked for, if it had one.
+        retry_after: Option<Duration>,
+    },
+    /// The answer's body is larger than the client reads
+    /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size)):
+    /// reading stopped at the limit and the connection was dropped.
+    #[non_exhaustive]
+    ResponseTooLarge {
+        /// The HTTP status of the answer.
+        status: StatusCode,
+        /// The limit, in bytes.
+        limit: usize,
     },
     /// The connection to the API could not be made (refused, DNS, TLS, connect
     /// timeout): the request was not sent.
@@ -80,6 +115,7 @@ pub enum Error {
     /// revoke it and mint again.
     ///
     /// [`Client::list_api_tokens`]: crate::Client::list_api_tokens
+    #[non_exhaustive]
     ApiTokenMayExist {
         /// The name of the token that may have been created.
         name: String,
@@ -91,16 +127,19 @@ pub enum Error {
 impl Error {
     /// The HTTP status of the answer this error comes from, if the API answered.
     ///
-    /// ```
-    /// use turso_platform::{Error, StatusCode};
+    /// ```no_run
+    /// use turso_platform::StatusCode;
     ///
-    /// let err = Error::Api { status: StatusCode::CONFLICT, message: "exists".into(), code: None };
-    /// assert_eq!(err.status(), Some(StatusCode::CONFLICT));
-    /// assert_eq!(Error::InvalidArgument("blank name".into()).status(), None);
+    /// # async fn run(client: turso_platform::Client) {
+    /// let err = client.revoke_api_token("no-such-token").await.unwrap_err();
+    /// assert_eq!(err.status(), Some(StatusCode::NOT_FOUND));
+    /// # }
     /// ```
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Api { status, .. } | Error::UnexpectedResponse { status, .. } => Some(*status),
+            Error::Api { status, .. }
+            | Error::UnexpectedResponse { status, .. }
+            | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::ApiTokenMayExist { source, .. } => source.status(),
             Error::InvalidArgument(_)
             | Error::Connect(_)
@@ -126,46 +165,98 @@ impl Error {
         }
     }
 
+    /// How long the API asked to wait before trying again, from the `Retry-After` header
+    /// of its answer (in seconds or as an HTTP date), if it sent one. The client waits
+    /// and retries by itself when the wait is at most 30 s; a longer one fails the call
+    /// at once, and this says when to come back.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// match client.list_api_tokens().await {
+    ///     Err(e) if e.retry_after().is_some() => {
+    ///         let wait = e.retry_after().unwrap();
+    ///         println!("rate limited: try again in {} s", wait.as_secs());
+    ///     }
+    ///     other => println!("{:?}", other?.len()),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api { retry_after, .. } | Error::UnexpectedResponse { retry_after, .. } => {
+                *retry_after
+            }
+            Error::ApiTokenMayExist { source, .. } => source.retry_after(),
+            _ => None,
+        }
+    }
+
     /// Whether the request may have reached the server and taken effect although the
     /// call failed: a timeout or a broken connection after sending, a 408 or 5xx answer,
-    /// or an unreadable successful answer.
-    pub(crate) fn may_have_taken_effect(&self) -> bool {
+    /// or a successful answer that could not be read. `false` means it certainly did not
+    /// (it was refused before sending, could not connect, or the API refused it).
+    ///
+    /// This is what your own retries need: sending again a request that may have taken
+    /// effect is only safe if it is idempotent. The client's own retries already follow
+    /// it (see [`ClientBuilder::max_retries`](crate::ClientBuilder::max_retries)).
+    ///
+    /// ```no_run
+    /// use turso_platform::{ApiTokenOptions, Client, Error};
+    ///
+    /// # async fn run(client: Client) -> Result<(), Error> {
+    /// let options = ApiTokenOptions::new().organization("my-org");
+    /// match client.create_api_token("ci-bot", &options).await {
+    ///     Ok(created) => println!("minted {}", created.id),
+    ///     // Safe to try again later: nothing was created.
+    ///     Err(e) if !e.may_have_taken_effect() => println!("not minted: {e}"),
+    ///     // The token may exist: look before minting again.
+    ///     Err(e) => {
+    ///         let exists = client.list_api_tokens().await?.iter().any(|t| t.name == "ci-bot");
+    ///         println!("{e}; the token exists: {exists}");
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn may_have_taken_effect(&self) -> bool {
         match self {
             Error::Timeout(_) | Error::Transport(_) | Error::ApiTokenMayExist { .. } => true,
             Error::Api { status, .. } => is_ambiguous(*status),
-            Error::UnexpectedResponse { status, .. } => {
+            Error::UnexpectedResponse { status, .. } | Error::ResponseTooLarge { status, .. } => {
                 status.is_success() || is_ambiguous(*status)
             }
             Error::InvalidArgument(_) | Error::Connect(_) => false,
         }
     }
 
-    /// Maps an error of the generated client. `status` is the status of the answer, if
-    /// one arrived; `secret_answer` says whether a successful answer carries a secret.
+    /// Maps an error of the generated client, with what its answer said (`answer`), the
+    /// client's limit on bodies, and whether a successful answer carries a secret.
     pub(crate) async fn from_generated(
         error: progenitor_client::Error<types::Error>,
-        status: Option<StatusCode>,
+        answer: Answer,
+        limit: usize,
         secret_answer: bool,
     ) -> Self {
         use progenitor_client::Error as E;
+        let retry_after = answer.retry_after;
         match error {
             E::ErrorResponse(answer) => {
                 let status = answer.status();
-                let body = answer.into_inner();
-                Error::Api {
-                    status,
-                    message: body.error,
-                    code: body.code,
-                }
+                Error::api(status, answer.into_inner(), retry_after)
             }
             E::InvalidResponsePayload(bytes, why) => {
                 // The exec hook saw the answer before it was decoded; 200 is the only
                 // status whose body is decoded without being an error status.
-                let status = status.unwrap_or(StatusCode::OK);
+                let status = answer.status.unwrap_or(StatusCode::OK);
                 Error::UnexpectedResponse {
                     status,
-                    body: body_text(&bytes, status, secret_answer),
-                    reason: format!("the body is not the JSON the API documents ({why})"),
+                    body: body_text(&bytes, secret_answer),
+                    reason: format!(
+                        "the body is not the JSON the API documents ({})",
+                        decoding_error(&why, secret_answer)
+                    ),
+                    retry_after,
                 }
             }
             E::UnexpectedResponse(response) => {
@@ -176,11 +267,7 @@ impl Error {
                 if (status.is_client_error() || status.is_server_error())
                     && let Ok(body) = serde_json::from_slice::<types::Error>(&bytes)
                 {
-                    return Error::Api {
-                        status,
-                        message: body.error,
-                        code: body.code,
-                    };
+                    return Error::api(status, body, retry_after);
                 }
                 let reason = if status.is_redirection() {
                     "the API answered with a redirect, which the client does not follow: the \
@@ -191,17 +278,33 @@ impl Error {
                 };
                 Error::UnexpectedResponse {
                     status,
-                    body: body_text(&bytes, status, secret_answer),
+                    body: body_text(&bytes, secret_answer),
                     reason,
+                    retry_after,
                 }
             }
-            E::CommunicationError(e) if e.is_builder() => {
-                Error::InvalidArgument(format!("the request could not be built: {e}"))
-            }
+            E::ResponseBodyError(e) if is_too_large(&e) => Error::ResponseTooLarge {
+                status: answer.status.unwrap_or(StatusCode::OK),
+                limit,
+            },
+            E::CommunicationError(e) if e.is_builder() => Error::InvalidArgument(format!(
+                "the request could not be built: {}",
+                excerpt::cut(e.to_string(), REASON_LIMIT)
+            )),
             E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
                 Error::from_reqwest(e)
             }
             E::InvalidRequest(message) | E::Custom(message) => Error::InvalidArgument(message),
+        }
+    }
+
+    /// An API error from its error body, with the texts cut to their limits.
+    fn api(status: StatusCode, body: types::Error, retry_after: Option<Duration>) -> Self {
+        Error::Api {
+            status,
+            message: excerpt::cut(body.error, MESSAGE_LIMIT),
+            code: body.code.map(|code| excerpt::cut(code, REASON_LIMIT)),
+            retry_after,
         }
     }
 
@@ -216,10 +319,39 @@ impl Error {
     }
 }
 
+/// Whether reading a body failed because it was larger than the client reads.
+pub(crate) fn is_too_large(error: &reqwest::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = cause {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
 /// Statuses that say an intermediary or the server failed, not that the request was
 /// refused: it may have been carried out.
 fn is_ambiguous(status: StatusCode) -> bool {
     status == StatusCode::REQUEST_TIMEOUT || status.is_server_error()
+}
+
+/// What is wrong with a body that did not decode. For an answer that may hold a secret,
+/// only the kind of error and where it is: serde's own text quotes the values it
+/// refuses (`invalid type: string "eyJ..."`).
+fn decoding_error(error: &serde_json::Error, secret_answer: bool) -> String {
+    if secret_answer {
+        let kind = match error.classify() {
+            serde_json::error::Category::Io => "a read error",
+            serde_json::error::Category::Syntax => "a syntax error",
+            serde_json::error::Category::Data => "a value of the wrong type or a missing field",
+            serde_json::error::Category::Eof => "an unexpected end",
+        };
+        format!("{kind} at line {} column {}", error.line(), error.column())
+    } else {
+        excerpt::cut(error.to_string(), REASON_LIMIT)
+    }
 }
 
 /// Reads about `limit` bytes of a body at most; what cannot be read is left out.
@@ -234,41 +366,14 @@ async fn read_prefix(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
     bytes
 }
 
-/// The body as text, cut to [`BODY_LIMIT`] bytes on a character boundary.
-fn body_text(bytes: &[u8], status: StatusCode, secret_answer: bool) -> String {
-    if secret_answer && status.is_success() {
+/// The body as text, cut to [`BODY_LIMIT`] bytes on a character boundary; nothing of it
+/// for an operation that mints a secret.
+fn body_text(bytes: &[u8], secret_answer: bool) -> String {
+    if secret_answer {
         return REDACTED_BODY.to_owned();
     }
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_LIMIT)]);
-    truncate(&text, BODY_LIMIT).to_owned()
-}
-
-fn truncate(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
-/// The innermost cause of an error, which says what actually happened ("connection
-/// refused") where the outer one says only where ("error sending request").
-fn root_cause<'a>(
-    error: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a (dyn std::error::Error + 'static)> {
-    let mut cause = error.source()?;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    Some(cause)
-}
-
-fn write_http_error(f: &mut fmt::Formatter<'_>, what: &str, e: &reqwest::Error) -> fmt::Result {
-    write!(f, "{what}: {e}")?;
-    if let Some(cause) = root_cause(e) {
-        write!(f, ": {cause}")?;
-    }
-    Ok(())
+    excerpt::prefix(&text, BODY_LIMIT).to_owned()
 }
 
 impl fmt::Display for Error {
@@ -279,6 +384,7 @@ impl fmt::Display for Error {
                 status,
                 message,
                 code,
+                retry_after,
             } => {
                 write!(f, "the Turso API answered HTTP {status}: {message}")?;
                 if let Some(code) = code {
@@ -287,52 +393,72 @@ impl fmt::Display for Error {
                 match status.as_u16() {
                     401 => f.write_str(
                         "; check that the API token is valid, not expired and not revoked",
-                    ),
-                    402 => f.write_str("; this needs a paid plan for the organization"),
-                    403 => f.write_str("; the token's user or scopes do not allow this"),
-                    429 => f.write_str("; too many requests, try again later"),
-                    500..=599 => f.write_str("; Turso failed, try again later"),
-                    _ => Ok(()),
+                    )?,
+                    402 => f.write_str("; this needs a paid plan for the organization")?,
+                    403 => f.write_str("; the token's user or scopes do not allow this")?,
+                    429 => f.write_str("; too many requests")?,
+                    500..=599 => f.write_str("; Turso failed")?,
+                    _ => {}
                 }
+                write_retry_after(f, *status, *retry_after)
             }
             Error::UnexpectedResponse {
                 status,
                 body,
                 reason,
+                retry_after,
             } => {
                 write!(
                     f,
                     "unexpected answer from the Turso API (HTTP {status}): {reason}"
                 )?;
                 if !body.is_empty() {
-                    let shown = truncate(body, DISPLAY_LIMIT);
+                    let shown = excerpt::prefix(body, DISPLAY_LIMIT);
                     let more = if shown.len() < body.len() { "..." } else { "" };
                     write!(f, "; body: {shown:?}{more}")?;
                 }
-                Ok(())
+                write_retry_after(f, *status, *retry_after)
             }
-            Error::Connect(e) => write_http_error(
+            Error::ResponseTooLarge { status, limit } => write!(
                 f,
-                "could not connect to the Turso API (nothing was sent)",
-                e,
+                "the Turso API's answer (HTTP {status}) is larger than the {limit} bytes the \
+                 client reads; reading stopped there (raise ClientBuilder::max_response_size \
+                 if such an answer is expected)"
             ),
-            Error::Timeout(e) => write_http_error(
-                f,
+            Error::Connect(_) => {
+                f.write_str("could not connect to the Turso API (nothing was sent)")
+            }
+            Error::Timeout(_) => f.write_str(
                 "the Turso API did not answer in time (the request may have been carried out)",
-                e,
             ),
-            Error::Transport(e) => write_http_error(
-                f,
+            Error::Transport(_) => f.write_str(
                 "the connection to the Turso API failed (the request may have been carried out)",
-                e,
             ),
-            Error::ApiTokenMayExist { name, source } => write!(
-                f,
-                "the API token {name:?} may have been created, but its secret was not \
-                 received ({source}); call list_api_tokens() to check: if {name:?} is \
-                 listed, revoke it with revoke_api_token({name:?}) and mint it again"
-            ),
+            Error::ApiTokenMayExist { name, .. } => {
+                let name = Quoted(name);
+                write!(
+                    f,
+                    "the API token {name} may have been created, but its secret was not \
+                     received; call list_api_tokens() to check: if {name} is listed, revoke \
+                     it with revoke_api_token and mint it again"
+                )
+            }
         }
+    }
+}
+
+/// `; try again in N s`, or `; try again later` for a status that says so.
+fn write_retry_after(
+    f: &mut fmt::Formatter<'_>,
+    status: StatusCode,
+    retry_after: Option<Duration>,
+) -> fmt::Result {
+    match retry_after {
+        Some(wait) => write!(f, "; the API asks to try again in {} s", wait.as_secs()),
+        None if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() => {
+            f.write_str(", try again later")
+        }
+        None => Ok(()),
     }
 }
 
@@ -341,9 +467,10 @@ impl std::error::Error for Error {
         match self {
             Error::Connect(e) | Error::Timeout(e) | Error::Transport(e) => Some(e),
             Error::ApiTokenMayExist { source, .. } => Some(source.as_ref()),
-            Error::InvalidArgument(_) | Error::Api { .. } | Error::UnexpectedResponse { .. } => {
-                None
-            }
+            Error::InvalidArgument(_)
+            | Error::Api { .. }
+            | Error::UnexpectedResponse { .. }
+            | Error::ResponseTooLarge { .. } => None,
         }
     }
 }
@@ -364,53 +491,62 @@ impl From<crate::UnknownValueError> for Error {
 mod tests {
     use super::*;
 
-    #[test]
-    fn bodies_are_cut_on_a_character_boundary() {
-        let long = "é".repeat(BODY_LIMIT);
-        let text = body_text(long.as_bytes(), StatusCode::BAD_GATEWAY, false);
-        assert_eq!(text.len(), BODY_LIMIT);
-        assert!(text.chars().all(|c| c == 'é'));
-        let invalid = [0xff; 2000];
-        assert!(body_text(&invalid, StatusCode::BAD_GATEWAY, false).len() <= BODY_LIMIT);
+    fn api(status: StatusCode, message: &str) -> Error {
+        Error::api(
+            status,
+            types::Error {
+                error: message.to_owned(),
+                code: None,
+            },
+            None,
+        )
     }
 
     #[test]
-    fn successful_answers_to_mints_are_redacted() {
+    fn bodies_are_cut_on_a_character_boundary() {
+        let long = "é".repeat(BODY_LIMIT);
+        let text = body_text(long.as_bytes(), false);
+        assert_eq!(text.len(), BODY_LIMIT);
+        assert!(text.chars().all(|c| c == 'é'));
+        let invalid = [0xff; 2000];
+        assert!(body_text(&invalid, false).len() <= BODY_LIMIT);
+    }
+
+    #[test]
+    fn answers_to_mints_are_never_kept() {
         let body = br#"{"jwt": "eyJ.secret"#;
-        assert_eq!(body_text(body, StatusCode::OK, true), REDACTED_BODY);
-        assert_eq!(
-            body_text(body, StatusCode::OK, false),
-            r#"{"jwt": "eyJ.secret"#
-        );
-        assert_eq!(
-            body_text(b"<html>", StatusCode::BAD_GATEWAY, true),
-            "<html>"
-        );
+        assert_eq!(body_text(body, true), REDACTED_BODY);
+        assert_eq!(body_text(body, false), r#"{"jwt": "eyJ.secret"#);
+        let error = serde_json::from_str::<types::DatabaseToken>(r#""eyJ.secret""#).unwrap_err();
+        assert!(decoding_error(&error, false).contains("eyJ.secret"));
+        let redacted = decoding_error(&error, true);
+        assert!(!redacted.contains("eyJ"), "{redacted}");
+        assert!(redacted.contains("line 1 column"), "{redacted}");
     }
 
     #[test]
     fn display_of_an_api_error_says_what_to_do() {
-        let err = Error::Api {
-            status: StatusCode::UNAUTHORIZED,
-            message: "token contains an invalid number of segments".into(),
-            code: None,
-        };
-        let text = err.to_string();
+        let text = api(
+            StatusCode::UNAUTHORIZED,
+            "token contains an invalid number of segments",
+        )
+        .to_string();
         assert!(text.contains("401") && text.contains("invalid number of segments"));
         assert!(text.contains("check that the API token is valid"));
     }
 
     #[test]
+    fn api_messages_are_bounded() {
+        let text = api(StatusCode::BAD_REQUEST, &"x".repeat(1 << 20)).to_string();
+        assert!(text.len() < 2 * MESSAGE_LIMIT, "{}", text.len());
+    }
+
+    #[test]
     fn ambiguity_follows_the_status() {
-        let api = |status| Error::Api {
-            status,
-            message: String::new(),
-            code: None,
-        };
-        assert!(api(StatusCode::SERVICE_UNAVAILABLE).may_have_taken_effect());
-        assert!(api(StatusCode::REQUEST_TIMEOUT).may_have_taken_effect());
-        assert!(!api(StatusCode::CONFLICT).may_have_taken_effect());
-        assert!(!api(StatusCode::TOO_MANY_REQUESTS).may_have_taken_effect());
+        assert!(api(StatusCode::SERVICE_UNAVAILABLE, "").may_have_taken_effect());
+        assert!(api(StatusCode::REQUEST_TIMEOUT, "").may_have_taken_effect());
+        assert!(!api(StatusCode::CONFLICT, "").may_have_taken_effect());
+        assert!(!api(StatusCode::TOO_MANY_REQUESTS, "").may_have_taken_effect());
         assert!(!Error::InvalidArgument(String::new()).may_have_taken_effect());
     }
 }

@@ -8,9 +8,14 @@
 //! [`crate::Client`] is the supported interface. Reach the generated [`Client`] through
 //! [`crate::Client::generated`] when you need something the hand-written layer does not
 //! offer, such as the raw [`ResponseValue`] with its headers. Requests made this way
-//! carry the same bearer token and `User-Agent`, but they are sent once (no retries),
-//! their errors are progenitor's [`Error`], not [`crate::Error`], and arguments are not
-//! validated before they are sent.
+//! carry the same bearer token, `User-Agent` and timeout, their path parameters are
+//! encoded and their paths checked as the client's (see [`crate::Client`]), and their
+//! answers are bounded the same way; but they are sent once (no retries), their errors
+//! are progenitor's [`Error`], not [`crate::Error`], and names are not refused with an
+//! explanation before they are sent.
+//!
+//! The `reqwest::Client` underneath ([`ClientInfo::client`]) carries no token: requests
+//! you make with it directly are yours, and get no `Authorization` header.
 //!
 //! ```no_run
 //! # async fn run(client: turso_platform::Client) -> Result<(), Box<dyn std::error::Error>> {
@@ -21,6 +26,7 @@
 //! ```
 #![allow(
     missing_docs,
+    unused_mut,
     unused_qualifications,
     clippy::all,
     clippy::pedantic,
@@ -28,5 +34,7 @@
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags
 )]
+
+pub use crate::hooks::RequestPolicy;
 
 include!(concat!(env!("OUT_DIR"), "/turso_platform_generated.rs"));

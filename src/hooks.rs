@@ -1,34 +1,146 @@
-//! What happens around every request the generated client sends: dropping empty
-//! optional bodies, and noting what the answer said for the layer above.
+//! What happens around every request the generated client sends, the escape hatch's
+//! included: the path check, the bearer token (only to the base URL's origin), the
+//! `User-Agent` and timeout, dropping empty optional bodies, bounding the answer's body,
+//! and noting what the answer said for the layer above.
 
 use std::cell::Cell;
+use std::fmt;
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
+use http_body_util::Limited;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, USER_AGENT};
+use reqwest::{StatusCode, Url};
 
-use crate::generated::{self, OPTIONAL_BODY_OPERATIONS};
+use crate::base_url::BaseUrl;
+use crate::generated::{self, spec_operation};
+use crate::path;
 
-impl ClientHooks for generated::Client {
-    /// progenitor always sends a body when the spec declares one, even an optional one;
-    /// an empty object means "no options", which the API wants as no body at all.
+/// What `openapi.yaml` says of an operation, as build.rs writes it down.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SpecOperation {
+    /// The path template, such as `/v1/auth/api-tokens/{tokenName}`.
+    pub(crate) path: &'static str,
+    /// Whether the request body is optional.
+    pub(crate) optional_body: bool,
+}
+
+/// What every request of a [`Client`](crate::Client) gets, and how much of an answer it
+/// reads: set up by [`ClientBuilder`](crate::ClientBuilder), applied by the generated
+/// client's hooks. `Debug` never shows the token.
+///
+/// ```
+/// let client = turso_platform::Client::new("my-platform-api-token").unwrap();
+/// let policy = client.generated().inner();
+/// # use turso_platform::generated::ClientInfo as _;
+/// assert!(!format!("{policy:?}").contains("my-platform-api-token"));
+/// ```
+#[derive(Clone)]
+pub struct RequestPolicy {
+    /// `Bearer <token>`, marked sensitive.
+    bearer: HeaderValue,
+    user_agent: HeaderValue,
+    timeout: Duration,
+    max_response_size: usize,
+    scheme: String,
+    host: String,
+    port: Option<u16>,
+    /// The base URL's path without a trailing `/` (empty for `https://api.turso.tech`).
+    base_path: String,
+}
+
+impl RequestPolicy {
+    pub(crate) fn new(
+        bearer: HeaderValue,
+        user_agent: HeaderValue,
+        base: &BaseUrl,
+        timeout: Duration,
+        max_response_size: usize,
+    ) -> Self {
+        let url = &base.parsed;
+        Self {
+            bearer,
+            user_agent,
+            timeout,
+            max_response_size,
+            scheme: url.scheme().to_owned(),
+            host: url.host_str().unwrap_or_default().to_owned(),
+            port: url.port_or_known_default(),
+            base_path: url.path().trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// The largest answer body read, in bytes.
+    pub(crate) fn max_response_size(&self) -> usize {
+        self.max_response_size
+    }
+
+    /// Whether `url` has the base URL's origin (scheme, host and port).
+    fn is_base_origin(&self, url: &Url) -> bool {
+        url.scheme() == self.scheme
+            && url.host_str() == Some(self.host.as_str())
+            && url.port_or_known_default() == self.port
+    }
+}
+
+impl fmt::Debug for RequestPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequestPolicy")
+            .field("token", &"[REDACTED]")
+            .field("origin", &format_args!("{}://{}", self.scheme, self.host))
+            .field("port", &self.port)
+            .field("base_path", &self.base_path)
+            .field("timeout", &self.timeout)
+            .field("max_response_size", &self.max_response_size)
+            .finish()
+    }
+}
+
+impl ClientHooks<RequestPolicy> for generated::Client {
+    /// Refuses a request whose path left its template, drops an empty optional body
+    /// (progenitor always sends one; an empty object means "no options", which the API
+    /// wants as no body at all), and adds the token, the `User-Agent` and the timeout.
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        let empty = request.body().and_then(reqwest::Body::as_bytes) == Some(b"{}");
-        if empty && OPTIONAL_BODY_OPERATIONS.contains(&info.operation_id) {
+        let policy = self.inner();
+        let operation = spec_operation(info.operation_id).ok_or_else(|| {
+            progenitor_client::Error::InvalidRequest(format!(
+                "{} is not an operation of openapi.yaml",
+                info.operation_id
+            ))
+        })?;
+        if !path::follows_template(&policy.base_path, operation.path, request.url().path()) {
+            return Err(progenitor_client::Error::InvalidRequest(format!(
+                "a path parameter of {} is empty, `.` or `..`, or climbs out of its segment; \
+                 nothing was sent",
+                info.operation_id
+            )));
+        }
+        if operation.optional_body
+            && request.body().and_then(reqwest::Body::as_bytes) == Some(b"{}")
+        {
             *request.body_mut() = None;
             request.headers_mut().remove(CONTENT_TYPE);
         }
+        if policy.is_base_origin(request.url()) {
+            request
+                .headers_mut()
+                .insert(AUTHORIZATION, policy.bearer.clone());
+        }
+        request
+            .headers_mut()
+            .insert(USER_AGENT, policy.user_agent.clone());
+        *request.timeout_mut() = Some(policy.timeout);
         Ok(())
     }
 
     /// Sends the request once (retries are the client's business, which knows what is
-    /// safe to send again), and notes the status and `Retry-After` of the answer.
+    /// safe to send again), notes the status and `Retry-After` of the answer, and bounds
+    /// its body.
     async fn exec(
         &self,
         request: reqwest::Request,
@@ -38,9 +150,9 @@ impl ClientHooks for generated::Client {
         let started = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
         let result = self.client().execute(request).await;
         let elapsed_ms = started.map(|t| t.elapsed().as_millis() as u64);
-        match &result {
+        match result {
             Ok(response) => {
-                let answer = Answer::of(response);
+                let answer = Answer::of(&response);
                 // Outside `record_answer` (a call through the escape hatch) there is
                 // nothing to keep it for, which is fine.
                 let _ = ANSWER.try_with(|cell| cell.set(answer));
@@ -49,16 +161,34 @@ impl ClientHooks for generated::Client {
                     elapsed_ms,
                     "answer received"
                 );
+                Ok(bounded(response, self.inner().max_response_size))
             }
-            Err(e) => tracing::debug!(
-                elapsed_ms,
-                timeout = e.is_timeout(),
-                connect = e.is_connect(),
-                "request failed"
-            ),
+            Err(e) => {
+                tracing::debug!(
+                    elapsed_ms,
+                    timeout = e.is_timeout(),
+                    connect = e.is_connect(),
+                    "request failed"
+                );
+                Err(e)
+            }
         }
-        result
     }
+}
+
+/// The answer with a body that fails once more than `limit` bytes arrive, at which point
+/// reading stops and the connection is dropped. A body whose declared length fits is
+/// left alone (hyper never reads past a declared length); one declared longer fails at
+/// its first bytes.
+fn bounded(response: reqwest::Response, limit: usize) -> reqwest::Response {
+    let allowed = match response.content_length() {
+        Some(length) if length <= limit as u64 => return response,
+        Some(_) => 0,
+        None => limit,
+    };
+    http::Response::<reqwest::Body>::from(response)
+        .map(|body| reqwest::Body::wrap(Limited::new(body, allowed)))
+        .into()
 }
 
 /// What an answer said before its body was decoded: what progenitor does not report
@@ -67,7 +197,7 @@ impl ClientHooks for generated::Client {
 pub(crate) struct Answer {
     /// The HTTP status, if an answer arrived.
     pub(crate) status: Option<StatusCode>,
-    /// The wait a `Retry-After: <seconds>` header asked for.
+    /// The wait a `Retry-After` header asked for, in seconds or as an HTTP date.
     pub(crate) retry_after: Option<Duration>,
 }
 
@@ -79,13 +209,23 @@ impl Answer {
             .then(|| response.headers().get(RETRY_AFTER))
             .flatten()
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.trim().parse().ok())
-            .map(Duration::from_secs);
+            .and_then(|value| retry_after(value, SystemTime::now()));
         Self {
             status: Some(status),
             retry_after,
         }
     }
+}
+
+/// A `Retry-After` value: a number of seconds, or an HTTP date (a date in the past asks
+/// for no wait).
+fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 tokio::task_local! {
@@ -102,4 +242,28 @@ pub(crate) async fn record_answer<F: Future>(request: F) -> (F::Output, Answer) 
             (output, ANSWER.with(Cell::get))
         })
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
+        assert_eq!(retry_after("7", now), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:28:45 GMT", now),
+            Some(Duration::from_secs(45))
+        );
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:27:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date in the past"
+        );
+        for junk in ["", "-1", "1.5", "soon", "Wed, 99 Oct 2015"] {
+            assert_eq!(retry_after(junk, now), None, "{junk}");
+        }
+    }
 }

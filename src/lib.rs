@@ -34,15 +34,18 @@ mod base_url;
 mod builder;
 mod client;
 mod error;
+mod excerpt;
 mod expiration;
 #[cfg(feature = "fake")]
 #[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
 pub mod fake;
 pub mod generated;
 mod hooks;
+mod lenient;
 mod names;
 mod operation;
 mod options;
+mod path;
 mod retry;
 mod scope;
 mod secret;
@@ -105,6 +108,15 @@ pub use generated::types::User;
 /// assert!(!format!("{jwt:?}").contains("eyJ"));
 /// ```
 pub use secrecy;
+
+/// The `reqwest` crate, whose `Client` [`ClientBuilder::http_client`] takes: use it to
+/// build that client with the same version of reqwest as this crate.
+///
+/// ```
+/// let http = turso_platform::reqwest::Client::builder().build().unwrap();
+/// let client = turso_platform::Client::builder().token("t").http_client(http).build();
+/// ```
+pub use reqwest;
 
 /// An HTTP status code, as in [`Error::status`].
 ///

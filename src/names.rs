@@ -1,4 +1,4 @@
-//! The names that go into request paths.
+//! The names that go into requests.
 
 use crate::Error;
 

@@ -1,5 +1,6 @@
 //! Options for minting tokens.
 
+use crate::excerpt::Quoted;
 use crate::generated::types;
 use crate::names::non_blank;
 use crate::{Authorization, Error, Expiration, Scope};
@@ -208,14 +209,16 @@ impl ApiTokenOptions {
             non_blank("group", group)?;
             if self.organization.is_none() {
                 return Err(Error::InvalidArgument(format!(
-                    "a token pinned to group {group:?} also needs its organization: add \
-                     .organization(..)"
+                    "a token pinned to group {} also needs its organization: add \
+                     .organization(..)",
+                    Quoted(group)
                 )));
             }
             if self.scopes.is_empty() {
                 return Err(Error::InvalidArgument(format!(
-                    "a token pinned to group {group:?} needs at least one scope: add \
-                     .scopes(..), for example [Scope::ReadOnly]"
+                    "a token pinned to group {} needs at least one scope: add .scopes(..), \
+                     for example [Scope::ReadOnly]",
+                    Quoted(group)
                 )));
             }
         } else if !self.scopes.is_empty() {

@@ -2,11 +2,17 @@
 //!
 //! | operations | retried on |
 //! |---|---|
-//! | reads, database and group token mints (nothing is stored), invalidations (idempotent) | connect failures, timeouts before an answer, 408, 429, 502, 503, 504 |
+//! | reads, database and group token mints (nothing is stored), invalidations (idempotent) | connect failures, a connection lost before the whole answer arrived (a dropped keep-alive connection, say), timeouts, 408, 429, 502, 503, 504 |
 //! | `createAPIToken`, `revokeAPIToken`, `revokeOrganizationAPIToken` | only when the request cannot have been processed: connect failures and 429 |
 //!
 //! A mint of an API token that may have reached the server is never sent twice: a second
-//! mint would answer 409 for a token whose secret is lost.
+//! mint would answer 409 for a token whose secret is lost. An answer whose body is larger
+//! than the client reads is never retried: the next one would be too.
+//!
+//! The wait is the answer's `Retry-After` (seconds or an HTTP date) when it has one, and
+//! exponential backoff with jitter otherwise. An answer that asks for more than 30 s is
+//! not waited for: the call fails at once and [`Error::retry_after`](crate::Error::retry_after)
+//! says how long the server asked to wait.
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
@@ -14,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
+use crate::error::is_too_large;
 use crate::hooks::Answer;
 
 /// The longest `Retry-After` the client honours.
@@ -63,12 +70,18 @@ impl RetryPolicy {
         if attempt > self.max_retries {
             return None;
         }
+        let repeatable = retry == Retry::Repeatable;
         let transient = match outcome {
             Ok(_) => false,
             // Nothing reached the server.
             Err(E::CommunicationError(e)) if e.is_connect() => true,
-            // No answer arrived: the request may have been processed.
-            Err(E::CommunicationError(e)) => e.is_timeout() && retry == Retry::Repeatable,
+            // Not a network failure: sending it again would fail the same way.
+            Err(E::CommunicationError(e)) if e.is_builder() => false,
+            // No whole answer arrived (a timeout, a connection closed or reset after the
+            // request was written): the request may have been processed.
+            Err(E::CommunicationError(_)) => repeatable,
+            Err(E::ResponseBodyError(e)) if is_too_large(e) => false,
+            Err(E::ResponseBodyError(_)) => repeatable,
             // An answer arrived; its status says whether it was processed.
             Err(_) => match answer.status {
                 Some(StatusCode::TOO_MANY_REQUESTS) => true,
@@ -81,12 +94,15 @@ impl RetryPolicy {
                 _ => false,
             },
         };
-        transient.then(|| {
-            answer
-                .retry_after
-                .map(|asked| asked.min(RETRY_AFTER_CAP))
-                .unwrap_or_else(|| self.backoff(attempt))
-        })
+        if !transient {
+            return None;
+        }
+        match answer.retry_after {
+            // Waiting the cap and asking again would only be refused again.
+            Some(asked) if asked > RETRY_AFTER_CAP => None,
+            Some(asked) => Some(asked),
+            None => Some(self.backoff(attempt)),
+        }
     }
 
     /// Exponential backoff with jitter: `base_delay * 2^(attempt-1)`, capped at
@@ -150,7 +166,7 @@ mod tests {
     }
 
     #[test]
-    fn retry_after_is_honoured_up_to_thirty_seconds() {
+    fn retry_after_is_honoured_up_to_thirty_seconds_and_longer_waits_are_not_made() {
         let policy = RetryPolicy::default();
         let (outcome, answer) = answered(429, Some(0));
         assert_eq!(
@@ -160,9 +176,15 @@ mod tests {
         let (outcome, answer) = answered(503, Some(7));
         let wait = policy.wait_before_retry(Retry::Repeatable, &outcome, answer, 2);
         assert_eq!(wait, Some(Duration::from_secs(7)));
-        let (outcome, answer) = answered(503, Some(3600));
+        let (outcome, answer) = answered(503, Some(30));
         let wait = policy.wait_before_retry(Retry::Repeatable, &outcome, answer, 1);
         assert_eq!(wait, Some(RETRY_AFTER_CAP));
+        let (outcome, answer) = answered(429, Some(31));
+        let wait = policy.wait_before_retry(Retry::Repeatable, &outcome, answer, 1);
+        assert_eq!(
+            wait, None,
+            "more than the cap: the error is returned at once"
+        );
     }
 
     #[test]

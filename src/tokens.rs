@@ -30,7 +30,8 @@ use crate::generated::types;
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct CreatedApiToken {
-    /// The ID Turso gave the token.
+    /// The ID Turso gave the token; empty if the answer did not carry one (then
+    /// [`Client::list_api_tokens`](crate::Client::list_api_tokens) shows it).
     pub id: String,
     /// The name given to the token.
     pub name: String,
@@ -38,11 +39,13 @@ pub struct CreatedApiToken {
     pub token: SecretString,
 }
 
-impl From<types::CreatedApiToken> for CreatedApiToken {
-    fn from(answer: types::CreatedApiToken) -> Self {
+impl CreatedApiToken {
+    /// The token minted under `name`: the name asked for is kept whatever the answer says
+    /// (the API repeats it), so that the secret is filed under the right name.
+    pub(crate) fn from_answer(answer: types::CreatedApiToken, name: &str) -> Self {
         Self {
             id: answer.id,
-            name: answer.name,
+            name: name.to_owned(),
             token: answer.token.into_secret(),
         }
     }

@@ -430,13 +430,14 @@ async fn names_are_percent_encoded_into_one_path_segment() {
         let server = MockServer::start_async().await;
         let mock = server
             .mock_async(|when, then| {
-                when.method(POST)
-                    .path("/v1/organizations/a%2Fb%20c/databases/d%3Fe%23f/auth/rotate");
+                when.method(POST).path(
+                    "/v1/organizations/a%20b%3Bc%3D/databases/d%3Fe%23f%25%C3%A9/auth/rotate",
+                );
                 then.status(200);
             })
             .await;
         client(&server)
-            .invalidate_database_tokens("a/b c", "d?e#f")
+            .invalidate_database_tokens("a b;c=", "d?e#f%é")
             .await
             .unwrap();
         mock.assert_async().await;
@@ -512,6 +513,7 @@ async fn every_documented_error_status_maps_to_api_with_message_and_code() {
                         status: s,
                         message,
                         code,
+                        ..
                     } => {
                         assert_eq!(s.as_u16(), status);
                         assert_eq!(message, &format!("failure {status}"));
@@ -539,7 +541,7 @@ async fn an_error_body_without_code_maps_to_none() {
         .await;
         assert!(matches!(
             error,
-            Error::Api { status: StatusCode::NOT_FOUND, ref message, code: None }
+            Error::Api { status: StatusCode::NOT_FOUND, ref message, code: None, .. }
                 if message == "could not find database with name x: record not found"
         ));
     })
@@ -581,6 +583,7 @@ async fn a_malformed_success_body_is_an_unexpected_200() {
                     status,
                     body: kept,
                     reason,
+                    ..
                 } => {
                     assert_eq!(status, StatusCode::OK);
                     assert_eq!(kept, body);

@@ -476,7 +476,7 @@ async fn names_with_reserved_characters_travel_in_one_path_segment() {
     bounded(async {
         let fake = FakeTurso::start().await.unwrap();
         let client = fake.client();
-        let name = "a/b c?d#e%f";
+        let name = "a b?c#d%e;é";
         let created = client
             .create_api_token(name, &ApiTokenOptions::new())
             .await
