@@ -14,6 +14,40 @@
 //! groups and databases with [`FakeTurso::add_organization`], [`FakeTurso::add_group`]
 //! and [`FakeTurso::add_database`].
 //!
+//! # What a token may do
+//!
+//! The fake enforces least privilege, reading Turso's docs strictly where they are
+//! silent:
+//!
+//! - an unrestricted platform API token acts in every organization of its user, and is
+//!   the only kind that may list, mint or revoke API tokens (`listAPITokens`,
+//!   `createAPIToken`, `revokeAPIToken`, `listOrganizationAPITokens`,
+//!   `revokeOrganizationAPIToken`);
+//! - an organization-scoped token acts only inside its organization, and may not touch
+//!   API tokens, not even its organization's or its own (403): a token that could mint
+//!   tokens could escape its restriction, and one that could revoke them could lock its
+//!   organization out;
+//! - a group-scoped token acts only on its group's databases and the group itself, and
+//!   only with its scopes (`db:mint-token` to mint a database token, `db:rotate-creds`,
+//!   `group:mint-token`, `group:rotate-creds`); a database or group outside its group
+//!   answers 403 whether or not it exists, so that it learns nothing of what is outside
+//!   its reach; it may not touch API tokens either;
+//! - every token may read its user (`getCurrentUser`) and validate itself.
+//!
+//! A 401 (no token, a token this fake did not sign, a revoked one) comes before
+//! everything else, then 404 for a path that does not decode, 400 for an invalid query
+//! or body, 403 for what the token may not do, and 404 for what does not exist.
+//!
+//! # Serving
+//!
+//! The server closes a connection whose request headers do not arrive within its idle
+//! timeout (10 s by default, [`FakeTursoBuilder::idle_timeout`]), whether the client is
+//! slow, silent or idle between requests, and answers 408 to a body that does not arrive
+//! in time: no number of such clients can lock a new one out. Request heads are limited
+//! to 64 KiB (431), bodies to 64 KiB (400); requests hyper cannot read at all (a
+//! malformed request line, say) answer with the same `{"error": "..."}` body as
+//! everything else.
+//!
 //! The binary `turso-platform-fake` (same feature) serves the same fake for programs in
 //! other languages: `turso-platform-fake --listen 127.0.0.1:8080` prints one JSON line
 //! with `base_url` and `token`, then serves until it is stopped.
@@ -43,22 +77,25 @@ mod claims;
 mod clock;
 mod ids;
 mod jwt;
+mod refusals;
 mod request;
 mod routes;
+mod server;
 mod state;
 
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
-use axum::http::HeaderMap;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use tokio::sync::oneshot;
 
 use self::answer::ApiError;
-use self::claims::{ApiTokenClaims, ConnectionClaims};
+use self::auth::{Authenticated, Caller};
+use self::claims::ConnectionClaims;
 use self::ids::Ids;
 use self::jwt::Signer;
 use self::state::State;
@@ -126,10 +163,12 @@ pub struct FakeTurso {
     shutdown: Option<oneshot::Sender<()>>,
 }
 
-/// What the server and the [`FakeTurso`] handle share: the state and the signing key.
+/// What the server and the [`FakeTurso`] handle share: the state, the signing key and
+/// the limits.
 pub(crate) struct App {
     state: Mutex<State>,
     signer: Signer,
+    idle_timeout: Duration,
 }
 
 impl App {
@@ -139,10 +178,27 @@ impl App {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The verified claims of the request's bearer token (401 if there is none, or it
-    /// is not a platform API token of this fake).
-    pub(crate) fn bearer_claims(&self, headers: &HeaderMap) -> Result<ApiTokenClaims, ApiError> {
-        auth::bearer_claims(headers, &self.signer)
+    /// How long the server waits for a request's headers, or its body.
+    pub(crate) fn idle_timeout(&self) -> Duration {
+        self.idle_timeout
+    }
+
+    /// The key that signs the fake's tokens.
+    pub(crate) fn signer(&self) -> &Signer {
+        &self.signer
+    }
+
+    /// Runs an operation on the state, under its lock, for the caller behind `caller`'s
+    /// token: looked up again under the lock, so that a token revoked since the request
+    /// arrived gets its 401.
+    pub(crate) fn act<T>(
+        &self,
+        caller: &Authenticated,
+        operation: impl FnOnce(&mut State, &Caller) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut state = self.state();
+        let caller = state.caller(&caller.0)?;
+        operation(&mut state, &caller)
     }
 
     /// A JWT with these claims, signed with the fake's key.
@@ -165,7 +221,8 @@ pub(crate) fn seeded_user() -> types::User {
 }
 
 impl FakeTurso {
-    /// Starts a fake on a free port of `127.0.0.1`, in the current Tokio runtime.
+    /// Starts a fake on a free port of `127.0.0.1`, in the current Tokio runtime, with
+    /// the default settings of [`FakeTurso::builder`].
     ///
     /// Fails only if no port can be bound or the operating system gives no random bytes
     /// for the signing key.
@@ -179,7 +236,7 @@ impl FakeTurso {
     /// # }
     /// ```
     pub async fn start() -> io::Result<FakeTurso> {
-        Self::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await
+        Self::builder().start().await
     }
 
     /// Starts a fake on `addr` (port 0 for a free one), in the current Tokio runtime.
@@ -189,7 +246,7 @@ impl FakeTurso {
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> std::io::Result<()> {
-    /// use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+    /// use std::net::{Ipv4Addr, SocketAddr};
     /// use turso_platform::fake::FakeTurso;
     ///
     /// let fake = FakeTurso::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
@@ -197,35 +254,27 @@ impl FakeTurso {
     /// # }
     /// ```
     pub async fn start_on(addr: SocketAddr) -> io::Result<FakeTurso> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let local = listener.local_addr()?;
-        let signer = Signer::generate()?;
-        let mut state = State::seeded(Ids::new()?);
-        let seeded = state.mint_seeded_token();
-        let token = SecretString::from(signer.sign(&seeded.claims));
-        let app = Arc::new(App {
-            state: Mutex::new(state),
-            signer,
-        });
+        Self::builder().listen(addr).start().await
+    }
 
-        let (shutdown, stopped) = oneshot::channel::<()>();
-        let router = routes::router(Arc::clone(&app));
-        tokio::spawn(async move {
-            let serve = axum::serve(listener, router).with_graceful_shutdown(async {
-                // Dropping the sender stops the server as well as sending does.
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::warn!("the fake Turso server stopped: {e}");
-            }
-        });
-
-        Ok(FakeTurso {
-            app,
-            base_url: base_url(local),
-            token,
-            shutdown: Some(shutdown),
-        })
+    /// A builder for a fake with other settings: where it listens, and how long a
+    /// connection may stay idle.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    /// use turso_platform::fake::FakeTurso;
+    ///
+    /// let fake = FakeTurso::builder()
+    ///     .idle_timeout(Duration::from_secs(2))
+    ///     .start()
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn builder() -> FakeTursoBuilder {
+        FakeTursoBuilder::default()
     }
 
     /// The URL the fake serves on: `http://127.0.0.1:PORT`, without a trailing `/`.
@@ -385,6 +434,104 @@ impl FakeTurso {
         database: &str,
     ) -> Result<(), SetupError> {
         self.app.state().add_database(organization, group, database)
+    }
+}
+
+/// Starts a [`FakeTurso`] with other settings than [`FakeTurso::start`]'s; from
+/// [`FakeTurso::builder`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// use std::net::{Ipv4Addr, SocketAddr};
+/// use std::time::Duration;
+///
+/// let fake = turso_platform::fake::FakeTurso::builder()
+///     .listen(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
+///     .idle_timeout(Duration::from_secs(5))
+///     .start()
+///     .await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct FakeTursoBuilder {
+    listen: SocketAddr,
+    idle_timeout: Duration,
+}
+
+impl Default for FakeTursoBuilder {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            idle_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl FakeTursoBuilder {
+    /// The address to serve on: a free port of `127.0.0.1` unless you say otherwise
+    /// (port 0 for a free one). Keep it on a loopback address: the fake has no security
+    /// worth the name.
+    ///
+    /// ```
+    /// use std::net::{Ipv4Addr, SocketAddr};
+    ///
+    /// let builder = turso_platform::fake::FakeTurso::builder()
+    ///     .listen(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+    /// ```
+    pub fn listen(mut self, addr: SocketAddr) -> Self {
+        self.listen = addr;
+        self
+    }
+
+    /// How long the server waits for what a client owes it (10 s by default): a new
+    /// connection's request headers, the next request on a keep-alive connection, and a
+    /// request's body. A connection whose headers do not arrive in time is closed; a body
+    /// that does not arrive in time answers 408. No number of slow or idle clients can
+    /// hold the server for longer.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let builder = turso_platform::fake::FakeTurso::builder().idle_timeout(Duration::from_secs(1));
+    /// ```
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout;
+        self
+    }
+
+    /// Starts the fake, in the current Tokio runtime. Fails only if the address cannot
+    /// be bound or the operating system gives no random bytes for the signing key.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let fake = turso_platform::fake::FakeTurso::builder().start().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn start(self) -> io::Result<FakeTurso> {
+        let listener = tokio::net::TcpListener::bind(self.listen).await?;
+        let local = listener.local_addr()?;
+        let signer = Signer::generate()?;
+        let mut state = State::seeded(Ids::new()?);
+        let seeded = state.mint_seeded_token();
+        let token = SecretString::from(signer.sign(&seeded.claims));
+        let app = Arc::new(App {
+            state: Mutex::new(state),
+            signer,
+            idle_timeout: self.idle_timeout,
+        });
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let router = routes::router(Arc::clone(&app));
+        tokio::spawn(server::serve(listener, router, self.idle_timeout, stopped));
+        Ok(FakeTurso {
+            app,
+            base_url: base_url(local),
+            token,
+            shutdown: Some(shutdown),
+        })
     }
 }
 

@@ -5,10 +5,16 @@
 //! real API takes a body with or without a content type, and an absent body means
 //! "no options".
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use axum::body::Body;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
+use super::App;
 use super::answer::ApiError;
 use super::auth::Restriction;
 use crate::{Authorization, Expiration, Scope};
@@ -16,15 +22,55 @@ use crate::{Authorization, Expiration, Scope};
 /// The largest body the fake reads.
 const BODY_LIMIT: usize = 64 * 1024;
 
-/// The body of a request as `T` (a JSON object), or `None` if there is no body (or only
-/// whitespace). The content type is not looked at.
-pub(crate) async fn optional_json<T: DeserializeOwned>(body: Body) -> Result<Option<T>, ApiError> {
-    let bytes = axum::body::to_bytes(body, BODY_LIMIT).await.map_err(|_| {
-        ApiError::bad_request(format!(
-            "the request body could not be read, or is larger than {} KiB",
-            BODY_LIMIT / 1024
-        ))
-    })?;
+/// The extractor of a request's path parameters, in path order: a segment that does not
+/// decode (invalid UTF-8 once percent-decoded) names nothing, and answers 404.
+pub(crate) struct Names<T>(pub(crate) T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<Arc<App>> for Names<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
+        Path::<T>::from_request_parts(parts, app)
+            .await
+            .map(|Path(names)| Names(names))
+            .map_err(|_| ApiError::not_found("not found: a path segment is not valid UTF-8"))
+    }
+}
+
+/// The extractor of an optional JSON body: `T` (a JSON object), or `None` if there is no
+/// body (or only whitespace). The content type is not looked at. A body that does not
+/// arrive within the fake's idle timeout answers 408.
+pub(crate) struct OptionalJson<T>(pub(crate) Option<T>);
+
+impl<T: DeserializeOwned> FromRequest<Arc<App>> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, app: &Arc<App>) -> Result<Self, ApiError> {
+        optional_json(request.into_body(), app.idle_timeout())
+            .await
+            .map(OptionalJson)
+    }
+}
+
+async fn optional_json<T: DeserializeOwned>(
+    body: Body,
+    timeout: Duration,
+) -> Result<Option<T>, ApiError> {
+    let read = tokio::time::timeout(timeout, axum::body::to_bytes(body, BODY_LIMIT));
+    let bytes = read
+        .await
+        .map_err(|_| {
+            ApiError::request_timeout(format!(
+                "the request body did not arrive within {} s",
+                timeout.as_secs_f64()
+            ))
+        })?
+        .map_err(|_| {
+            ApiError::bad_request(format!(
+                "the request body could not be read, or is larger than {} KiB",
+                BODY_LIMIT / 1024
+            ))
+        })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
@@ -193,17 +239,19 @@ fn bad_value(error: impl std::fmt::Display) -> ApiError {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     /// Reads a body as the server does.
     fn read<T: DeserializeOwned>(json: &str) -> Result<Option<T>, String> {
         let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
             .build()
             .unwrap();
         runtime
-            .block_on(optional_json::<T>(Body::from(json.to_owned())))
+            .block_on(optional_json::<T>(
+                Body::from(json.to_owned()),
+                Duration::from_secs(5),
+            ))
             .map_err(|e| e.message().to_owned())
     }
 

@@ -5,7 +5,7 @@
 //! parsed request, and answers with the generated answer types or an [`ApiError`].
 //! Nothing here blocks or awaits: the server holds the state's lock only for the call.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::time::Duration;
 
@@ -133,11 +133,70 @@ impl std::error::Error for SetupError {}
 #[derive(Debug)]
 pub(crate) struct State {
     organizations: BTreeMap<String, Organization>,
-    /// The user's platform API tokens, oldest first.
-    tokens: Vec<ApiTokenRecord>,
+    /// The user's platform API tokens.
+    tokens: ApiTokens,
     /// Counts every mint and rotation, so that "before" never depends on the clock.
     seq: u64,
     ids: Ids,
+}
+
+/// The user's platform API tokens, indexed by what requests look them up by: every
+/// request finds its caller by ID, every mint checks its name. Lists are in mint order.
+#[derive(Debug, Default)]
+struct ApiTokens {
+    /// By mint order.
+    records: BTreeMap<u64, ApiTokenRecord>,
+    by_id: HashMap<String, u64>,
+    by_name: HashMap<String, u64>,
+    minted: u64,
+}
+
+impl ApiTokens {
+    fn by_id(&self, id: &str) -> Option<&ApiTokenRecord> {
+        self.records.get(self.by_id.get(id)?)
+    }
+
+    /// Removes the token named `name`.
+    fn remove_named(&mut self, name: &str) -> Option<ApiTokenRecord> {
+        let key = *self.by_name.get(name)?;
+        self.remove(key)
+    }
+
+    /// Removes the token with ID `id` if `remove` holds for it.
+    fn remove_id_if(
+        &mut self,
+        id: &str,
+        remove: impl FnOnce(&ApiTokenRecord) -> bool,
+    ) -> Option<ApiTokenRecord> {
+        let key = *self.by_id.get(id)?;
+        if remove(self.records.get(&key)?) {
+            self.remove(key)
+        } else {
+            None
+        }
+    }
+
+    fn has_name(&self, name: &str) -> bool {
+        self.by_name.contains_key(name)
+    }
+
+    fn insert(&mut self, record: ApiTokenRecord) {
+        self.minted += 1;
+        self.by_id.insert(record.id.clone(), self.minted);
+        self.by_name.insert(record.name.clone(), self.minted);
+        self.records.insert(self.minted, record);
+    }
+
+    fn remove(&mut self, key: u64) -> Option<ApiTokenRecord> {
+        let record = self.records.remove(&key)?;
+        self.by_id.remove(&record.id);
+        self.by_name.remove(&record.name);
+        Some(record)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &ApiTokenRecord> {
+        self.records.values()
+    }
 }
 
 #[derive(Debug)]
@@ -185,7 +244,7 @@ impl State {
     pub(crate) fn seeded(ids: Ids) -> Self {
         let mut state = Self {
             organizations: BTreeMap::new(),
-            tokens: Vec::new(),
+            tokens: ApiTokens::default(),
             seq: 0,
             ids,
         };
@@ -292,8 +351,7 @@ impl State {
     /// The caller behind a verified API token, or 401 if it was revoked.
     pub(crate) fn caller(&self, claims: &ApiTokenClaims) -> Result<Caller, ApiError> {
         self.tokens
-            .iter()
-            .find(|token| token.id == claims.jti)
+            .by_id(&claims.jti)
             .map(|token| Caller {
                 restriction: token.restriction.clone(),
             })
@@ -301,7 +359,8 @@ impl State {
     }
 
     /// `listAPITokens`.
-    pub(crate) fn list_api_tokens(&self) -> types::ApiTokenList {
+    pub(crate) fn list_api_tokens(&self, caller: &Caller) -> Result<types::ApiTokenList, ApiError> {
+        caller.check_manages_tokens()?;
         let tokens = self
             .tokens
             .iter()
@@ -317,7 +376,7 @@ impl State {
                 }
             })
             .collect();
-        types::ApiTokenList { tokens }
+        Ok(types::ApiTokenList { tokens })
     }
 
     /// `createAPIToken`.
@@ -327,7 +386,7 @@ impl State {
         name: &str,
         restriction: Restriction,
     ) -> Result<MintedApiToken, ApiError> {
-        caller.check_may_mint(&restriction)?;
+        caller.check_manages_tokens()?;
         match &restriction {
             Restriction::Unrestricted => {}
             Restriction::Organization(slug) => {
@@ -349,7 +408,7 @@ impl State {
                 }
             }
         }
-        if self.tokens.iter().any(|token| token.name == name) {
+        if self.tokens.has_name(name) {
             return Err(ApiError::conflict(format!(
                 "a token with name {name} already exists"
             )));
@@ -360,7 +419,7 @@ impl State {
     fn record_api_token(&mut self, name: &str, restriction: Restriction) -> MintedApiToken {
         let id = self.ids.next_id();
         let now = clock::now_secs();
-        self.tokens.push(ApiTokenRecord {
+        self.tokens.insert(ApiTokenRecord {
             id: id.clone(),
             name: name.to_owned(),
             restriction,
@@ -380,18 +439,15 @@ impl State {
     /// `revokeAPIToken`.
     pub(crate) fn revoke_api_token(
         &mut self,
+        caller: &Caller,
         name: &str,
     ) -> Result<types::RevokedApiToken, ApiError> {
-        let index = self
-            .tokens
-            .iter()
-            .position(|token| token.name == name)
-            .ok_or_else(|| {
-                ApiError::not_found(format!(
-                    "could not find token with name {name}: record not found"
-                ))
-            })?;
-        let token = self.tokens.remove(index);
+        caller.check_manages_tokens()?;
+        let token = self.tokens.remove_named(name).ok_or_else(|| {
+            ApiError::not_found(format!(
+                "could not find token with name {name}: record not found"
+            ))
+        })?;
         Ok(types::RevokedApiToken { token: token.name })
     }
 
@@ -402,7 +458,7 @@ impl State {
         caller: &Caller,
         slug: &str,
     ) -> Result<types::OrganizationApiTokenList, ApiError> {
-        caller.check_manages_tokens(slug)?;
+        caller.check_manages_tokens()?;
         self.organization(slug)?;
         let tokens = self
             .tokens
@@ -434,18 +490,16 @@ impl State {
         slug: &str,
         id: &str,
     ) -> Result<types::RevokedOrganizationApiToken, ApiError> {
-        caller.check_manages_tokens(slug)?;
+        caller.check_manages_tokens()?;
         self.organization(slug)?;
-        let index = self
+        let token = self
             .tokens
-            .iter()
-            .position(|token| token.id == id && token.restriction.organization() == Some(slug))
+            .remove_id_if(id, |token| token.restriction.organization() == Some(slug))
             .ok_or_else(|| {
                 ApiError::not_found(format!(
                     "could not find token with ID {id} in organization {slug}: record not found"
                 ))
             })?;
-        let token = self.tokens.remove(index);
         Ok(types::RevokedOrganizationApiToken { token: token.id })
     }
 
@@ -462,8 +516,9 @@ impl State {
     ) -> Result<ConnectionClaims, ApiError> {
         caller.check_organization(slug)?;
         let organization = self.organization(slug)?;
-        let record = find_database(organization, database)?;
-        caller.check_group(slug, &record.group, Scope::DbMintToken)?;
+        let record = organization.databases.get(database);
+        caller.check_database(slug, record.map(|r| r.group.as_str()), Scope::DbMintToken)?;
+        let record = record.ok_or_else(|| database_not_found(database))?;
         let permissions = read_attach(organization, &request.read_attach)?;
         let id = record.id.clone();
         Ok(self.connection_claims(request, now, Some(id), None, permissions))
@@ -477,8 +532,9 @@ impl State {
         database: &str,
     ) -> Result<(), ApiError> {
         caller.check_organization(slug)?;
-        let record = find_database(self.organization(slug)?, database)?;
-        caller.check_group(slug, &record.group, Scope::DbRotateCreds)?;
+        let record = self.organization(slug)?.databases.get(database);
+        caller.check_database(slug, record.map(|r| r.group.as_str()), Scope::DbRotateCreds)?;
+        record.ok_or_else(|| database_not_found(database))?;
         let seq = self.next_seq();
         if let Some(record) = self
             .organizations
@@ -499,10 +555,9 @@ impl State {
         request: &TokenRequest,
         now: Duration,
     ) -> Result<ConnectionClaims, ApiError> {
-        caller.check_organization(slug)?;
+        caller.check_group(slug, group, Scope::GroupMintToken)?;
         let organization = self.organization(slug)?;
         let record = organization.groups.get(group).ok_or_else(group_not_found)?;
-        caller.check_group(slug, group, Scope::GroupMintToken)?;
         let permissions = read_attach(organization, &request.read_attach)?;
         let gid = record.id.clone();
         Ok(self.connection_claims(request, now, None, Some(gid), permissions))
@@ -515,11 +570,10 @@ impl State {
         slug: &str,
         group: &str,
     ) -> Result<(), ApiError> {
-        caller.check_organization(slug)?;
+        caller.check_group(slug, group, Scope::GroupRotateCreds)?;
         if !self.organization(slug)?.groups.contains_key(group) {
             return Err(group_not_found());
         }
-        caller.check_group(slug, group, Scope::GroupRotateCreds)?;
         let seq = self.next_seq();
         if let Some(record) = self
             .organizations
@@ -616,12 +670,17 @@ fn group_not_found() -> ApiError {
     ApiError::not_found("group not found")
 }
 
+fn database_not_found(name: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "could not find database with name {name}: record not found"
+    ))
+}
+
 fn find_database<'a>(organization: &'a Organization, name: &str) -> Result<&'a Database, ApiError> {
-    organization.databases.get(name).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "could not find database with name {name}: record not found"
-        ))
-    })
+    organization
+        .databases
+        .get(name)
+        .ok_or_else(|| database_not_found(name))
 }
 
 /// The `p` claim for `databases` of the organization, which must all exist.
