@@ -73,7 +73,12 @@ impl BaseUrl {
                 ));
             }
             "https" => return Err(refuse(&shown, "has no host")),
-            scheme => return Err(refuse(&shown, &format!("has the scheme {scheme}://"))),
+            _ => {
+                return Err(refuse(
+                    &shown,
+                    "has a scheme other than https:// and http://",
+                ));
+            }
         }
         Ok(Self {
             url: url.as_str().trim_end_matches('/').to_owned(),
@@ -83,22 +88,22 @@ impl BaseUrl {
     }
 }
 
-/// A URL as it is safe to show: scheme, host, port and path, never the user, password,
-/// query or fragment.
+/// A URL as it is safe to show: scheme, host, port and path (each cut to 256 bytes),
+/// never the user, password, query or fragment.
 pub(crate) struct Redacted<'a>(pub(crate) &'a Url);
 
 impl fmt::Display for Redacted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let url = self.0;
-        write!(f, "{}://", url.scheme())?;
+        let shown = |text| crate::excerpt::prefix(text, 256);
+        write!(f, "{}://", shown(url.scheme()))?;
         if let Some(host) = url.host_str() {
-            f.write_str(host)?;
+            f.write_str(shown(host))?;
         }
         if let Some(port) = url.port() {
             write!(f, ":{port}")?;
         }
-        let path = url.path();
-        f.write_str(crate::excerpt::prefix(path, 256))
+        f.write_str(shown(url.path()))
     }
 }
 
@@ -187,12 +192,12 @@ mod tests {
         ] {
             assert!(refused(input).contains("in clear"), "{input}");
         }
-        assert!(refused("ftp://api.turso.tech").contains("ftp://"));
+        assert!(refused("ftp://api.turso.tech").contains("ftp://api.turso.tech/ has a scheme"));
         assert!(refused("not a url").contains("is not a URL"));
         assert!(refused("").contains("is empty"));
         assert!(refused("  ").contains("is empty"));
         assert!(refused("https://api.turso.tech/#x").contains("fragment"));
-        assert!(refused("file:///etc/passwd").contains("file://"));
+        assert!(refused("file:///etc/passwd").contains("file:///etc/passwd has a scheme"));
     }
 
     #[test]

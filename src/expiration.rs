@@ -46,6 +46,8 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
+use crate::excerpt::Quoted;
+
 /// The longest duration the server accepts, in nanoseconds (`i64::MAX`).
 const MAX_NANOS: u64 = i64::MAX as u64;
 
@@ -387,7 +389,7 @@ impl ExpirationError {
 impl fmt::Display for ExpirationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let input = self.input.as_str();
-        write!(f, "invalid expiration {input:?}: ")?;
+        write!(f, "invalid expiration {}: ", Quoted(input))?;
         match &self.reason {
             Reason::Empty => {
                 f.write_str(r#"empty (use "never" or a duration such as "2w1d30m")"#)
@@ -415,7 +417,7 @@ impl fmt::Display for ExpirationError {
                 r#"missing unit after a number (units: {UNITS}; as in "30m")"#
             ),
             Reason::UnknownUnit(unit) => {
-                write!(f, "unknown unit {unit:?} (units: {UNITS})")?;
+                write!(f, "unknown unit {} (units: {UNITS})", Quoted(unit))?;
                 if unit.contains(char::is_whitespace) {
                     f.write_str("; spaces are not allowed")
                 } else if let Some(lower) = known_unit_ignoring_case(unit) {

@@ -57,8 +57,9 @@ impl fmt::Display for UnknownValueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "unknown {} {:?}: expected one of ",
-            self.what, self.value
+            "unknown {} {}: expected one of ",
+            self.what,
+            crate::excerpt::Quoted(&self.value)
         )?;
         for (i, word) in self.expected.iter().enumerate() {
             let sep = if i == 0 { "" } else { ", " };

@@ -32,7 +32,7 @@ pub(crate) async fn serve(
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(idle_timeout)
-        .max_buf_size(MAX_HEAD);
+        .max_header_size(MAX_HEAD);
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {

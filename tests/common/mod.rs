@@ -150,6 +150,16 @@ impl ScriptedServer {
         self.received.lock().unwrap().clone()
     }
 
+    /// How many requests were received so far.
+    pub fn received_count(&self) -> usize {
+        self.received.lock().unwrap().len()
+    }
+
+    /// The last request received, if any.
+    pub fn last_received(&self) -> Option<Received> {
+        self.received.lock().unwrap().last().cloned()
+    }
+
     /// How many connections were accepted so far.
     pub fn connections(&self) -> usize {
         self.connections.load(Ordering::SeqCst)
@@ -178,9 +188,11 @@ async fn serve(mut stream: TcpStream, script: Arc<Script>, received: Arc<Mutex<V
                     head.push_str(&format!("{name}: {value}\r\n"));
                 }
                 head.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
-                if stream.write_all(head.as_bytes()).await.is_err()
-                    || stream.write_all(&body).await.is_err()
-                {
+                // One write: a head and a body in two small writes meet Nagle's
+                // algorithm and delayed acknowledgements, and wait 40 ms.
+                let mut answer = head.into_bytes();
+                answer.extend_from_slice(&body);
+                if stream.write_all(&answer).await.is_err() {
                     return;
                 }
             }

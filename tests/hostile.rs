@@ -1,0 +1,1103 @@
+//! Every attack on the client and the fake that hostile names and hostile answers allow,
+//! tried: each test is named for what it proves, and bounds its own time and the memory
+//! it allocates (a counting allocator measures the peak of each test; the tests of this
+//! file run one at a time so that the peaks are their own).
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use common::{Action, JWT, MINTED, Received, ScriptedServer, TOKEN};
+use percent_encoding::percent_decode_str;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use turso_platform::fake::FakeTurso;
+use turso_platform::generated::ClientInfo;
+use turso_platform::secrecy::ExposeSecret;
+use turso_platform::{ApiTokenOptions, Client, Error, Scope, StatusCode, TokenOptions};
+
+// --- every test bounds its time and its memory ---
+
+/// Counts the bytes allocated now, and the most allocated since the last reset.
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is forwarded to the system allocator unchanged; only counters move.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller upholds `alloc`'s contract, which `System` has too.
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as for `alloc`.
+        unsafe { System.dealloc(ptr, layout) };
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: as for `alloc`.
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            if new_size >= layout.size() {
+                let grown = new_size - layout.size();
+                let now = CURRENT.fetch_add(grown, Ordering::Relaxed) + grown;
+                PEAK.fetch_max(now, Ordering::Relaxed);
+            } else {
+                CURRENT.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            }
+        }
+        new
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// One test at a time, so that each peak is its own.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+const MIB: usize = 1024 * 1024;
+
+/// Runs a test on a runtime of its own, failing it if it takes longer than `time` or if
+/// the memory allocated while it runs grows by more than `memory` bytes at its peak.
+fn bounded<F: Future>(time: Duration, memory: usize, test: impl FnOnce() -> F) -> F::Output {
+    let _alone = ONE_AT_A_TIME.blocking_lock();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let before = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(before, Ordering::Relaxed);
+    let output = runtime.block_on(async {
+        tokio::time::timeout(time, test())
+            .await
+            .unwrap_or_else(|_| panic!("the test did not finish within {time:?}"))
+    });
+    let grown = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+    drop(runtime);
+    eprintln!("peak allocation: {} KiB over the start", grown / 1024);
+    assert!(
+        grown <= memory,
+        "the test allocated up to {} KiB more, over its bound of {} KiB",
+        grown / 1024,
+        memory / 1024
+    );
+    output
+}
+
+/// A client of `base_url` with the tests' token, no retries and a short timeout.
+fn client(base_url: &str) -> Client {
+    Client::builder()
+        .token(TOKEN)
+        .base_url(base_url)
+        .timeout(Duration::from_secs(5))
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
+// --- a name or ID never leaves its path segment ---
+
+type Call =
+    Box<dyn Fn(Client, Vec<String>) -> Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>>;
+
+/// Every operation with path parameters: its path template and a call with given values.
+fn operations() -> Vec<(&'static str, Call)> {
+    fn call<F, Fut>(f: F) -> Call
+    where
+        F: Fn(Client, Vec<String>) -> Fut + 'static,
+        Fut: Future<Output = Result<(), Error>> + Send + 'static,
+    {
+        Box::new(move |client, names| Box::pin(f(client, names)))
+    }
+    let options = TokenOptions::new();
+    vec![
+        (
+            "/v1/auth/api-tokens/{tokenName}",
+            call(|c, n| async move {
+                c.create_api_token(&n[0], &ApiTokenOptions::new())
+                    .await
+                    .map(drop)
+            }),
+        ),
+        (
+            "/v1/auth/api-tokens/{tokenName}",
+            call(|c, n| async move { c.revoke_api_token(&n[0]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/api-tokens",
+            call(|c, n| async move { c.list_organization_api_tokens(&n[0]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/api-tokens/{tokenId}",
+            call(|c, n| async move {
+                c.revoke_organization_api_token(&n[0], &n[1])
+                    .await
+                    .map(drop)
+            }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/databases/{databaseName}/auth/tokens",
+            call(move |c, n| {
+                let options = options.clone();
+                async move {
+                    c.create_database_token(&n[0], &n[1], &options)
+                        .await
+                        .map(drop)
+                }
+            }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/databases/{databaseName}/auth/rotate",
+            call(|c, n| async move { c.invalidate_database_tokens(&n[0], &n[1]).await }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/groups/{groupName}/auth/tokens",
+            call(|c, n| async move {
+                c.create_group_token(&n[0], &n[1], &TokenOptions::new())
+                    .await
+                    .map(drop)
+            }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/groups/{groupName}/auth/rotate",
+            call(|c, n| async move { c.invalidate_group_tokens(&n[0], &n[1]).await }),
+        ),
+    ]
+}
+
+/// What the client's rustdoc says is refused before anything is sent.
+fn documented_refusal(name: &str) -> bool {
+    name.trim().is_empty()
+        || name == "."
+        || name == ".."
+        || name.contains(['/', '\\'])
+        || name.contains(|c: char| c.is_ascii_control())
+        || name.len() > 1024
+}
+
+/// Strings made of what URL parsers and path handling treat specially, and anything else.
+fn hostile_names() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        ".", "..", "/", "\\", "%", "%2e", "%2E", "%2f", "%5c", "a", "é", " ", "\t", "\n", "\r",
+        "?", "#", ";", "=", "&", "~", "@", ":", "\u{0}", "\u{7f}", "\u{ff0f}", "\u{ff3c}", "％",
+        "\u{3000}", "..\\..\\", "../", "my-org",
+    ]);
+    prop_oneof![
+        prop::collection::vec(pieces, 0..6).prop_map(|p| p.concat()),
+        any::<String>(),
+        "[a-z0-9.-]{0,8}",
+    ]
+}
+
+/// Checks that a request target follows `template`, with `names` percent-encoded into
+/// one segment each, and nothing in the path a URL parser could rewrite.
+fn assert_follows(template: &str, names: &[String], target: &str) {
+    let path = target.split('?').next().unwrap();
+    let expected: Vec<&str> = template.split('/').collect();
+    let actual: Vec<&str> = path.split('/').collect();
+    assert_eq!(
+        expected.len(),
+        actual.len(),
+        "{target} does not follow {template}"
+    );
+    let mut names = names.iter();
+    for (want, got) in expected.iter().zip(&actual) {
+        if want.starts_with('{') {
+            let name = names.next().unwrap();
+            assert!(
+                got.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b)),
+                "{got:?} holds a character the URL parser could rewrite"
+            );
+            let decoded = percent_decode_str(got).decode_utf8().unwrap();
+            assert_eq!(&decoded, name, "in {target}");
+        } else {
+            assert_eq!(want, got, "{target} does not follow {template}");
+        }
+    }
+}
+
+/// For every operation and every path parameter, an arbitrary string is either refused
+/// before anything is sent, exactly as the rustdoc's table says, or sent percent-encoded
+/// as one segment of the operation's path: the request line the server receives proves it.
+#[test]
+fn no_name_or_id_ever_leaves_its_path_segment() {
+    bounded(Duration::from_secs(120), 64 * MIB, || async {
+        let server = ScriptedServer::start(|_, _| Action::json(200, "{}")).await;
+        let client = client(&server.base_url);
+        let handle = tokio::runtime::Handle::current();
+        let operations = operations();
+        let cases = (0..operations.len(), 0..2usize, hostile_names());
+        tokio::task::block_in_place(|| {
+            let mut runner = TestRunner::new(Config {
+                cases: 2048,
+                failure_persistence: None,
+                ..Config::default()
+            });
+            runner
+                .run(&cases, |(op, position, hostile)| {
+                    let (template, call) = &operations[op];
+                    let count = template.matches('{').count();
+                    let mut names = vec!["x".to_owned(); count];
+                    names[position % count] = hostile.clone();
+                    let before = server.received_count();
+                    let outcome = handle.block_on(call(client.clone(), names.clone()));
+                    if documented_refusal(&hostile) {
+                        prop_assert!(
+                            matches!(outcome, Err(Error::InvalidArgument(_))),
+                            "{hostile:?} was not refused: {outcome:?}"
+                        );
+                        prop_assert_eq!(server.received_count(), before, "{:?} was sent", hostile);
+                    } else {
+                        prop_assert_eq!(
+                            server.received_count(),
+                            before + 1,
+                            "{:?}: {:?}",
+                            hostile,
+                            outcome
+                        );
+                        assert_follows(template, &names, &server.last_received().unwrap().target);
+                    }
+                    Ok(())
+                })
+                .unwrap();
+        });
+    });
+}
+
+/// The attacks that started it: climbing out with `..` and `\`, in any spelling.
+#[test]
+fn dot_segments_and_backslashes_never_reach_another_endpoint() {
+    bounded(Duration::from_secs(20), 16 * MIB, || async {
+        let server = ScriptedServer::start(|_, _| Action::json(200, r#"{"token":"x"}"#)).await;
+        let client = client(&server.base_url);
+        let climb = "..\\..\\organizations\\my-org\\databases\\prod";
+        assert!(matches!(
+            client.revoke_api_token(climb).await,
+            Err(Error::InvalidArgument(_))
+        ));
+        for name in [".", "..", "../x", "a/../../b"] {
+            let error = client
+                .invalidate_database_tokens("my-org", name)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(error, Error::InvalidArgument(_)),
+                "{name}: {error}"
+            );
+        }
+        assert!(server.received().is_empty(), "nothing was sent");
+
+        // Percent-encoded dots are not dot segments once their `%` is encoded.
+        for (name, segment) in [("%2e%2e", "%252e%252e"), (".%2E", ".%252E"), ("...", "...")] {
+            client.revoke_api_token(name).await.unwrap();
+            let target = server.last_received().unwrap().target;
+            assert_eq!(target, format!("/v1/auth/api-tokens/{segment}"));
+        }
+    });
+}
+
+/// The escape hatch encodes names the same way, and its paths are checked too: a dot
+/// segment is refused, a backslash stays inside its segment.
+#[test]
+fn the_escape_hatch_cannot_leave_a_path_either() {
+    bounded(Duration::from_secs(60), 64 * MIB, || async {
+        let server = ScriptedServer::start(|_, _| Action::json(200, r#"{"token":"x"}"#)).await;
+        let client = client(&server.base_url);
+        let generated = client.generated();
+        for name in ["", ".", ".."] {
+            let error = generated.revoke_api_token(name).await.unwrap_err();
+            assert!(
+                matches!(error, turso_platform::generated::Error::InvalidRequest(_)),
+                "{name:?}: {error}"
+            );
+        }
+        assert!(server.received().is_empty());
+        let handle = tokio::runtime::Handle::current();
+        tokio::task::block_in_place(|| {
+            let mut runner = TestRunner::new(Config {
+                cases: 512,
+                failure_persistence: None,
+                ..Config::default()
+            });
+            runner
+                .run(&(hostile_names(), hostile_names()), |(org, id)| {
+                    let before = server.received_count();
+                    let outcome =
+                        handle.block_on(generated.revoke_organization_api_token(&org, &id));
+                    let dots = |s: &str| s.is_empty() || s == "." || s == "..";
+                    if dots(&org) || dots(&id) {
+                        prop_assert!(outcome.is_err());
+                        prop_assert_eq!(server.received_count(), before);
+                    } else {
+                        prop_assert_eq!(server.received_count(), before + 1);
+                        assert_follows(
+                            "/v1/organizations/{organizationSlug}/api-tokens/{tokenId}",
+                            &[org.clone(), id.clone()],
+                            &server.last_received().unwrap().target,
+                        );
+                    }
+                    Ok(())
+                })
+                .unwrap();
+        });
+    });
+}
+
+// --- bounded reads ---
+
+/// A server that answers every request with `head`, then body bytes until the client
+/// goes away (a declared length it never reaches, or endless chunks), and reports how
+/// many body bytes it managed to write.
+async fn endless(
+    head: &'static str,
+    chunked: bool,
+) -> (String, tokio::sync::mpsc::UnboundedReceiver<u64>) {
+    static ZEROS: [u8; 64 * 1024] = [b'0'; 64 * 1024];
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base_url = format!("http://{}", listener.local_addr().unwrap());
+    let (report, reports) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let report = report.clone();
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => request.extend_from_slice(&buffer[..n]),
+                    }
+                }
+                let mut written = 0u64;
+                if stream.write_all(head.as_bytes()).await.is_ok() {
+                    loop {
+                        let sent = if chunked {
+                            stream.write_all(b"10000\r\n").await.is_ok()
+                                && stream.write_all(&ZEROS).await.is_ok()
+                                && stream.write_all(b"\r\n").await.is_ok()
+                        } else {
+                            stream.write_all(&ZEROS).await.is_ok()
+                        };
+                        if !sent {
+                            break;
+                        }
+                        written += ZEROS.len() as u64;
+                    }
+                }
+                let _ = report.send(written);
+            });
+        }
+    });
+    (base_url, reports)
+}
+
+const TWO_GIB: &str =
+    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2147483648\r\n\r\n";
+const CHUNKED: &str =
+    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+const CHUNKED_500: &str = "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+
+/// A 2 GiB body, an endless chunked body, on a success or an error: the call fails with
+/// `ResponseTooLarge` once the limit is read (or at once for a declared length), the
+/// connection is dropped (the server's writes fail), and the process's memory grows by
+/// about the limit, not by the body.
+#[test]
+fn answers_are_read_up_to_the_limit_and_no_further() {
+    bounded(Duration::from_secs(30), 4 * MIB, || async {
+        for (head, chunked, status) in [
+            (TWO_GIB, false, 200),
+            (CHUNKED, true, 200),
+            (CHUNKED_500, true, 500),
+        ] {
+            let (base_url, mut written) = endless(head, chunked).await;
+            let client = Client::builder()
+                .token(TOKEN)
+                .base_url(&base_url)
+                .max_response_size(MIB)
+                .max_retries(0)
+                .build()
+                .unwrap();
+            let outcomes = [
+                client.list_api_tokens().await.map(drop),
+                client
+                    .create_database_token("o", "d", &TokenOptions::new())
+                    .await
+                    .map(drop),
+            ];
+            for outcome in outcomes {
+                match outcome.unwrap_err() {
+                    Error::ResponseTooLarge {
+                        status: s, limit, ..
+                    } => {
+                        assert_eq!((s.as_u16(), limit), (status, MIB));
+                    }
+                    other => panic!("{head}: {other:?}"),
+                }
+                let bytes = written.recv().await.unwrap();
+                assert!(bytes < 32 * MIB as u64, "the server wrote {bytes} bytes");
+            }
+        }
+        // The default limit refuses a declared 2 GiB before reading it.
+        let (base_url, mut written) = endless(TWO_GIB, false).await;
+        let error = Client::builder()
+            .token(TOKEN)
+            .base_url(&base_url)
+            .build()
+            .unwrap()
+            .list_api_tokens()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, Error::ResponseTooLarge { limit, .. } if limit == 16 * MIB),
+            "{error:?}"
+        );
+        assert!(error.to_string().contains("max_response_size"), "{error}");
+        written.recv().await.unwrap();
+    });
+}
+
+/// Whatever size the server's texts, the texts an error keeps, and its `Display`, are
+/// bounded; so are the errors that quote an argument.
+#[test]
+fn every_text_an_error_keeps_is_bounded() {
+    bounded(Duration::from_secs(30), 32 * MIB, || async {
+        let huge = "x".repeat(MIB);
+        let message = format!(r#"{{"error":"{huge}","code":"{huge}"}}"#);
+        let html = format!("<html>{huge}</html>");
+        let invalid = format!(r#"{{"tokens":"{huge}"}}"#);
+        let server = ScriptedServer::start(move |i, _| match i {
+            0 => Action::json(401, &message),
+            1 => Action::json(502, &html),
+            _ => Action::json(200, &invalid),
+        })
+        .await;
+        let client = client(&server.base_url);
+        let mut errors = Vec::new();
+        for _ in 0..3 {
+            errors.push(client.list_api_tokens().await.unwrap_err());
+        }
+        match &errors[0] {
+            Error::Api { message, code, .. } => {
+                assert!(message.len() <= 1024 && code.as_ref().unwrap().len() <= 256);
+            }
+            other => panic!("{other:?}"),
+        }
+        match &errors[1] {
+            Error::UnexpectedResponse { body, reason, .. } => {
+                assert!(body.len() <= 1024 && reason.len() <= 512);
+            }
+            other => panic!("{other:?}"),
+        }
+        let long_name = "n".repeat(MIB);
+        errors.push(client.revoke_api_token(&long_name).await.unwrap_err());
+        for url in [
+            format!("https://{long_name}.example.com/?{long_name}"),
+            format!("x{long_name}://example.com/"),
+            format!("https://example.com/{long_name}#"),
+        ] {
+            errors.push(
+                Client::builder()
+                    .token(TOKEN)
+                    .base_url(url)
+                    .build()
+                    .unwrap_err(),
+            );
+        }
+        errors.push(Error::from(long_name.parse::<Scope>().unwrap_err()));
+        errors.push(Error::from(
+            format!("1{long_name}")
+                .parse::<turso_platform::Expiration>()
+                .unwrap_err(),
+        ));
+        errors.push(Error::from(
+            long_name.parse::<turso_platform::Expiration>().unwrap_err(),
+        ));
+        for error in &errors {
+            let shown = error.to_string();
+            assert!(
+                shown.len() <= 4096,
+                "{} bytes: {}",
+                shown.len(),
+                &shown[..200]
+            );
+            assert!(format!("{error:?}").len() <= 8192);
+        }
+    });
+}
+
+// --- no secret in any error ---
+
+/// Every kind of answer a mint can get that is not the documented one, each quoting the
+/// secret: no error of a mint shows a byte of it, in `Display`, `Debug` or its causes.
+#[test]
+fn no_error_of_a_mint_quotes_its_answer() {
+    const SECRET: &str = "quoted-secret-8f2d";
+    bounded(Duration::from_secs(30), 32 * MIB, || async {
+        let answers = [
+            Action::json(200, &format!(r#""{SECRET}""#)),
+            Action::json(200, &format!(r#"{{"jwt":5,"token":5,"x":"{SECRET}"}}"#)),
+            Action::json(
+                200,
+                &format!(r#"{{"jwt":["{SECRET}"],"token":["{SECRET}"]}}"#),
+            ),
+            Action::json(200, &format!(r#"{{"jwt":"{SECRET}","token":"{SECRET}""#)),
+            Action::json(201, &format!(r#"{{"jwt":"{SECRET}","token":"{SECRET}"}}"#)),
+            Action::json(302, &format!(r#"{{"jwt":"{SECRET}"}}"#))
+                .with_header("location", "http://127.0.0.1:9/"),
+            Action::json(500, &format!("<html>{SECRET}</html>")),
+            Action::json(418, SECRET),
+        ];
+        let count = answers.len();
+        let server = ScriptedServer::start(move |i, _| answers[i % count].clone()).await;
+        let client = client(&server.base_url);
+        for _ in 0..count {
+            let errors = [
+                client
+                    .create_api_token("ci", &ApiTokenOptions::new())
+                    .await
+                    .map(drop),
+                client
+                    .create_database_token("o", "d", &TokenOptions::new())
+                    .await
+                    .map(drop),
+                client
+                    .create_group_token("o", "g", &TokenOptions::new())
+                    .await
+                    .map(drop),
+            ];
+            for error in errors {
+                let error = error.unwrap_err();
+                let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+                while let Some(e) = cause {
+                    for shown in [e.to_string(), format!("{e:?}"), format!("{e:#?}")] {
+                        assert!(!shown.contains("8f2d"), "the secret leaked: {shown}");
+                    }
+                    cause = e.source();
+                }
+            }
+        }
+    });
+}
+
+/// A successful mint answer that holds its secret returns it, under the name asked for,
+/// whatever else is missing, `null` or wrong in it.
+#[test]
+fn a_mint_answer_with_its_secret_never_loses_it() {
+    bounded(Duration::from_secs(20), 16 * MIB, || async {
+        let answers = [
+            format!(r#"{{"token":"{MINTED}"}}"#),
+            format!(r#"{{"token":"{MINTED}","id":null,"name":null}}"#),
+            format!(r#"{{"token":"{MINTED}","id":5,"name":["other"]}}"#),
+            format!(r#"{{"token":"{MINTED}","id":"id-1","name":"another-name"}}"#),
+        ];
+        let count = answers.len();
+        let server =
+            ScriptedServer::start(move |i, _| Action::json(200, &answers[i % count])).await;
+        let minting = client(&server.base_url);
+        let mut ids = Vec::new();
+        for _ in 0..count {
+            let created = minting
+                .create_api_token("ci-bot", &ApiTokenOptions::new())
+                .await
+                .unwrap();
+            assert_eq!(created.name, "ci-bot");
+            assert_eq!(created.token.expose_secret(), MINTED);
+            ids.push(created.id);
+        }
+        assert_eq!(ids, ["", "", "", "id-1"]);
+        let server = ScriptedServer::start(|_, _| {
+            Action::json(200, &format!(r#"{{"jwt":"{JWT}","extra":null}}"#))
+        })
+        .await;
+        let token = client(&server.base_url)
+            .create_database_token("o", "d", &TokenOptions::new())
+            .await
+            .unwrap();
+        assert_eq!(token.jwt.expose_secret(), JWT);
+    });
+}
+
+// --- the token goes only to the base URL ---
+
+/// The reqwest client behind the escape hatch carries no token: a request it sends
+/// elsewhere has no `Authorization` header, while the generated operations still do.
+#[test]
+fn the_token_goes_only_to_the_base_url_even_through_the_escape_hatch() {
+    bounded(Duration::from_secs(20), 16 * MIB, || async {
+        let api = ScriptedServer::start(|_, _| Action::json(200, r#"{"exp":-1}"#)).await;
+        let elsewhere = ScriptedServer::start(|_, _| Action::json(200, "{}")).await;
+        let client = client(&api.base_url);
+        let raw = client.generated().client();
+        raw.get(format!("{}/v1/auth/validate", elsewhere.base_url))
+            .send()
+            .await
+            .unwrap();
+        raw.get(format!("{}/v1/auth/validate", api.base_url))
+            .send()
+            .await
+            .unwrap();
+        assert!(api.received()[0].header("authorization").is_none());
+        assert!(elsewhere.received()[0].header("authorization").is_none());
+        client.generated().validate_api_token().await.unwrap();
+        assert_eq!(
+            api.received()[1].header("authorization"),
+            Some(format!("Bearer {TOKEN}").as_str())
+        );
+    });
+}
+
+/// With the user's own reqwest client, which follows redirects, a redirect to another
+/// origin arrives there without the token.
+#[test]
+fn a_redirect_followed_by_the_user_s_client_never_carries_the_token() {
+    bounded(Duration::from_secs(20), 16 * MIB, || async {
+        let elsewhere = ScriptedServer::start(|_, _| Action::json(200, r#"{"exp":-1}"#)).await;
+        let target = format!("{}/v1/auth/validate", elsewhere.base_url);
+        let api = ScriptedServer::start(move |_, _| {
+            Action::json(302, "{}").with_header("location", &target)
+        })
+        .await;
+        let follows = turso_platform::reqwest::Client::builder().build().unwrap();
+        let client = Client::builder()
+            .token(TOKEN)
+            .base_url(&api.base_url)
+            .http_client(follows)
+            .max_retries(0)
+            .build()
+            .unwrap();
+        client.validate_api_token().await.unwrap();
+        assert!(api.received()[0].header("authorization").is_some());
+        assert_eq!(elsewhere.received().len(), 1, "the redirect was followed");
+        assert!(elsewhere.received()[0].header("authorization").is_none());
+    });
+}
+
+/// A base URL with credentials or a query is refused, and neither the error nor the
+/// builder's `Debug` shows them.
+#[test]
+fn base_urls_with_credentials_or_a_query_are_refused_without_echo() {
+    bounded(Duration::from_secs(10), 16 * MIB, || async {
+        for url in [
+            "https://alice:hunter2@api.turso.tech",
+            "https://:hunter2@api.turso.tech/",
+            "https://api.turso.tech/?token=hunter2",
+            "https://api.turso.tech/#hunter2",
+            "http://alice:hunter2@127.0.0.1:1/?hunter2",
+            "http://alice:hunter2@example.com/?token=hunter2",
+            "ftp://alice:hunter2@api.turso.tech?hunter2",
+        ] {
+            let builder = Client::builder().token(TOKEN).base_url(url);
+            let shown = format!("{builder:?}");
+            assert!(
+                !shown.contains("hunter2") && !shown.contains("alice"),
+                "{shown}"
+            );
+            let error = builder.build().unwrap_err();
+            assert!(matches!(error, Error::InvalidArgument(_)));
+            for shown in [error.to_string(), format!("{error:?}")] {
+                assert!(
+                    !shown.contains("hunter2") && !shown.contains("alice"),
+                    "{shown}"
+                );
+            }
+        }
+    });
+}
+
+// --- waits and retries ---
+
+/// An answer that asks for a longer wait than the client makes (30 s) fails the call at
+/// once, with the wait asked for, in seconds or as an HTTP date; a date in the past is
+/// no wait at all.
+#[test]
+fn a_long_retry_after_returns_at_once_with_the_wait() {
+    bounded(Duration::from_secs(20), 16 * MIB, || async {
+        let in_an_hour = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(3600));
+        let past = httpdate::fmt_http_date(SystemTime::now() - Duration::from_secs(60));
+        let server = ScriptedServer::start(move |i, _| match i {
+            0 => Action::json(429, r#"{"error":"slow down"}"#).with_header("retry-after", "3600"),
+            1 => Action::json(503, "<html>busy</html>").with_header("retry-after", &in_an_hour),
+            2 => Action::json(429, r#"{"error":"slow down"}"#).with_header("retry-after", &past),
+            _ => Action::json(200, r#"{"tokens":[]}"#),
+        })
+        .await;
+        let client = Client::builder()
+            .token(TOKEN)
+            .base_url(&server.base_url)
+            .max_retries(3)
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let error = client.list_api_tokens().await.unwrap_err();
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(3600)));
+        assert!(error.to_string().contains("3600 s"), "{error}");
+        let error = client.list_api_tokens().await.unwrap_err();
+        let asked = error.retry_after().unwrap();
+        assert!(asked > Duration::from_secs(3590), "{asked:?}");
+        assert!(
+            matches!(error, Error::UnexpectedResponse { .. }),
+            "{error:?}"
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "nothing was waited for"
+        );
+        assert_eq!(server.received_count(), 2, "neither was sent again");
+        client.list_api_tokens().await.unwrap();
+        assert_eq!(
+            server.received_count(),
+            4,
+            "a date in the past: sent again at once"
+        );
+    });
+}
+
+/// A keep-alive connection that the server closes after reading the request, before any
+/// answer byte: a read is sent again on a new connection, an API token mint never.
+#[test]
+fn a_dropped_keep_alive_connection_is_retried_for_reads_only() {
+    bounded(Duration::from_secs(20), 16 * MIB, || async {
+        let server = ScriptedServer::start(|i, _| match i {
+            1 => Action::RawThenClose(Vec::new()),
+            _ => Action::json(200, r#"{"tokens":[]}"#),
+        })
+        .await;
+        let client = Client::builder()
+            .token(TOKEN)
+            .base_url(&server.base_url)
+            .max_retries(1)
+            .build()
+            .unwrap();
+        client.list_api_tokens().await.unwrap();
+        client.list_api_tokens().await.unwrap();
+        assert_eq!(server.received_count(), 3);
+        assert_eq!(server.connections(), 2, "the first connection was dropped");
+
+        let server = ScriptedServer::start(|i, _| match i {
+            1 => Action::RawThenClose(Vec::new()),
+            _ => Action::json(200, r#"{"tokens":[]}"#),
+        })
+        .await;
+        let client = Client::builder()
+            .token(TOKEN)
+            .base_url(&server.base_url)
+            .max_retries(3)
+            .build()
+            .unwrap();
+        client.list_api_tokens().await.unwrap();
+        let error = client
+            .create_api_token("ci", &ApiTokenOptions::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::ApiTokenMayExist { .. }), "{error:?}");
+        assert!(error.may_have_taken_effect());
+        assert_eq!(server.received_count(), 2, "the mint was sent once");
+    });
+}
+
+/// Lists that the API writes as Go's `null` decode as empty.
+#[test]
+fn go_style_null_lists_decode_as_empty() {
+    bounded(Duration::from_secs(10), 16 * MIB, || async {
+        let server = ScriptedServer::start(|_, r: &Received| {
+            if r.target.starts_with("/v1/organizations") {
+                Action::json(
+                    200,
+                    r#"{"tokens":[{"id":"1","name":"n","scopes":null,"owner":null}]}"#,
+                )
+            } else {
+                Action::json(200, r#"{"tokens":null}"#)
+            }
+        })
+        .await;
+        let client = client(&server.base_url);
+        assert!(client.list_api_tokens().await.unwrap().is_empty());
+        let tokens = client.list_organization_api_tokens("o").await.unwrap();
+        assert!(tokens[0].scopes.is_empty() && tokens[0].owner.is_none());
+    });
+}
+
+/// `Display` does not repeat what `source()` returns: an error reporter that prints the
+/// chain prints each cause once.
+#[test]
+fn error_chains_print_each_cause_once() {
+    bounded(Duration::from_secs(20), 16 * MIB, || async {
+        let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        let client = client(&base_url);
+        let errors = [
+            client.list_api_tokens().await.unwrap_err(),
+            client
+                .create_api_token("ci", &ApiTokenOptions::new())
+                .await
+                .unwrap_err(),
+        ];
+        let hang = ScriptedServer::start(|_, _| Action::Hang).await;
+        let timeout = Client::builder()
+            .token(TOKEN)
+            .base_url(&hang.base_url)
+            .timeout(Duration::from_millis(200))
+            .max_retries(0)
+            .build()
+            .unwrap()
+            .create_api_token("ci", &ApiTokenOptions::new())
+            .await
+            .unwrap_err();
+        for error in errors.iter().chain([&timeout]) {
+            let mut chain = Vec::new();
+            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+            while let Some(e) = cause {
+                chain.push(e.to_string());
+                cause = e.source();
+            }
+            assert!(chain.len() >= 2, "{error:?} has a cause");
+            for (i, outer) in chain.iter().enumerate() {
+                for inner in &chain[i + 1..] {
+                    assert!(
+                        !outer.contains(inner.as_str()),
+                        "{outer:?} repeats {inner:?}"
+                    );
+                }
+            }
+        }
+    });
+}
+
+// --- the fake ---
+
+/// Reads until the server closes the connection, or gives up after `limit`; `None` if
+/// it did not close in time.
+async fn read_to_close(stream: &mut TcpStream, limit: Duration) -> Option<Vec<u8>> {
+    let mut answer = Vec::new();
+    tokio::time::timeout(limit, stream.read_to_end(&mut answer))
+        .await
+        .ok()
+        .map(|_| answer)
+}
+
+/// Slow and idle connections are closed after the idle timeout, and 300 of them do not
+/// keep a new client out; a body that does not arrive in time answers 408.
+#[test]
+fn slow_and_idle_connections_are_closed_and_never_lock_out_a_client() {
+    bounded(Duration::from_secs(30), 64 * MIB, || async {
+        let fake = FakeTurso::builder()
+            .idle_timeout(Duration::from_millis(500))
+            .start()
+            .await
+            .unwrap();
+        let address = fake.base_url().trim_start_matches("http://").to_owned();
+        let mut idle = Vec::new();
+        for i in 0..300 {
+            let mut stream = TcpStream::connect(&address).await.unwrap();
+            if i % 2 == 0 {
+                // Headers that never end.
+                stream
+                    .write_all(b"GET /v1/user HTTP/1.1\r\nhost: x\r\n")
+                    .await
+                    .unwrap();
+            }
+            idle.push(stream);
+        }
+        let started = Instant::now();
+        assert_eq!(
+            fake.client().current_user().await.unwrap().username,
+            "fake-user"
+        );
+        assert!(started.elapsed() < Duration::from_secs(2));
+        for stream in &mut idle {
+            assert!(
+                read_to_close(stream, Duration::from_secs(5))
+                    .await
+                    .is_some(),
+                "an idle connection was left open"
+            );
+        }
+
+        let mut slow_body = TcpStream::connect(&address).await.unwrap();
+        let head = format!(
+            "POST /v1/auth/api-tokens/slow HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\n\
+             content-length: 100\r\n\r\n{{",
+            fake.token()
+        );
+        slow_body.write_all(head.as_bytes()).await.unwrap();
+        let answer = read_to_close(&mut slow_body, Duration::from_secs(5))
+            .await
+            .unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains(r#"{"error":"#), "{answer}");
+    });
+}
+
+/// What hyper refuses before the router sees it answers with the API's error body.
+#[test]
+fn protocol_refusals_answer_with_the_error_body() {
+    bounded(Duration::from_secs(20), 64 * MIB, || async {
+        let fake = FakeTurso::start().await.unwrap();
+        let address = fake.base_url().trim_start_matches("http://").to_owned();
+        let long = "a".repeat(100 * 1024);
+        for (request, status) in [
+            ("GARBAGE\r\n\r\n".to_owned(), "400"),
+            (
+                "GET /v1/user HTTP/1.1\r\nbad header\r\n\r\n".to_owned(),
+                "400",
+            ),
+            (
+                format!("GET /v1/user HTTP/1.1\r\nhost: x\r\nx-big: {long}\r\n\r\n"),
+                "431",
+            ),
+            (format!("GET /{long} HTTP/1.1\r\nhost: x\r\n\r\n"), "4"),
+        ] {
+            let mut stream = TcpStream::connect(&address).await.unwrap();
+            let _ = stream.write_all(request.as_bytes()).await;
+            let answer = read_to_close(&mut stream, Duration::from_secs(5))
+                .await
+                .unwrap_or_else(|| panic!("no answer to {}", &request[..40.min(request.len())]));
+            let answer = String::from_utf8_lossy(&answer);
+            assert!(
+                answer.starts_with(&format!("HTTP/1.1 {status}")),
+                "{answer}"
+            );
+            let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
+            let error: serde_json::Value = serde_json::from_str(body).unwrap();
+            assert!(error["error"].is_string(), "{answer}");
+        }
+    });
+}
+
+/// An organization-scoped token acts only in its organization, a group-scoped one only
+/// on its group with its scopes, and neither lists, mints nor revokes API tokens: each
+/// refusal is a 403 with the API's error body, and nothing changed.
+#[test]
+fn restricted_tokens_have_least_privilege() {
+    bounded(Duration::from_secs(20), 64 * MIB, || async {
+        let fake = FakeTurso::start().await.unwrap();
+        fake.add_organization("other").unwrap();
+        fake.add_group("other", "default").unwrap();
+        fake.add_database("other", "default", "theirs").unwrap();
+        fake.add_group("fake-org", "eu").unwrap();
+        fake.add_database("fake-org", "eu", "eu-db").unwrap();
+        let admin = fake.client();
+        let as_token = |secret: &turso_platform::secrecy::SecretString| {
+            Client::builder()
+                .token(secret.expose_secret())
+                .base_url(fake.base_url())
+                .max_retries(0)
+                .build()
+                .unwrap()
+        };
+        let org = admin
+            .create_api_token("org", &ApiTokenOptions::new().organization("fake-org"))
+            .await
+            .unwrap();
+        let group = admin
+            .create_api_token(
+                "group",
+                &ApiTokenOptions::new()
+                    .organization("fake-org")
+                    .group("default")
+                    .scopes([Scope::DbMintToken]),
+            )
+            .await
+            .unwrap();
+        let org_id = org.id.clone();
+        let options = TokenOptions::new();
+        for restricted in [as_token(&org.token), as_token(&group.token)] {
+            let refused = [
+                restricted.list_api_tokens().await.map(drop),
+                restricted
+                    .list_organization_api_tokens("fake-org")
+                    .await
+                    .map(drop),
+                restricted
+                    .create_api_token("new", &ApiTokenOptions::new())
+                    .await
+                    .map(drop),
+                restricted
+                    .create_api_token("new", &ApiTokenOptions::new().organization("fake-org"))
+                    .await
+                    .map(drop),
+                restricted.revoke_api_token("fake-token").await.map(drop),
+                restricted
+                    .revoke_organization_api_token("fake-org", &org_id)
+                    .await
+                    .map(drop),
+                restricted
+                    .create_database_token("other", "theirs", &options)
+                    .await
+                    .map(drop),
+                restricted
+                    .create_group_token("other", "default", &options)
+                    .await
+                    .map(drop),
+                restricted.invalidate_group_tokens("other", "default").await,
+            ];
+            for outcome in refused {
+                match outcome {
+                    Err(Error::Api {
+                        status, message, ..
+                    }) => {
+                        assert_eq!(status, StatusCode::FORBIDDEN, "{message}");
+                        assert!(!message.is_empty());
+                    }
+                    other => panic!("expected a 403, got {other:?}"),
+                }
+            }
+            restricted.current_user().await.unwrap();
+            restricted
+                .create_database_token("fake-org", "fake-db", &options)
+                .await
+                .unwrap();
+        }
+        let minter = as_token(&group.token);
+        for outcome in [
+            minter
+                .create_database_token("fake-org", "eu-db", &options)
+                .await
+                .map(drop),
+            minter
+                .create_database_token("fake-org", "no-such-db", &options)
+                .await
+                .map(drop),
+            minter
+                .create_group_token("fake-org", "default", &options)
+                .await
+                .map(drop),
+            minter
+                .invalidate_database_tokens("fake-org", "fake-db")
+                .await,
+        ] {
+            assert_eq!(outcome.unwrap_err().status(), Some(StatusCode::FORBIDDEN));
+        }
+        let names: Vec<String> = admin
+            .list_api_tokens()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        assert_eq!(
+            names,
+            ["fake-token", "org", "group"],
+            "nothing was minted or revoked"
+        );
+    });
+}
