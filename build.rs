@@ -212,7 +212,9 @@ fn operation_table(spec: &OpenAPI) -> Result<String, String> {
 /// - a list the API writes as `null` (Go's nil slice) decodes as empty;
 /// - in an answer that carries a secret, every other field decodes leniently (a missing,
 ///   `null` or malformed field takes its default), so that the secret is never lost
-///   because of it.
+///   because of it;
+/// - every generated struct gets `Default` and a `with_<field>` setter per field, so that
+///   code outside the crate (tests, fakes) can still build one.
 #[derive(Default)]
 struct Adjust {
     encoded_paths: usize,
@@ -229,11 +231,17 @@ impl Adjust {
                 _ => None,
             })
             .ok_or("progenitor generated no `types` module")?;
+        let defaultable = defaultable_structs(&types.1);
+        let mut constructors = Vec::new();
         for item in &mut types.1 {
             if let syn::Item::Struct(item) = item {
                 adjust_type(item)?;
+                if defaultable.contains(&item.ident.to_string()) {
+                    constructors.push(setters(item, !derives_default(item))?);
+                }
             }
         }
+        types.1.extend(constructors);
         if path_parameters && self.encoded_paths == 0 {
             return Err(
                 "progenitor's output changed shape: build.rs no longer finds the path encoding \
@@ -376,5 +384,143 @@ fn attributes(text: &str) -> Result<Vec<syn::Attribute>, String> {
 
 /// Whether a type's path ends with the segment `name` (`::std::vec::Vec<T>` ends with `Vec`).
 fn type_ends_with(ty: &syn::Type, name: &str) -> bool {
-    matches!(ty, syn::Type::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == name))
+    last_segment(ty).is_some_and(|s| s.ident == name)
+}
+
+/// The structs of `types` whose every field has a default: strings, numbers, booleans,
+/// options, lists, secrets, the hand-written `Expiration` and `Authorization`, and other
+/// such structs.
+fn defaultable_structs(items: &[syn::Item]) -> BTreeSet<String> {
+    let structs: Vec<&syn::ItemStruct> = items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Struct(item) => Some(item),
+            _ => None,
+        })
+        .collect();
+    let mut defaultable: BTreeSet<String> =
+        structs.iter().map(|item| item.ident.to_string()).collect();
+    loop {
+        let before = defaultable.len();
+        defaultable = structs
+            .iter()
+            .filter(|item| {
+                item.fields.iter().all(|field| {
+                    let name = last_segment(&field.ty).map(|s| s.ident.to_string());
+                    name.is_some_and(|name| {
+                        defaultable.contains(&name)
+                            || [
+                                "String",
+                                "Option",
+                                "Vec",
+                                "bool",
+                                "i32",
+                                "i64",
+                                "u32",
+                                "u64",
+                                "f32",
+                                "f64",
+                                "WireSecret",
+                                "Expiration",
+                                "Authorization",
+                            ]
+                            .contains(&name.as_str())
+                    })
+                })
+            })
+            .map(|item| item.ident.to_string())
+            .collect();
+        if defaultable.len() == before {
+            return defaultable;
+        }
+    }
+}
+
+fn derives_default(item: &syn::ItemStruct) -> bool {
+    item.attrs.iter().any(|attr| {
+        attr.path().is_ident("derive")
+            && matches!(&attr.meta, syn::Meta::List(list)
+                if list.tokens.to_string().split(',').any(|d| d.trim() == "Default"))
+    })
+}
+
+/// `impl Name { with_<field>... }`, and `#[derive(Default)]` added to the struct if
+/// `add_default`: a field `Option<T>` is set from `impl Into<T>`, a list from an iterator
+/// of `impl Into<T>`, any other field from `impl Into<its type>`.
+fn setters(item: &mut syn::ItemStruct, add_default: bool) -> Result<syn::Item, String> {
+    if add_default {
+        item.attrs.extend(attributes("#[derive(Default)]")?);
+    }
+    let name = &item.ident;
+    let mut methods = String::new();
+    let mut types = Vec::new();
+    for field in &item.fields {
+        let Some(ident) = &field.ident else { continue };
+        let field_name = ident.to_string();
+        let field_name = field_name.trim_start_matches("r#");
+        let segment = last_segment(&field.ty).ok_or("build.rs: a field type without a path")?;
+        let inner = match &segment.arguments {
+            syn::PathArguments::AngleBracketed(args) => {
+                args.args.iter().find_map(|arg| match arg {
+                    syn::GenericArgument::Type(ty) => Some(ty.clone()),
+                    _ => None,
+                })
+            }
+            _ => None,
+        };
+        let (parameter, value, ty) = match (segment.ident.to_string().as_str(), inner) {
+            ("Option", Some(inner)) => (
+                "impl ::std::convert::Into<__Field>",
+                "::std::option::Option::Some(value.into())",
+                inner,
+            ),
+            ("Vec", Some(inner)) => (
+                "impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<__Field>>",
+                "value.into_iter().map(::std::convert::Into::into).collect()",
+                inner,
+            ),
+            _ => (
+                "impl ::std::convert::Into<__Field>",
+                "value.into()",
+                field.ty.clone(),
+            ),
+        };
+        let _ = write!(
+            methods,
+            "/// Sets `{field_name}`.\n\
+             pub fn with_{field_name}(mut self, value: {parameter}) -> Self {{ \
+             self.{ident} = {value}; self }}\n"
+        );
+        types.push(ty);
+    }
+    let mut block: syn::ItemImpl = syn::parse_str(&format!(
+        "/// Builders for code outside this crate, which cannot write a literal of this \
+         `#[non_exhaustive]` type: start from `Default::default()`.\n\
+         impl {name} {{ {methods} }}"
+    ))
+    .map_err(|e| format!("build.rs: setters of {name}: {e}"))?;
+    for (method, ty) in block.items.iter_mut().zip(types) {
+        FieldType(ty).visit_impl_item_mut(method);
+    }
+    Ok(syn::Item::Impl(block))
+}
+
+/// Puts a field's type where a setter's template says `__Field`.
+struct FieldType(syn::Type);
+
+impl VisitMut for FieldType {
+    fn visit_type_mut(&mut self, ty: &mut syn::Type) {
+        if matches!(ty, syn::Type::Path(path) if path.path.is_ident("__Field")) {
+            *ty = self.0.clone();
+        } else {
+            visit_mut::visit_type_mut(self, ty);
+        }
+    }
+}
+
+fn last_segment(ty: &syn::Type) -> Option<&syn::PathSegment> {
+    match ty {
+        syn::Type::Path(path) => path.path.segments.last(),
+        _ => None,
+    }
 }

@@ -7,7 +7,8 @@ wire_enum! {
     ///
     /// `Display` and `FromStr` use the API's words, `full-access` and `read-only`; the
     /// default, [`Authorization::FullAccess`], is also what the API assumes when the
-    /// request does not say.
+    /// request does not say. The enum is `#[non_exhaustive]`: a new access level is a
+    /// minor release of this crate.
     ///
     /// ```
     /// use turso_platform::Authorization;

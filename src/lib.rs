@@ -24,6 +24,62 @@
 //! # }
 //! ```
 //!
+//! # Growing without breaking you
+//!
+//! Every struct this crate hands out is `#[non_exhaustive]`, the generated ones included,
+//! and so are the enums and the struct-like variants of [`Error`]: a new field, scope or
+//! variant is a minor release. Outside this crate, such a struct cannot be written as a
+//! literal; build one from `Default` and its `with_*` setters (generated types), or its
+//! `new` (hand-written ones), and match with `..` and a wildcard arm:
+//!
+//! ```
+//! use turso_platform::{ApiToken, Error};
+//!
+//! let token = ApiToken::default().with_id("clGFZ4STEe6fljpFzIum8A").with_name("ci-bot");
+//! assert_eq!(token.name, "ci-bot");
+//!
+//! fn is_conflict(error: &Error) -> bool {
+//!     matches!(error, Error::Api { status, .. } if status.as_u16() == 409)
+//! }
+//! # assert!(!is_conflict(&Error::InvalidArgument(String::new())));
+//! ```
+//!
+//! A literal does not compile:
+//!
+//! ```compile_fail,E0639
+//! let token = turso_platform::ApiToken { id: "1".into(), name: "ci".into(), ..Default::default() };
+//! ```
+//!
+//! nor does a match that names every variant of [`Error`] without a wildcard:
+//!
+//! ```compile_fail,E0004
+//! use turso_platform::Error;
+//!
+//! fn kind(error: &Error) -> &'static str {
+//!     match error {
+//!         Error::InvalidArgument(_) => "argument",
+//!         Error::Api { .. } => "api",
+//!         Error::UnexpectedResponse { .. } => "unexpected",
+//!         Error::ResponseTooLarge { .. } => "too large",
+//!         Error::Connect(_) => "connect",
+//!         Error::Timeout(_) => "timeout",
+//!         Error::Transport(_) => "transport",
+//!         Error::ApiTokenMayExist { .. } => "may exist",
+//!     }
+//! }
+//! ```
+//!
+//! nor a pattern that lists a variant's fields without `..`:
+//!
+//! ```compile_fail,E0638
+//! fn status(error: &turso_platform::Error) -> Option<u16> {
+//!     match error {
+//!         turso_platform::Error::Api { status, message, code, retry_after } => Some(status.as_u16()),
+//!         _ => None,
+//!     }
+//! }
+//! ```
+//!
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 
 #![warn(missing_docs)]
@@ -70,6 +126,8 @@ pub use wire_enum::UnknownValueError;
 ///     println!("{} ({}), organization {:?}", token.name, token.id, token.organization);
 /// }
 /// # }
+/// // In a test, say:
+/// let token = turso_platform::ApiToken::default().with_id("1").with_name("ci").with_organization("my-org");
 /// ```
 pub use generated::types::ApiToken;
 /// An organization's API token as listed by [`Client::list_organization_api_tokens`].

@@ -9,6 +9,22 @@ wire_enum! {
     ///
     /// `Display` and `FromStr` use the API's words.
     ///
+    /// Turso adds scopes: the enum is `#[non_exhaustive]`, so that a new one is a minor
+    /// release of this crate, and the scopes of listed tokens
+    /// ([`ApiToken::scopes`](crate::ApiToken::scopes)) are kept as the API's words, so that
+    /// a scope this version does not know never fails a list. Parse them to read the
+    /// known ones:
+    ///
+    /// ```
+    /// use turso_platform::{ApiToken, Scope};
+    ///
+    /// let token: ApiToken = serde_json::from_str(
+    ///     r#"{"id": "1", "name": "ci", "scopes": ["db:create", "db:some-new-scope"]}"#,
+    /// ).unwrap();
+    /// let known: Vec<Scope> = token.scopes.iter().filter_map(|s| s.parse().ok()).collect();
+    /// assert_eq!(known, [Scope::DbCreate]);
+    /// ```
+    ///
     /// ```
     /// use turso_platform::Scope;
     ///

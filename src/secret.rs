@@ -24,7 +24,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// assert!(!format!("{answer:?}").contains("eyJ"));
 /// assert_eq!(answer.jwt.into_secret().expose_secret(), "eyJ.abc.def");
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct WireSecret(SecretString);
 
 impl WireSecret {

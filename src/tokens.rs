@@ -40,6 +40,28 @@ pub struct CreatedApiToken {
 }
 
 impl CreatedApiToken {
+    /// A created token, for code that stands in for the API (tests, fakes): this type is
+    /// `#[non_exhaustive]`, so it cannot be written as a literal outside this crate.
+    ///
+    /// ```
+    /// use turso_platform::CreatedApiToken;
+    /// use turso_platform::secrecy::ExposeSecret;
+    ///
+    /// let created = CreatedApiToken::new("clGFZ4STEe6fljpFzIum8A", "ci-bot", "secret");
+    /// assert_eq!(created.token.expose_secret(), "secret");
+    /// ```
+    pub fn new(
+        id: impl Into<String>,
+        name: impl Into<String>,
+        token: impl Into<SecretString>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            token: token.into(),
+        }
+    }
+
     /// The token minted under `name`: the name asked for is kept whatever the answer says
     /// (the API repeats it), so that the secret is filed under the right name.
     pub(crate) fn from_answer(answer: types::CreatedApiToken, name: &str) -> Self {
@@ -75,6 +97,20 @@ pub struct DatabaseToken {
 }
 
 impl DatabaseToken {
+    /// A database or group token, for code that stands in for the API (tests, fakes):
+    /// this type is `#[non_exhaustive]`, so it cannot be written as a literal outside
+    /// this crate.
+    ///
+    /// ```
+    /// use turso_platform::DatabaseToken;
+    ///
+    /// let token = DatabaseToken::new("eyJhbGciOiJFZERTQSJ9.e30.c2ln");
+    /// assert_eq!(token.expires_at(), None);
+    /// ```
+    pub fn new(jwt: impl Into<SecretString>) -> Self {
+        Self { jwt: jwt.into() }
+    }
+
     /// When the token expires, read from its `exp` claim; `None` if it never expires
     /// (or has no readable `exp` claim). The claim is read, not verified: only the
     /// database checks the signature. It is read when you ask, not when the token
@@ -134,6 +170,21 @@ pub struct TokenValidity {
 }
 
 impl TokenValidity {
+    /// A validity, for code that stands in for the API (tests, fakes): this type is
+    /// `#[non_exhaustive]`, so it cannot be written as a literal outside this crate.
+    ///
+    /// ```
+    /// use std::time::{Duration, SystemTime};
+    /// use turso_platform::TokenValidity;
+    ///
+    /// let never = TokenValidity::new(None);
+    /// let soon = TokenValidity::new(Some(SystemTime::now() + Duration::from_secs(60)));
+    /// assert!(never.expires_at.is_none() && soon.expires_at.is_some());
+    /// ```
+    pub fn new(expires_at: Option<SystemTime>) -> Self {
+        Self { expires_at }
+    }
+
     /// Reads the API's `exp`: Unix seconds, or `-1` for a token that never expires.
     /// Any other negative value is not a time.
     pub(crate) fn from_exp(exp: i64) -> Option<Self> {

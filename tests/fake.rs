@@ -1004,13 +1004,10 @@ async fn setup_adds_organizations_groups_and_databases_and_says_what_is_wrong() 
             .await
             .unwrap();
 
-        assert_eq!(
+        assert!(matches!(
             fake.add_organization("acme"),
-            Err(SetupError::AlreadyExists {
-                kind: "organization",
-                name: "acme".into()
-            })
-        );
+            Err(SetupError::AlreadyExists { kind: "organization", ref name, .. }) if name == "acme"
+        ));
         assert!(matches!(
             fake.add_group("acme", "eu"),
             Err(SetupError::AlreadyExists { kind: "group", .. })
@@ -1031,24 +1028,23 @@ async fn setup_adds_organizations_groups_and_databases_and_says_what_is_wrong() 
             fake.add_group("nope", "eu"),
             Err(SetupError::UnknownOrganization("nope".into()))
         );
-        assert_eq!(
+        assert!(matches!(
             fake.add_database("acme", "nope", "x"),
-            Err(SetupError::UnknownGroup {
-                organization: "acme".into(),
-                group: "nope".into()
-            })
-        );
+            Err(SetupError::UnknownGroup { ref organization, ref group, .. })
+                if organization == "acme" && group == "nope"
+        ));
         let err = fake.add_database("nope", "eu", "x").unwrap_err();
         assert_eq!(
             err.to_string(),
             "the fake has no organization named \"nope\""
         );
-        assert_eq!(
+        assert!(matches!(
             fake.add_organization(" "),
             Err(SetupError::BlankName {
-                kind: "organization"
+                kind: "organization",
+                ..
             })
-        );
+        ));
         assert!(fake.add_group("acme", "").is_err());
         assert!(fake.add_database("acme", "eu", "").is_err());
         let boxed: Box<dyn std::error::Error> = Box::new(err);

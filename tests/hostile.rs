@@ -898,6 +898,8 @@ async fn read_to_close(stream: &mut TcpStream, limit: Duration) -> Option<Vec<u8
 #[test]
 fn slow_and_idle_connections_are_closed_and_never_lock_out_a_client() {
     bounded(Duration::from_secs(30), 64 * MIB, || async {
+        let default = format!("{:?}", FakeTurso::builder());
+        assert!(default.contains("idle_timeout: 10s"), "{default}");
         let fake = FakeTurso::builder()
             .idle_timeout(Duration::from_millis(500))
             .start()

@@ -17,6 +17,7 @@ use super::ids::Ids;
 use super::request::TokenRequest;
 use super::{DATABASE, GROUP, ORGANIZATION, SEEDED_TOKEN_NAME, USERNAME};
 use crate::Scope;
+use crate::excerpt::Quoted;
 use crate::generated::types;
 
 /// The seeded user's email address.
@@ -85,6 +86,7 @@ pub enum SetupError {
     /// The organization does not exist: add it first.
     UnknownOrganization(String),
     /// The group does not exist in the organization: add it first.
+    #[non_exhaustive]
     UnknownGroup {
         /// The organization's slug.
         organization: String,
@@ -93,6 +95,7 @@ pub enum SetupError {
     },
     /// The name is taken: organization slugs are unique, group names and database names
     /// are unique inside their organization.
+    #[non_exhaustive]
     AlreadyExists {
         /// `organization`, `group` or `database`.
         kind: &'static str,
@@ -100,6 +103,7 @@ pub enum SetupError {
         name: String,
     },
     /// The name is empty or only whitespace.
+    #[non_exhaustive]
     BlankName {
         /// `organization`, `group` or `database`.
         kind: &'static str,
@@ -110,17 +114,19 @@ impl fmt::Display for SetupError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SetupError::UnknownOrganization(slug) => {
-                write!(f, "the fake has no organization named {slug:?}")
+                write!(f, "the fake has no organization named {}", Quoted(slug))
             }
             SetupError::UnknownGroup {
                 organization,
                 group,
             } => write!(
                 f,
-                "the organization {organization:?} of the fake has no group named {group:?}"
+                "the organization {} of the fake has no group named {}",
+                Quoted(organization),
+                Quoted(group)
             ),
             SetupError::AlreadyExists { kind, name } => {
-                write!(f, "the fake already has a {kind} named {name:?}")
+                write!(f, "the fake already has a {kind} named {}", Quoted(name))
             }
             SetupError::BlankName { kind } => write!(f, "the name of a {kind} cannot be blank"),
         }

@@ -1,0 +1,192 @@
+//! The client in its user's stack, through the public API only: the user's own reqwest
+//! client (through a proxy, with the builder's timeout, following redirects), their log
+//! levels, and answers that name what this version does not know.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{Action, ScriptedServer, TOKEN, bounded};
+use turso_platform::{Client, Scope, reqwest};
+
+const LIMIT: Duration = Duration::from_secs(20);
+const USER_AGENT: &str = concat!("turso-platform/", env!("CARGO_PKG_VERSION"));
+
+/// A user's client that sends everything through a recording proxy on loopback: the
+/// requests arrive there in absolute form, with the builder's token and `User-Agent`,
+/// and without the `api-version` header progenitor would add.
+#[tokio::test]
+async fn a_user_client_with_a_proxy_carries_the_builder_s_token_and_user_agent() {
+    bounded(LIMIT, async {
+        let proxy = ScriptedServer::start(|_, _| Action::json(200, r#"{"tokens":[]}"#)).await;
+        let http = reqwest::Client::builder()
+            .proxy(reqwest::Proxy::http(&proxy.base_url).unwrap())
+            .user_agent("the-user-s-agent")
+            .build()
+            .unwrap();
+        // Nothing listens at the base URL: only the proxy can answer.
+        let client = Client::builder()
+            .token(TOKEN)
+            .base_url("http://127.0.0.1:9")
+            .http_client(http)
+            .max_retries(0)
+            .build()
+            .unwrap();
+        assert!(client.list_api_tokens().await.unwrap().is_empty());
+        let received = proxy.received();
+        assert_eq!(received.len(), 1);
+        assert_eq!(received[0].target, "http://127.0.0.1:9/v1/auth/api-tokens");
+        assert_eq!(
+            received[0].header("authorization"),
+            Some(format!("Bearer {TOKEN}").as_str())
+        );
+        assert_eq!(received[0].header("user-agent"), Some(USER_AGENT));
+        assert_eq!(received[0].header("api-version"), None);
+    })
+    .await;
+}
+
+/// The builder's timeout applies to a user's client that has none.
+#[tokio::test]
+async fn the_builder_s_timeout_applies_to_a_user_client() {
+    bounded(LIMIT, async {
+        let server = ScriptedServer::start(|_, _| Action::Hang).await;
+        let client = Client::builder()
+            .token(TOKEN)
+            .base_url(&server.base_url)
+            .http_client(reqwest::Client::new())
+            .timeout(Duration::from_millis(300))
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        let error = client.current_user().await.unwrap_err();
+        assert!(error.is_timeout(), "{error:?}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+    })
+    .await;
+}
+
+/// A user's client that follows redirects follows them within the origin with the token
+/// (reqwest keeps it there) and to another origin without it.
+#[tokio::test]
+async fn a_user_client_following_redirects_keeps_the_token_on_the_base_origin() {
+    bounded(LIMIT, async {
+        let elsewhere = ScriptedServer::start(|_, _| Action::json(200, r#"{"exp":-1}"#)).await;
+        let away = format!("{}/v1/auth/validate", elsewhere.base_url);
+        let api = ScriptedServer::start(move |i, _| match i {
+            0 => Action::json(307, "{}").with_header("location", "/v1/auth/validate?again"),
+            _ => Action::json(302, "{}").with_header("location", &away),
+        })
+        .await;
+        let client = Client::builder()
+            .token(TOKEN)
+            .base_url(&api.base_url)
+            .http_client(reqwest::Client::new())
+            .build()
+            .unwrap();
+        client.validate_api_token().await.unwrap();
+        let bearer = format!("Bearer {TOKEN}");
+        let at_api = api.received();
+        assert_eq!(at_api.len(), 2);
+        assert!(
+            at_api
+                .iter()
+                .all(|r| r.header("authorization") == Some(&bearer))
+        );
+        assert_eq!(elsewhere.received()[0].header("authorization"), None);
+    })
+    .await;
+}
+
+/// A listed token with a scope this version does not know decodes: the list does not
+/// fail, the unknown word is kept, and the known ones parse.
+#[tokio::test]
+async fn a_list_naming_an_unknown_scope_decodes() {
+    bounded(LIMIT, async {
+        let server = ScriptedServer::start(|_, _| {
+            Action::json(
+                200,
+                r#"{"tokens":[{"id":"1","name":"ci","organization":"o","group":"g",
+                    "scopes":["read","db:branch","group:future"],"new_field":{"x":1}}]}"#,
+            )
+        })
+        .await;
+        let client = common::client(&server, 0);
+        for tokens in [
+            client
+                .list_api_tokens()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|t| t.scopes)
+                .collect::<Vec<_>>(),
+            client
+                .list_organization_api_tokens("o")
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|t| t.scopes)
+                .collect(),
+        ] {
+            assert_eq!(tokens[0], ["read", "db:branch", "group:future"]);
+            let known: Vec<Scope> = tokens[0].iter().filter_map(|s| s.parse().ok()).collect();
+            assert_eq!(known, [Scope::Read]);
+        }
+    })
+    .await;
+}
+
+/// Collects what `tracing` prints while a test runs.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An application logging at INFO gets no line for a call that succeeds (the span of each
+/// call is at DEBUG), and one for each retry.
+#[test]
+fn at_info_a_call_logs_only_its_retries() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(bounded(LIMIT, async {
+            let server = ScriptedServer::start(|i, _| match i {
+                1 => Action::json(503, r#"{"error":"busy"}"#).with_header("retry-after", "0"),
+                _ => Action::json(200, r#"{"tokens":[]}"#),
+            })
+            .await;
+            let client = common::client(&server, 1);
+            client.list_api_tokens().await.unwrap();
+            assert!(
+                captured.0.lock().unwrap().is_empty(),
+                "a successful call logs nothing"
+            );
+            client.list_api_tokens().await.unwrap();
+            let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+            assert_eq!(logs.lines().count(), 1, "{logs}");
+            assert!(
+                logs.contains("INFO") && logs.contains("sending the request again"),
+                "{logs}"
+            );
+        }))
+    });
+}
