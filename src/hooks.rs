@@ -6,6 +6,7 @@
 use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use http_body_util::Limited;
@@ -37,7 +38,10 @@ pub(crate) struct SpecOperation {
 /// assert!(!format!("{policy:?}").contains("my-platform-api-token"));
 /// ```
 #[derive(Clone)]
-pub struct RequestPolicy {
+pub struct RequestPolicy(Arc<Policy>);
+
+/// What a [`RequestPolicy`] holds, shared by the clones of a client.
+struct Policy {
     /// `Bearer <token>`, marked sensitive.
     bearer: HeaderValue,
     user_agent: HeaderValue,
@@ -59,7 +63,7 @@ impl RequestPolicy {
         max_response_size: usize,
     ) -> Self {
         let url = &base.parsed;
-        Self {
+        Self(Arc::new(Policy {
             bearer,
             user_agent,
             timeout,
@@ -68,14 +72,16 @@ impl RequestPolicy {
             host: url.host_str().unwrap_or_default().to_owned(),
             port: url.port_or_known_default(),
             base_path: url.path().trim_end_matches('/').to_owned(),
-        }
+        }))
     }
 
     /// The largest answer body read, in bytes.
     pub(crate) fn max_response_size(&self) -> usize {
-        self.max_response_size
+        self.0.max_response_size
     }
+}
 
+impl Policy {
     /// Whether `url` has the base URL's origin (scheme, host and port).
     fn is_base_origin(&self, url: &Url) -> bool {
         url.scheme() == self.scheme
@@ -86,13 +92,17 @@ impl RequestPolicy {
 
 impl fmt::Debug for RequestPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let policy = &self.0;
         f.debug_struct("RequestPolicy")
             .field("token", &"[REDACTED]")
-            .field("origin", &format_args!("{}://{}", self.scheme, self.host))
-            .field("port", &self.port)
-            .field("base_path", &self.base_path)
-            .field("timeout", &self.timeout)
-            .field("max_response_size", &self.max_response_size)
+            .field(
+                "origin",
+                &format_args!("{}://{}", policy.scheme, policy.host),
+            )
+            .field("port", &policy.port)
+            .field("base_path", &policy.base_path)
+            .field("timeout", &policy.timeout)
+            .field("max_response_size", &policy.max_response_size)
             .finish()
     }
 }
@@ -106,7 +116,7 @@ impl ClientHooks<RequestPolicy> for generated::Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        let policy = self.inner();
+        let policy = &self.inner().0;
         let operation = spec_operation(info.operation_id).ok_or_else(|| {
             progenitor_client::Error::InvalidRequest(format!(
                 "{} is not an operation of openapi.yaml",
@@ -161,7 +171,7 @@ impl ClientHooks<RequestPolicy> for generated::Client {
                     elapsed_ms,
                     "answer received"
                 );
-                Ok(bounded(response, self.inner().max_response_size))
+                Ok(bounded(response, self.inner().max_response_size()))
             }
             Err(e) => {
                 tracing::debug!(
