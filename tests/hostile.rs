@@ -773,35 +773,24 @@ fn a_long_retry_after_returns_at_once_with_the_wait() {
 /// answer byte: a read is sent again on a new connection, an API token mint never.
 #[test]
 fn a_dropped_keep_alive_connection_is_retried_for_reads_only() {
-    bounded(Duration::from_secs(20), 16 * MIB, || async {
+    /// Answers the first request, then closes its connection after reading the second.
+    async fn dropping_the_second_request() -> (ScriptedServer, Client) {
         let server = ScriptedServer::start(|i, _| match i {
             1 => Action::RawThenClose(Vec::new()),
             _ => Action::json(200, r#"{"tokens":[]}"#),
         })
         .await;
-        let client = Client::builder()
-            .token(TOKEN)
-            .base_url(&server.base_url)
-            .max_retries(1)
-            .build()
-            .unwrap();
+        let client = common::client(&server, 3);
         client.list_api_tokens().await.unwrap();
+        (server, client)
+    }
+    bounded(Duration::from_secs(20), 16 * MIB, || async {
+        let (server, client) = dropping_the_second_request().await;
         client.list_api_tokens().await.unwrap();
         assert_eq!(server.received_count(), 3);
         assert_eq!(server.connections(), 2, "the first connection was dropped");
 
-        let server = ScriptedServer::start(|i, _| match i {
-            1 => Action::RawThenClose(Vec::new()),
-            _ => Action::json(200, r#"{"tokens":[]}"#),
-        })
-        .await;
-        let client = Client::builder()
-            .token(TOKEN)
-            .base_url(&server.base_url)
-            .max_retries(3)
-            .build()
-            .unwrap();
-        client.list_api_tokens().await.unwrap();
+        let (server, client) = dropping_the_second_request().await;
         let error = client
             .create_api_token("ci", &ApiTokenOptions::new())
             .await

@@ -5,26 +5,14 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::{Action, JWT, MINTED, Received, ScriptedServer, TOKEN, bounded, client, minted_json};
+use common::{
+    Action, Captured, JWT, MINTED, Received, ScriptedServer, TOKEN, bounded, client, minted_json,
+};
 use turso_platform::{ApiTokenOptions, Client, TokenOptions};
 
 const LIMIT: Duration = Duration::from_secs(30);
-/// Collects what `tracing` prints while a test runs.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// Every `Debug` and `Display` of what holds or touched a secret, and every tracing line,
 /// is free of the client's token, minted API tokens and database JWTs.

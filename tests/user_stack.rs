@@ -4,10 +4,9 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{Action, ScriptedServer, TOKEN, bounded};
+use common::{Action, Captured, ScriptedServer, TOKEN, bounded};
 use turso_platform::{Client, Scope, reqwest};
 
 const LIMIT: Duration = Duration::from_secs(20);
@@ -136,20 +135,6 @@ async fn a_list_naming_an_unknown_scope_decodes() {
         }
     })
     .await;
-}
-
-/// Collects what `tracing` prints while a test runs.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// An application logging at INFO gets no line for a call that succeeds (the span of each
