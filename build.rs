@@ -169,18 +169,16 @@ fn body_shape(spec: &OpenAPI, response: &ReferenceOr<Response>) -> Result<String
     )
 }
 
-/// What the spec says of each operation that the client's hooks need, as a function
-/// from the name progenitor gives the operation (its operationId in snake case) to a
-/// `crate::hooks::SpecOperation`: the path template every request must follow, and
-/// whether the request body is optional (progenitor always sends one; the `pre` hook
-/// drops an empty one, so that "no options" means "no body" as the API expects).
+/// What the spec says of each operation that the hand-written code needs, as a table of
+/// `crate::hooks::SpecOperation` (operationId, method, path template, whether the request
+/// body is optional) and a function from the name progenitor gives an operation (its
+/// operationId in snake case) to its row. The `pre` hook checks every request's path against its template and
+/// drops an empty optional body (progenitor always sends one; "no options" means "no
+/// body" to the API); the fake names operations by method and path.
 fn operation_table(spec: &OpenAPI) -> Result<String, String> {
-    let mut out = String::from(
-        "\n/// What `openapi.yaml` says of the operation progenitor names `name`.\n\
-         pub(crate) fn spec_operation(name: &str) -> Option<crate::hooks::SpecOperation> {\n\
-         \x20   let (path, optional_body) = match name {\n",
-    );
-    for (path, _, op) in spec.operations() {
+    let mut rows = String::new();
+    let mut names = String::new();
+    for (index, (path, method, op)) in spec.operations().enumerate() {
         let optional_body = match &op.request_body {
             Some(ReferenceOr::Item(body)) => !body.required,
             Some(ReferenceOr::Reference { reference }) => {
@@ -188,16 +186,26 @@ fn operation_table(spec: &OpenAPI) -> Result<String, String> {
             }
             None => false,
         };
-        if let Some(id) = &op.operation_id {
-            let name = id.to_snake_case();
-            let _ = writeln!(out, "        {name:?} => ({path:?}, {optional_body}),");
-        }
+        let id = op.operation_id.as_deref().unwrap_or_default();
+        let name = id.to_snake_case();
+        let method = method.to_uppercase();
+        let _ = writeln!(
+            rows,
+            "    crate::hooks::SpecOperation {{ id: {id:?}, method: {method:?}, path: {path:?}, \
+             optional_body: {optional_body} }},"
+        );
+        let _ = writeln!(
+            names,
+            "        {name:?} => Some(&SPEC_OPERATIONS[{index}]),"
+        );
     }
-    out.push_str(
-        "        _ => return None,\n    };\n    \
-         Some(crate::hooks::SpecOperation { path, optional_body })\n}\n",
-    );
-    Ok(out)
+    Ok(format!(
+        "\n/// Every operation of `openapi.yaml`.\n\
+         pub(crate) const SPEC_OPERATIONS: &[crate::hooks::SpecOperation] = &[\n{rows}];\n\n\
+         /// The operation progenitor names `name`.\n\
+         pub(crate) fn spec_operation(name: &str) -> Option<&'static crate::hooks::SpecOperation> {{\n\
+         \x20   match name {{\n{names}        _ => None,\n    }}\n}}\n"
+    ))
 }
 
 /// The changes made to progenitor's output, for what progenitor has no setting for:

@@ -108,6 +108,18 @@ pub enum Error {
     /// The connection failed after the request was sent, or while the answer was read.
     /// The request may have reached the server.
     Transport(reqwest::Error),
+    /// A [`TokenSource`](crate::TokenSource) has no valid token to hand out: its last
+    /// attempt to mint one failed, and it waits before the next (callers in between get
+    /// this at once, without a request). The failure itself, shared by every such
+    /// caller, is `last_failure` (also [`source`](std::error::Error::source)); `status()`,
+    /// `is_timeout()` and `retry_after()` answer for it.
+    #[non_exhaustive]
+    TokenUnavailable {
+        /// What the last attempt to mint a token failed with.
+        last_failure: std::sync::Arc<Error>,
+        /// How long until the source tries again, counted from this error.
+        retry_in: Duration,
+    },
     /// Minting the API token `name` failed in a way that does not tell whether the
     /// server created it (no answer, a gateway error, an unreadable answer). If it did,
     /// its secret is lost, and minting the same name again answers 409, so the client
@@ -141,6 +153,7 @@ impl Error {
             | Error::UnexpectedResponse { status, .. }
             | Error::ResponseTooLarge { status, .. } => Some(*status),
             Error::ApiTokenMayExist { source, .. } => source.status(),
+            Error::TokenUnavailable { last_failure, .. } => last_failure.status(),
             Error::InvalidArgument(_)
             | Error::Connect(_)
             | Error::Timeout(_)
@@ -161,6 +174,7 @@ impl Error {
             Error::Timeout(_) => true,
             Error::Connect(e) => e.is_timeout(),
             Error::ApiTokenMayExist { source, .. } => source.is_timeout(),
+            Error::TokenUnavailable { last_failure, .. } => last_failure.is_timeout(),
             _ => false,
         }
     }
@@ -188,6 +202,7 @@ impl Error {
                 *retry_after
             }
             Error::ApiTokenMayExist { source, .. } => source.retry_after(),
+            Error::TokenUnavailable { last_failure, .. } => last_failure.retry_after(),
             _ => None,
         }
     }
@@ -226,7 +241,7 @@ impl Error {
             Error::UnexpectedResponse { status, .. } | Error::ResponseTooLarge { status, .. } => {
                 status.is_success() || is_ambiguous(*status)
             }
-            Error::InvalidArgument(_) | Error::Connect(_) => false,
+            Error::InvalidArgument(_) | Error::Connect(_) | Error::TokenUnavailable { .. } => false,
         }
     }
 
@@ -434,6 +449,12 @@ impl fmt::Display for Error {
             Error::Transport(_) => f.write_str(
                 "the connection to the Turso API failed (the request may have been carried out)",
             ),
+            Error::TokenUnavailable { retry_in, .. } => write!(
+                f,
+                "no valid database token: the last attempt to mint one failed, and the \
+                 token source tries again in {} ms",
+                retry_in.as_millis()
+            ),
             Error::ApiTokenMayExist { name, .. } => {
                 let name = Quoted(name);
                 write!(
@@ -467,6 +488,7 @@ impl std::error::Error for Error {
         match self {
             Error::Connect(e) | Error::Timeout(e) | Error::Transport(e) => Some(e),
             Error::ApiTokenMayExist { source, .. } => Some(source.as_ref()),
+            Error::TokenUnavailable { last_failure, .. } => Some(last_failure.as_ref()),
             Error::InvalidArgument(_)
             | Error::Api { .. }
             | Error::UnexpectedResponse { .. }

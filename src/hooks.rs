@@ -18,9 +18,16 @@ use crate::base_url::BaseUrl;
 use crate::generated::{self, spec_operation};
 use crate::path;
 
-/// What `openapi.yaml` says of an operation, as build.rs writes it down.
+/// What `openapi.yaml` says of an operation, as build.rs writes it down
+/// (`generated::SPEC_OPERATIONS`).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct SpecOperation {
+    /// The spec's operationId, such as `createAPIToken`.
+    #[cfg_attr(not(feature = "fake"), allow(dead_code))]
+    pub(crate) id: &'static str,
+    /// The HTTP method, in capitals.
+    #[cfg_attr(not(feature = "fake"), allow(dead_code))]
+    pub(crate) method: &'static str,
     /// The path template, such as `/v1/auth/api-tokens/{tokenName}`.
     pub(crate) path: &'static str,
     /// Whether the request body is optional.

@@ -64,6 +64,7 @@
 //!         Error::Connect(_) => "connect",
 //!         Error::Timeout(_) => "timeout",
 //!         Error::Transport(_) => "transport",
+//!         Error::TokenUnavailable { .. } => "no token",
 //!         Error::ApiTokenMayExist { .. } => "may exist",
 //!     }
 //! }
@@ -105,6 +106,8 @@ mod path;
 mod retry;
 mod scope;
 mod secret;
+mod token_claims;
+mod token_source;
 mod tokens;
 mod wire_enum;
 
@@ -115,6 +118,8 @@ pub use error::Error;
 pub use expiration::{Expiration, ExpirationError};
 pub use options::{ApiTokenOptions, TokenOptions};
 pub use scope::Scope;
+pub use token_claims::{Grant, TokenAccess, TokenClaims, TokenPermissions};
+pub use token_source::TokenSource;
 pub use tokens::{CreatedApiToken, DatabaseToken, TokenValidity};
 pub use wire_enum::UnknownValueError;
 

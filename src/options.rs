@@ -85,6 +85,11 @@ impl TokenOptions {
         self
     }
 
+    /// How long the tokens live, if they expire.
+    pub(crate) fn lifetime(&self) -> Option<std::time::Duration> {
+        self.expiration.as_ref().and_then(Expiration::duration)
+    }
+
     /// The query parameters and body of the request, validated.
     pub(crate) fn to_request(
         &self,

@@ -40,19 +40,40 @@ pub(crate) enum Retry {
 pub(crate) struct RetryPolicy {
     /// Retries after the first attempt; 0 disables retries.
     pub(crate) max_retries: u32,
-    /// The wait before the first retry (before jitter); it doubles for each retry.
-    pub(crate) base_delay: Duration,
-    /// The longest wait between two attempts (before jitter).
-    pub(crate) max_delay: Duration,
+    /// The waits between attempts.
+    pub(crate) backoff: Backoff,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             max_retries: 3,
-            base_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(4),
+            backoff: Backoff {
+                first: Duration::from_millis(200),
+                max: Duration::from_secs(4),
+            },
         }
+    }
+}
+
+/// Exponential backoff with jitter: the wait after the `n`th failure in a row is
+/// `first * 2^(n-1)`, capped at `max`, then scaled by a random factor in [0.75, 1.25).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Backoff {
+    /// The wait after the first failure (before jitter).
+    pub(crate) first: Duration,
+    /// The longest wait (before jitter).
+    pub(crate) max: Duration,
+}
+
+impl Backoff {
+    /// The wait after the `failures`th failure in a row (counted from 1).
+    pub(crate) fn wait(&self, failures: u32) -> Duration {
+        let exponential = self
+            .first
+            .saturating_mul(1 << failures.saturating_sub(1).min(16))
+            .min(self.max);
+        exponential.mul_f64(0.75 + 0.5 * random_unit())
     }
 }
 
@@ -101,18 +122,8 @@ impl RetryPolicy {
             // Waiting the cap and asking again would only be refused again.
             Some(asked) if asked > RETRY_AFTER_CAP => None,
             Some(asked) => Some(asked),
-            None => Some(self.backoff(attempt)),
+            None => Some(self.backoff.wait(attempt)),
         }
-    }
-
-    /// Exponential backoff with jitter: `base_delay * 2^(attempt-1)`, capped at
-    /// `max_delay`, then scaled by a random factor in [0.75, 1.25).
-    fn backoff(&self, attempt: u32) -> Duration {
-        let exponential = self
-            .base_delay
-            .saturating_mul(1 << attempt.saturating_sub(1).min(16))
-            .min(self.max_delay);
-        exponential.mul_f64(0.75 + 0.5 * random_unit())
     }
 }
 
@@ -217,19 +228,20 @@ mod tests {
     fn backoff_doubles_from_about_200ms_up_to_the_cap() {
         let policy = RetryPolicy::default();
         for _ in 0..100 {
-            let first = policy.backoff(1);
+            let first = policy.backoff.wait(1);
             assert!(first >= Duration::from_millis(150) && first < Duration::from_millis(250));
-            let third = policy.backoff(3);
+            let third = policy.backoff.wait(3);
             assert!(third >= Duration::from_millis(600) && third < Duration::from_millis(1000));
-            let late = policy.backoff(40);
+            let late = policy.backoff.wait(40);
             assert!(late >= Duration::from_secs(3) && late < Duration::from_secs(5));
         }
     }
 
     #[test]
     fn jitter_varies() {
-        let waits: std::collections::HashSet<_> =
-            (0..20).map(|_| RetryPolicy::default().backoff(1)).collect();
+        let waits: std::collections::HashSet<_> = (0..20)
+            .map(|_| RetryPolicy::default().backoff.wait(1))
+            .collect();
         assert!(waits.len() > 1);
     }
 }

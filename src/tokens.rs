@@ -2,11 +2,10 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::generated::types;
+use crate::token_claims::{self, TokenClaims};
 
 /// A newly minted platform API token, from [`Client::create_api_token`].
 ///
@@ -127,7 +126,27 @@ impl DatabaseToken {
     /// # }
     /// ```
     pub fn expires_at(&self) -> Option<SystemTime> {
-        expiry_claim(self.jwt.expose_secret())
+        self.claims()?.expires_at
+    }
+
+    /// The token's claims (its access, database or group, permissions, issue and expiry
+    /// times), read from the JWT, not verified: only the database checks the signature.
+    /// `None` if the token is not a JWT with readable claims.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// use turso_platform::{Authorization, TokenAccess, TokenOptions};
+    ///
+    /// let options = TokenOptions::new().authorization(Authorization::ReadOnly);
+    /// let token = client.create_database_token("my-org", "my-db", &options).await?;
+    /// let claims = token.claims().expect("a JWT");
+    /// assert_eq!(claims.access, TokenAccess::ReadOnly);
+    /// println!("database {:?}, valid for {:?}", claims.database_id, claims.lifetime());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn claims(&self) -> Option<TokenClaims> {
+        token_claims::read(self.jwt.expose_secret())
     }
 }
 
@@ -137,14 +156,6 @@ impl From<types::DatabaseToken> for DatabaseToken {
             jwt: answer.jwt.into_secret(),
         }
     }
-}
-
-/// The `exp` claim of a JWT, unverified.
-fn expiry_claim(jwt: &str) -> Option<SystemTime> {
-    let payload = jwt.split('.').nth(1)?;
-    let json = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
-    let claims: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&json).ok()?;
-    UNIX_EPOCH.checked_add(Duration::from_secs(claims.get("exp")?.as_u64()?))
 }
 
 /// Whether and until when the client's platform API token is valid, from
@@ -200,30 +211,17 @@ impl TokenValidity {
 mod tests {
     use super::*;
 
-    fn jwt(payload: &str) -> String {
-        format!(
-            "eyJhbGciOiJFZERTQSJ9.{}.c2ln",
-            URL_SAFE_NO_PAD.encode(payload)
-        )
-    }
-
     #[test]
     fn expiry_is_read_from_the_claims() {
+        // {"a":"ro","exp":1767225600,"iat":1}
+        let token = DatabaseToken::new(
+            "eyJhbGciOiJFZERTQSJ9.eyJhIjoicm8iLCJleHAiOjE3NjcyMjU2MDAsImlhdCI6MX0.c2ln",
+        );
         assert_eq!(
-            expiry_claim(&jwt(r#"{"a":"ro","exp":1767225600,"iat":1}"#)),
+            token.expires_at(),
             Some(UNIX_EPOCH + Duration::from_secs(1_767_225_600))
         );
-        assert_eq!(expiry_claim(&jwt(r#"{"a":"rw","iat":1}"#)), None);
-        for opaque in [
-            "",
-            "x",
-            "a.b.c",
-            "a.!!!.c",
-            &jwt("[1]"),
-            &jwt(r#"{"exp":-5}"#),
-        ] {
-            assert_eq!(expiry_claim(opaque), None, "{opaque}");
-        }
+        assert_eq!(DatabaseToken::new("not-a-jwt").expires_at(), None);
     }
 
     #[test]

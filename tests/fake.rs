@@ -1113,3 +1113,69 @@ fn the_fake_can_be_shared_between_threads_and_tasks() {
     shareable::<SetupError>();
     shareable::<Role>();
 }
+
+/// Failures planned with `fail_next` come before anything else, for as many requests as
+/// asked, each counted; a hanging request goes on once the fake is healed; operations
+/// are named as in the spec.
+#[tokio::test]
+async fn planned_failures_and_request_counts_follow_the_spec_s_operations() {
+    bounded(async {
+        let fake = start().await;
+        let client = client_with(&fake, fake.token());
+        let unavailable = fake::Fault::Status(turso_platform::StatusCode::SERVICE_UNAVAILABLE);
+        fake.fail_next("listAPITokens", 2, unavailable.clone())
+            .unwrap();
+        let nobody = client_with(&fake, "not-a-token");
+        for caller in [&nobody, &client] {
+            let error = caller.list_api_tokens().await.unwrap_err();
+            assert_eq!(
+                error.status().map(|s| s.as_u16()),
+                Some(503),
+                "before the 401"
+            );
+            assert!(
+                error.to_string().contains("injected by the fake"),
+                "{error}"
+            );
+        }
+        client.list_api_tokens().await.unwrap();
+        assert_eq!(fake.requests("listAPITokens").unwrap(), 3);
+        assert_eq!(
+            fake.requests("revokeAPIToken").unwrap(),
+            0,
+            "same path, other method"
+        );
+
+        fake.fail_next("getCurrentUser", usize::MAX, fake::Fault::Hang)
+            .unwrap();
+        let hanging = tokio::spawn({
+            let client = client.clone();
+            async move { client.current_user().await }
+        });
+        while fake.requests("getCurrentUser").unwrap() == 0 {
+            tokio::task::yield_now().await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(!hanging.is_finished());
+        fake.heal();
+        assert_eq!(hanging.await.unwrap().unwrap().username, "fake-user");
+        client.current_user().await.unwrap();
+
+        fake.fail_next("getCurrentUser", 1, unavailable.clone())
+            .unwrap();
+        fake.fail_next("getCurrentUser", 0, unavailable.clone())
+            .unwrap();
+        client
+            .current_user()
+            .await
+            .expect("a count of 0 cancels the plan");
+        for unknown in ["get_current_user", "nope", ""] {
+            assert!(matches!(
+                fake.fail_next(unknown, 1, unavailable.clone()),
+                Err(SetupError::UnknownOperation(_))
+            ));
+            assert!(fake.requests(unknown).is_err());
+        }
+    })
+    .await
+}

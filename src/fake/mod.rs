@@ -75,6 +75,7 @@ mod answer;
 mod auth;
 mod claims;
 mod clock;
+mod faults;
 mod ids;
 mod jwt;
 mod refusals;
@@ -91,11 +92,13 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
-use tokio::sync::oneshot;
+use tokio::sync::{Notify, oneshot};
 
 use self::answer::ApiError;
 use self::auth::{Authenticated, Caller};
 use self::claims::ConnectionClaims;
+pub use self::faults::Fault;
+use self::faults::Faults;
 use self::ids::Ids;
 use self::jwt::Signer;
 use self::state::State;
@@ -169,6 +172,9 @@ pub(crate) struct App {
     state: Mutex<State>,
     signer: Signer,
     idle_timeout: Duration,
+    faults: Mutex<Faults>,
+    /// Woken when the fake is healed.
+    heal: Notify,
 }
 
 impl App {
@@ -176,6 +182,23 @@ impl App {
     /// over anyway rather than failing every later request.
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The planned failures and request counts, locked.
+    pub(crate) fn faults(&self) -> MutexGuard<'_, Faults> {
+        self.faults.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits until the fake was healed more often than `heals` times.
+    pub(crate) async fn healed_since(&self, heals: u64) {
+        loop {
+            // Made before the count is read: a heal in between still wakes it.
+            let healed = self.heal.notified();
+            if self.faults().heals != heals {
+                return;
+            }
+            healed.await;
+        }
     }
 
     /// How long the server waits for a request's headers, or its body.
@@ -522,6 +545,8 @@ impl FakeTursoBuilder {
             state: Mutex::new(state),
             signer,
             idle_timeout: self.idle_timeout,
+            faults: Mutex::new(Faults::default()),
+            heal: Notify::new(),
         });
         let (shutdown, stopped) = oneshot::channel::<()>();
         let router = routes::router(Arc::clone(&app));
@@ -532,6 +557,75 @@ impl FakeTursoBuilder {
             token,
             shutdown: Some(shutdown),
         })
+    }
+}
+
+impl FakeTurso {
+    /// Makes the next `count` requests of `operation` (the spec's operationId, such as
+    /// `createDatabaseToken`) fail as `fault` says, to test how a program copes with an
+    /// outage: answer a status with the API's error body, or hang. Each request counts,
+    /// whatever its token or arguments; the failure comes before anything is checked, as
+    /// from a failing gateway. `usize::MAX` fails them until [`heal`](FakeTurso::heal);
+    /// 0 cancels the plan. Fails with [`SetupError::UnknownOperation`] for a name the spec
+    /// does not have.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use turso_platform::StatusCode;
+    /// use turso_platform::fake::{Fault, FakeTurso};
+    ///
+    /// let fake = FakeTurso::start().await?;
+    /// let client = turso_platform::Client::builder()
+    ///     .token(fake.token())
+    ///     .base_url(fake.base_url())
+    ///     .max_retries(0)
+    ///     .build()?;
+    /// fake.fail_next("getCurrentUser", 1, Fault::Status(StatusCode::SERVICE_UNAVAILABLE))?;
+    /// let err = client.current_user().await.unwrap_err();
+    /// assert_eq!(err.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+    /// assert!(client.current_user().await.is_ok(), "only the next one failed");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn fail_next(&self, operation: &str, count: usize, fault: Fault) -> Result<(), SetupError> {
+        self.app.faults().plan(operation, count, fault)
+    }
+
+    /// Ends every planned failure; requests that hang go on and are carried out.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use turso_platform::fake::{Fault, FakeTurso};
+    ///
+    /// let fake = FakeTurso::start().await?;
+    /// fake.fail_next("createDatabaseToken", usize::MAX, Fault::Hang)?;
+    /// fake.heal();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn heal(&self) {
+        self.app.faults().heal();
+        self.app.heal.notify_waiters();
+    }
+
+    /// How many requests of `operation` (the spec's operationId) the fake received so
+    /// far, failed ones included. Fails with [`SetupError::UnknownOperation`] for a name
+    /// the spec does not have.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let fake = turso_platform::fake::FakeTurso::start().await?;
+    /// fake.client().current_user().await?;
+    /// assert_eq!(fake.requests("getCurrentUser")?, 1);
+    /// assert_eq!(fake.requests("listAPITokens")?, 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn requests(&self, operation: &str) -> Result<u64, SetupError> {
+        self.app.faults().received(operation)
     }
 }
 
@@ -561,6 +655,8 @@ impl fmt::Debug for FakeTurso {
 /// Stops the server: it finishes the requests in flight and closes its connections.
 impl Drop for FakeTurso {
     fn drop(&mut self) {
+        // Hanging requests end too.
+        self.heal();
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }

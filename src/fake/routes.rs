@@ -9,17 +9,17 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::http::{Method, Uri};
 use axum::response::Response;
 use axum::routing::{delete, get, post};
+use axum::{Router, middleware};
 
 use super::App;
 use super::answer::{self, ApiError};
 use super::auth::{Authenticated, Restriction};
-use super::clock;
 use super::request::{ApiTokenBody, Names, OptionalJson, TokenBody, TokenRequest};
+use super::{clock, faults};
 use crate::generated::types;
 use crate::secrecy::SecretString;
 
@@ -59,6 +59,10 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             "/v1/organizations/{organizationSlug}/groups/{groupName}/auth/rotate",
             post(invalidate_group_tokens),
         )
+        .route_layer(middleware::from_fn_with_state(
+            Arc::clone(&app),
+            faults::middleware,
+        ))
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .with_state(app)

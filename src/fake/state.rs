@@ -65,8 +65,8 @@ impl Role {
     }
 }
 
-/// Why adding an organization, group or database to a [`FakeTurso`](super::FakeTurso)
-/// failed.
+/// Why setting up a [`FakeTurso`](super::FakeTurso) failed: adding an organization, group
+/// or database, or naming an operation.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -102,6 +102,9 @@ pub enum SetupError {
         /// The name.
         name: String,
     },
+    /// No operation of the spec has this operationId (they are named as in the spec, such
+    /// as `createDatabaseToken`).
+    UnknownOperation(String),
     /// The name is empty or only whitespace.
     #[non_exhaustive]
     BlankName {
@@ -128,6 +131,12 @@ impl fmt::Display for SetupError {
             SetupError::AlreadyExists { kind, name } => {
                 write!(f, "the fake already has a {kind} named {}", Quoted(name))
             }
+            SetupError::UnknownOperation(operation) => write!(
+                f,
+                "the spec has no operation {}: name it by its operationId, such as \
+                 createDatabaseToken",
+                Quoted(operation)
+            ),
             SetupError::BlankName { kind } => write!(f, "the name of a {kind} cannot be blank"),
         }
     }

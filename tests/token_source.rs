@@ -1,0 +1,455 @@
+//! `TokenSource` against the fake, with tokens that live a few seconds: every token handed
+//! out is valid when handed out, many callers cause one mint, refreshes happen ahead and
+//! in the background, outages are ridden out while a token is valid, rotation replaces
+//! the token, and dropping the source stops what it runs.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use common::Captured;
+use futures_util::future::join_all;
+use turso_platform::fake::{FakeTurso, Fault};
+use turso_platform::secrecy::ExposeSecret;
+use turso_platform::{
+    Client, Error, Expiration, StatusCode, TokenAccess, TokenOptions, TokenSource,
+};
+
+const MINT: &str = "createDatabaseToken";
+
+async fn bounded<F: std::future::Future>(limit: Duration, test: F) -> F::Output {
+    common::bounded(limit, test).await
+}
+
+/// A client of the fake that does not retry: each failed attempt of a source is one
+/// request.
+fn client(fake: &FakeTurso) -> Client {
+    Client::builder()
+        .token(fake.token())
+        .base_url(fake.base_url())
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
+fn lasting(seconds: u64) -> TokenOptions {
+    TokenOptions::new().expiration(Expiration::after(Duration::from_secs(seconds)).unwrap())
+}
+
+fn source(fake: &FakeTurso, options: TokenOptions) -> TokenSource {
+    TokenSource::database(client(fake), "fake-org", "fake-db", options)
+        .unwrap()
+        .retry_backoff(Duration::from_millis(100), Duration::from_millis(400))
+}
+
+/// A source whose 3 s tokens are due for a refresh as soon as they arrive (less than 95%
+/// of their lifetime is left once the second of margin is taken): they are handed out for
+/// 2 s, and any call in between starts a refresh.
+fn due_at_once(fake: &FakeTurso) -> TokenSource {
+    source(fake, lasting(3)).refresh_when_remaining(0.95)
+}
+
+/// Waits until the fake received `count` mints.
+async fn mints_reach(fake: &FakeTurso, count: u64) {
+    while fake.requests(MINT).unwrap() < count {
+        tokio::task::yield_now().await;
+    }
+}
+
+fn valid(fake: &FakeTurso, jwt: &str) -> bool {
+    fake.database_token_is_valid("fake-org", "fake-db", jwt)
+}
+
+/// Over several lifetimes of a 3 s token, every token handed out is valid at that
+/// moment, the token changes, each change is one mint, and no call waits for one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_token_handed_out_is_valid_and_it_changes_over_several_lifetimes() {
+    bounded(Duration::from_secs(30), async {
+        let fake = FakeTurso::start().await.unwrap();
+        let tokens = source(&fake, lasting(3));
+        let first = tokens.token().await.unwrap();
+        let mut seen = HashSet::from([first.jwt.expose_secret().to_owned()]);
+        let mut slowest = Duration::ZERO;
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(7) {
+            let asked = Instant::now();
+            let token = tokens.token().await.unwrap();
+            slowest = slowest.max(asked.elapsed());
+            let jwt = token.jwt.expose_secret();
+            assert!(valid(&fake, jwt), "an invalid token was handed out");
+            seen.insert(jwt.to_owned());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert!(
+            seen.len() >= 4,
+            "the token changed {} times",
+            seen.len() - 1
+        );
+        let mints = fake.requests(MINT).unwrap();
+        assert!(
+            mints <= seen.len() as u64 + 1,
+            "{mints} mints for {} tokens",
+            seen.len()
+        );
+        assert!(
+            slowest < Duration::from_millis(500),
+            "a call waited {slowest:?}"
+        );
+    })
+    .await;
+}
+
+/// 1,000 concurrent calls on a fresh source mint once and all get the same token; 1,000
+/// calls on a due token start one refresh, and all get the current token at once while
+/// it runs (here, it hangs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_callers_cause_one_mint_and_one_refresh() {
+    bounded(Duration::from_secs(20), async {
+        let fake = FakeTurso::start().await.unwrap();
+        let tokens = source(&fake, lasting(3600));
+        let first: Vec<_> = join_all((0..1000).map(|_| tokens.token())).await;
+        assert_eq!(fake.requests(MINT).unwrap(), 1);
+        let jwt = first[0].as_ref().unwrap().jwt.expose_secret().to_owned();
+        assert!(
+            first
+                .iter()
+                .all(|t| t.as_ref().unwrap().jwt.expose_secret() == jwt)
+        );
+
+        let fake = FakeTurso::start().await.unwrap();
+        let tokens = due_at_once(&fake);
+        let jwt = tokens.token().await.unwrap().jwt.expose_secret().to_owned();
+        fake.fail_next(MINT, usize::MAX, Fault::Hang).unwrap();
+        let calls = join_all(
+            (0..1000).map(|_| tokio::time::timeout(Duration::from_secs(5), tokens.token())),
+        )
+        .await;
+        for call in calls {
+            let token = call.expect("a caller waited for the refresh").unwrap();
+            assert_eq!(token.jwt.expose_secret(), jwt);
+        }
+        mints_reach(&fake, 2).await;
+        for _ in 0..100 {
+            tokens.token().await.unwrap();
+        }
+        assert_eq!(fake.requests(MINT).unwrap(), 2, "one refresh");
+        fake.heal();
+        let started = Instant::now();
+        while tokens.token().await.unwrap().jwt.expose_secret() == jwt {
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "the refresh never landed"
+            );
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+}
+
+/// A rotation makes every earlier token invalid, and `token` returns the new one.
+#[tokio::test]
+async fn rotation_invalidates_the_previous_token() {
+    bounded(Duration::from_secs(20), async {
+        let fake = FakeTurso::start().await.unwrap();
+        let tokens = source(&fake, lasting(3600));
+        let before = tokens.token().await.unwrap();
+        let rotated = tokens.rotate().await.unwrap();
+        assert!(!valid(&fake, before.jwt.expose_secret()));
+        assert!(valid(&fake, rotated.jwt.expose_secret()));
+        let after = tokens.clone().token().await.unwrap();
+        assert_eq!(after.jwt.expose_secret(), rotated.jwt.expose_secret());
+        assert_eq!(fake.requests("invalidateDatabaseTokens").unwrap(), 1);
+    })
+    .await;
+}
+
+/// Callers during a rotation wait for its token rather than get the old one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callers_during_a_rotation_wait_for_the_new_token() {
+    bounded(Duration::from_secs(20), async {
+        let fake = FakeTurso::start().await.unwrap();
+        let tokens = source(&fake, lasting(3600));
+        let old = tokens.token().await.unwrap();
+        fake.fail_next("invalidateDatabaseTokens", 1, Fault::Hang)
+            .unwrap();
+        let rotating = tokio::spawn({
+            let tokens = tokens.clone();
+            async move { tokens.rotate().await }
+        });
+        while fake.requests("invalidateDatabaseTokens").unwrap() == 0 {
+            tokio::task::yield_now().await;
+        }
+        let waiting = tokio::spawn({
+            let tokens = tokens.clone();
+            async move { tokens.token().await }
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert!(
+            !waiting.is_finished(),
+            "a caller got a token during the rotation"
+        );
+        fake.heal();
+        let new = rotating.await.unwrap().unwrap();
+        let got = waiting.await.unwrap().unwrap();
+        assert_eq!(got.jwt.expose_secret(), new.jwt.expose_secret());
+        assert_ne!(got.jwt.expose_secret(), old.jwt.expose_secret());
+    })
+    .await;
+}
+
+/// During an outage the current token is handed out until it expires, then the error
+/// comes back (its status included) to every caller; attempts are spaced by the backoff,
+/// not made once per caller; once the API is back, a token is minted again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_is_ridden_out_while_the_token_is_valid() {
+    bounded(Duration::from_secs(30), async {
+        let fake = FakeTurso::start().await.unwrap();
+        let tokens = due_at_once(&fake);
+        let token = tokens.token().await.unwrap();
+        let jwt = token.jwt.expose_secret().to_owned();
+        let minted = Instant::now();
+        fake.fail_next(
+            MINT,
+            usize::MAX,
+            Fault::Status(StatusCode::SERVICE_UNAVAILABLE),
+        )
+        .unwrap();
+        let (mut served, mut refused, mut calls) = (0, 0, 0);
+        let mut last_error = None;
+        while minted.elapsed() < Duration::from_secs(4) {
+            calls += 1;
+            match tokens.token().await {
+                Ok(token) => {
+                    assert_eq!(token.jwt.expose_secret(), jwt, "the same token throughout");
+                    assert!(valid(&fake, &jwt), "an expired token was handed out");
+                    assert_eq!(refused, 0, "a token after an error: it had expired");
+                    served += 1;
+                }
+                Err(error) => {
+                    assert!(minted.elapsed() >= Duration::from_millis(1500), "{error}");
+                    assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+                    assert!(matches!(error, Error::TokenUnavailable { .. }), "{error:?}");
+                    refused += 1;
+                    last_error = Some(error);
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(
+            served > 50 && refused > 50,
+            "{served} served, {refused} refused"
+        );
+        let attempts = fake.requests(MINT).unwrap() - 1;
+        // 4 s of backoff from 100 ms doubling to 400 ms, with jitter: about 12 at most.
+        assert!(
+            (3..=16).contains(&attempts),
+            "{attempts} attempts for {calls} calls"
+        );
+        let last_error = last_error.unwrap();
+        let cause = std::error::Error::source(&last_error).unwrap().to_string();
+        assert!(
+            cause.contains("503") && cause.contains("injected"),
+            "{cause}"
+        );
+
+        fake.heal();
+        let started = Instant::now();
+        let recovered = loop {
+            if let Ok(token) = tokens.token().await {
+                break token;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(3),
+                "never recovered"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        assert!(valid(&fake, recovered.jwt.expose_secret()));
+    })
+    .await;
+}
+
+/// A failure that waiting will not mend (here 404) is not tried again in the
+/// background: the next caller gets it, later ones the current token while it is valid,
+/// and no request is made meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn permanent_failures_go_to_the_next_caller_and_are_not_retried() {
+    bounded(Duration::from_secs(20), async {
+        let fake = FakeTurso::start().await.unwrap();
+        let tokens = due_at_once(&fake);
+        let token = tokens.token().await.unwrap();
+        fake.fail_next(MINT, usize::MAX, Fault::Status(StatusCode::NOT_FOUND))
+            .unwrap();
+        // Starts the refresh, and still gets the token.
+        tokens.token().await.unwrap();
+        let error = loop {
+            match tokens.token().await {
+                Ok(_) => tokio::task::yield_now().await,
+                Err(error) => break error,
+            }
+        };
+        assert_eq!(error.status(), Some(StatusCode::NOT_FOUND));
+        for _ in 0..20 {
+            let again = tokens.token().await.unwrap();
+            assert_eq!(again.jwt.expose_secret(), token.jwt.expose_secret());
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(fake.requests(MINT).unwrap(), 2, "no retry after a 404");
+    })
+    .await;
+}
+
+/// A token that never expires is minted once and reused until `rotate`.
+#[tokio::test]
+async fn a_token_that_never_expires_is_minted_once() {
+    bounded(Duration::from_secs(20), async {
+        let fake = FakeTurso::start().await.unwrap();
+        let tokens = source(&fake, TokenOptions::new());
+        for _ in 0..100 {
+            tokens.token().await.unwrap();
+        }
+        assert_eq!(fake.requests(MINT).unwrap(), 1);
+        tokens.rotate().await.unwrap();
+        tokens.token().await.unwrap();
+        assert_eq!(fake.requests(MINT).unwrap(), 2);
+    })
+    .await;
+}
+
+/// Dropping every clone stops the mint in flight: the task that runs it ends, while it
+/// would go on hanging if a clone were kept.
+#[tokio::test]
+async fn dropping_every_clone_stops_the_mint_in_flight() {
+    bounded(Duration::from_secs(20), async {
+        let fake = FakeTurso::start().await.unwrap();
+        let alive = || {
+            tokio::runtime::Handle::current()
+                .metrics()
+                .num_alive_tasks()
+        };
+        let settle = || async {
+            for _ in 0..50 {
+                tokio::task::yield_now().await;
+            }
+        };
+        let tokens = due_at_once(&fake);
+        tokens.token().await.unwrap();
+        fake.fail_next(MINT, usize::MAX, Fault::Hang).unwrap();
+        tokens.token().await.unwrap(); // starts a refresh, which hangs
+        mints_reach(&fake, 2).await;
+        settle().await;
+        let hanging = alive();
+        let kept = tokens.clone();
+        drop(tokens);
+        settle().await;
+        assert_eq!(alive(), hanging, "a clone is kept: the mint goes on");
+        drop(kept);
+        settle().await;
+        assert!(alive() < hanging, "the mint in flight was not stopped");
+    })
+    .await;
+}
+
+/// Names and options are checked when the source is made.
+#[test]
+fn names_and_options_are_checked_at_once() {
+    let client = Client::new("token").unwrap();
+    for (org, db, options) in [
+        ("", "db", TokenOptions::new()),
+        ("org", "..", TokenOptions::new()),
+        ("org", "db", TokenOptions::new().read_attach([" "])),
+        ("org", "db", lasting(1)),
+    ] {
+        let error = TokenSource::database(client.clone(), org, db, options).unwrap_err();
+        assert!(matches!(error, Error::InvalidArgument(_)), "{error}");
+    }
+    assert!(TokenSource::group(client, "org", "a/b", TokenOptions::new()).is_err());
+}
+
+/// `Debug` shows no token, and neither do the logs of refreshes and failures; the
+/// claims of what was handed out say what it is.
+#[test]
+fn no_token_is_shown_or_logged() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _default = tracing::subscriber::set_default(subscriber);
+    runtime.block_on(bounded(Duration::from_secs(20), async {
+        let fake = FakeTurso::start().await.unwrap();
+        let tokens = due_at_once(&fake);
+        let token = tokens.token().await.unwrap();
+        fake.fail_next(MINT, 1, Fault::Status(StatusCode::BAD_GATEWAY))
+            .unwrap();
+        tokens.token().await.unwrap();
+        mints_reach(&fake, 2).await;
+        tokens.rotate().await.unwrap();
+        let shown = format!("{tokens:?}");
+        let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        assert!(logs.contains("rotated the tokens"), "{logs}");
+        let jwt = token.jwt.expose_secret();
+        let signature = jwt.rsplit('.').next().unwrap();
+        for text in [&shown, &logs] {
+            assert!(!text.contains(signature), "a token leaked: {text}");
+        }
+        let claims = token.claims().unwrap();
+        assert_eq!(claims.access, TokenAccess::FullAccess);
+        assert!(claims.database_id.is_some() && claims.group_id.is_none());
+        let lifetime = claims.lifetime().unwrap().as_secs();
+        assert!((3..=4).contains(&lifetime), "{lifetime}");
+    }));
+}
+
+/// What applications need to share a source: `Clone`, `Send`, `Sync`, `'static`.
+#[test]
+fn a_source_can_be_shared() {
+    fn shared<T: Clone + Send + Sync + 'static>() {}
+    shared::<TokenSource>();
+}
+
+/// The lifetime is read from the token (`exp - iat`) and counted in this machine's
+/// monotonic time: a server whose clock is an hour behind this one mints tokens whose
+/// `exp` is already past here, and they are handed out all the same, for their lifetime.
+#[tokio::test]
+async fn a_server_clock_an_hour_off_does_not_matter() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use common::{Action, ScriptedServer};
+
+    bounded(Duration::from_secs(20), async {
+        let server_now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            - 3600;
+        let claims = format!(
+            r#"{{"a":"rw","iat":{server_now},"exp":{}}}"#,
+            server_now + 60
+        );
+        let jwt = format!(
+            "eyJhbGciOiJFZERTQSJ9.{}.c2ln",
+            URL_SAFE_NO_PAD.encode(claims)
+        );
+        let answer = format!(r#"{{"jwt":"{jwt}"}}"#);
+        let server = ScriptedServer::start(move |_, _| Action::json(200, &answer)).await;
+        let tokens =
+            TokenSource::database(common::client(&server, 0), "o", "d", lasting(60)).unwrap();
+        for _ in 0..10 {
+            assert_eq!(tokens.token().await.unwrap().jwt.expose_secret(), jwt);
+        }
+        assert_eq!(
+            server.received_count(),
+            1,
+            "one mint: the token is fresh here"
+        );
+    })
+    .await;
+}
