@@ -14,7 +14,8 @@ use std::{collections::BTreeSet, env, fmt::Write as _, fs, path::PathBuf, proces
 use heck::ToSnakeCase;
 use openapiv3::{OpenAPI, ReferenceOr, Response, StatusCode};
 use proc_macro2::{Group, TokenStream, TokenTree};
-use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl, TypePatch};
+use schemars::schema::{InstanceType, SchemaObject, StringValidation};
 use syn::visit_mut::{self, VisitMut};
 
 const SPEC: &str = "openapi.yaml";
@@ -38,6 +39,7 @@ fn generate() -> Result<(), String> {
     check(&spec)?;
     let table = operation_table(&spec)?;
     let path_parameters = spec.paths.paths.keys().any(|path| path.contains('{'));
+    let answers = answer_types(&spec);
 
     let mut settings = GenerationSettings::new();
     settings
@@ -56,7 +58,29 @@ fn generate() -> Result<(), String> {
         .with_replacement("Authorization", "crate::Authorization", wire_string_impls())
         .with_replacement("Scope", "crate::Scope", wire_string_impls())
         // Secrets never exist as plain `String`s, not even in the generated types.
-        .with_replacement("Secret", "crate::secret::WireSecret", [].into_iter());
+        .with_replacement("Secret", "crate::secret::WireSecret", [].into_iter())
+        .with_replacement("EncryptionKey", "crate::secret::WireSecret", [].into_iter())
+        .with_map_type("::std::collections::BTreeMap")
+        // Names for the enums typify derives from inline schemas.
+        .with_patch(
+            "RemoteEncryptionEncryptionCipher",
+            TypePatch::default().with_rename("EncryptionCipher"),
+        )
+        .with_patch(
+            "ExtensionsArrayItem",
+            TypePatch::default().with_rename("Extension"),
+        )
+        .with_patch(
+            "ExtensionsString",
+            TypePatch::default().with_rename("AllExtensions"),
+        )
+        .with_patch(
+            "DatabaseSeedType",
+            TypePatch::default().with_rename("SeedKind"),
+        );
+    for schema in plain_strings(&spec) {
+        settings.with_conversion(schema, "::std::string::String", [].into_iter());
+    }
 
     // progenitor panics on some specs `check` does not foresee: turn that into a build
     // error too, without the panic's own report.
@@ -76,7 +100,7 @@ fn generate() -> Result<(), String> {
         .map_err(|e| format!("progenitor cannot generate a client from {SPEC}: {e}"))?;
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("progenitor generated code that does not parse: {e}"))?;
-    Adjust::default().apply(&mut file, path_parameters)?;
+    Adjust::default().apply(&mut file, path_parameters, &answers)?;
     let mut code = prettyplease::unparse(&file);
     if code.contains("\"api-version\"") {
         return Err(
@@ -89,6 +113,120 @@ fn generate() -> Result<(), String> {
 
     let out = PathBuf::from(env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?).join(OUT_FILE);
     fs::write(&out, code).map_err(|e| format!("cannot write {}: {e}", out.display()))
+}
+
+/// The string schemas that stay `String`s in Rust: those with a `pattern` (typify would
+/// check it with a regex crate at run time) and dates (typify would bring chrono). The
+/// hand-written layer validates what it sends, and takes and gives dates as
+/// `SystemTime`.
+fn plain_strings(spec: &OpenAPI) -> Vec<SchemaObject> {
+    use openapiv3::{SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty};
+
+    fn walk(schema: &openapiv3::Schema, out: &mut Vec<SchemaObject>) {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(string)) => {
+                let date = matches!(
+                    string.format,
+                    VariantOrUnknownOrEmpty::Item(StringFormat::DateTime)
+                );
+                if date || string.pattern.is_some() {
+                    out.push(SchemaObject {
+                        instance_type: Some(InstanceType::String.into()),
+                        format: date.then(|| "date-time".to_owned()),
+                        string: string.pattern.as_ref().map(|pattern| {
+                            Box::new(StringValidation {
+                                pattern: Some(pattern.clone()),
+                                ..StringValidation::default()
+                            })
+                        }),
+                        ..SchemaObject::default()
+                    });
+                }
+            }
+            SchemaKind::Type(Type::Object(object)) => {
+                for property in object.properties.values() {
+                    if let ReferenceOr::Item(property) = property {
+                        walk(property, out);
+                    }
+                }
+            }
+            SchemaKind::Type(Type::Array(array)) => {
+                if let Some(ReferenceOr::Item(items)) = &array.items {
+                    walk(items, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let mut out = Vec::new();
+    let components = spec.components.iter();
+    for (name, schema) in components.clone().flat_map(|c| &c.schemas) {
+        // Replaced by hand-written types, which validate their values.
+        if name == "Expiration" {
+            continue;
+        }
+        if let ReferenceOr::Item(schema) = schema {
+            walk(schema, &mut out);
+        }
+    }
+    let parameters = components
+        .flat_map(|c| c.parameters.values())
+        .chain(spec.operations().flat_map(|(_, _, op)| &op.parameters));
+    for parameter in parameters {
+        if let ReferenceOr::Item(parameter) = parameter
+            && let openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) =
+                &parameter.parameter_data_ref().format
+        {
+            walk(schema, &mut out);
+        }
+    }
+    out
+}
+
+/// The Rust names of the schemas a successful answer is made of, directly or through
+/// other schemas.
+fn answer_types(spec: &OpenAPI) -> BTreeSet<String> {
+    use heck::ToUpperCamelCase;
+
+    fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(reference) = map.get("$ref").and_then(serde_json::Value::as_str)
+                    && let Some(name) = reference.strip_prefix("#/components/schemas/")
+                {
+                    out.push(name.to_owned());
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+
+    let mut pending = Vec::new();
+    for (_, _, op) in spec.operations() {
+        for (status, response) in &op.responses.responses {
+            if matches!(status, StatusCode::Code(200..=299))
+                && let Ok(value) = serde_json::to_value(response)
+            {
+                refs(&value, &mut pending);
+            }
+        }
+    }
+    let schemas = spec.components.as_ref().map(|c| &c.schemas);
+    let mut seen = BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if seen.insert(name.clone())
+            && let Some(schema) = schemas.and_then(|s| s.get(&name))
+            && let Ok(value) = serde_json::to_value(schema)
+        {
+            refs(&value, &mut pending);
+        }
+    }
+    seen.into_iter()
+        .map(|name| name.to_upper_camel_case())
+        .collect()
 }
 
 fn wire_string_impls() -> impl Iterator<Item = TypeImpl> {
@@ -215,8 +353,9 @@ fn operation_table(spec: &OpenAPI) -> Result<String, String> {
 ///   standard reads as `/`);
 /// - no `api-version` header: progenitor sends the spec document's version with every
 ///   request, which the Turso API never asked for;
-/// - every generated type is `#[non_exhaustive]`, so that a new optional field in the
-///   spec is a minor change for Rust users;
+/// - every generated type is `#[non_exhaustive]`, so that a new optional field or enum
+///   value in the spec is a minor change for Rust users;
+/// - a nullable list (`Option<Vec<T>>`) is a `Vec<T>`, empty for `null`;
 /// - a list the API writes as `null` (Go's nil slice) decodes as empty;
 /// - in an answer that carries a secret, every other field decodes leniently (a missing,
 ///   `null` or malformed field takes its default), so that the secret is never lost
@@ -229,7 +368,12 @@ struct Adjust {
 }
 
 impl Adjust {
-    fn apply(mut self, file: &mut syn::File, path_parameters: bool) -> Result<(), String> {
+    fn apply(
+        mut self,
+        file: &mut syn::File,
+        path_parameters: bool,
+        answers: &BTreeSet<String>,
+    ) -> Result<(), String> {
         self.visit_file_mut(file);
         let types = file
             .items
@@ -242,8 +386,12 @@ impl Adjust {
         let defaultable = defaultable_structs(&types.1);
         let mut constructors = Vec::new();
         for item in &mut types.1 {
+            if let syn::Item::Enum(item) = item {
+                item.attrs.extend(attributes("#[non_exhaustive]")?);
+            }
             if let syn::Item::Struct(item) = item {
-                adjust_type(item)?;
+                let answer = answers.contains(&item.ident.to_string());
+                adjust_type(item, answer)?;
                 if defaultable.contains(&item.ident.to_string()) {
                     constructors.push(setters(item, !derives_default(item))?);
                 }
@@ -359,17 +507,20 @@ fn shrink_header_capacity(stmt: &mut syn::Stmt, removed: usize) {
 }
 
 /// Marks a generated struct `#[non_exhaustive]` and makes its decoding lenient where the
-/// API is known to differ from the spec.
-fn adjust_type(item: &mut syn::ItemStruct) -> Result<(), String> {
+/// API is known to differ from the spec; `answer` says whether it is (part of) a
+/// successful answer.
+fn adjust_type(item: &mut syn::ItemStruct, answer: bool) -> Result<(), String> {
     item.attrs.extend(attributes("#[non_exhaustive]")?);
     let syn::Fields::Named(fields) = &mut item.fields else {
         return Ok(());
     };
-    let carries_secret = fields
-        .named
-        .iter()
-        .any(|field| type_ends_with(&field.ty, "WireSecret"));
+    let carries_secret = answer
+        && fields
+            .named
+            .iter()
+            .any(|field| type_ends_with(&field.ty, "WireSecret"));
     for field in &mut fields.named {
+        optional_list_as_list(field)?;
         if carries_secret && !type_ends_with(&field.ty, "WireSecret") {
             field.attrs.extend(attributes(
                 "#[serde(default, deserialize_with = \"crate::lenient::or_default\")]",
@@ -380,6 +531,33 @@ fn adjust_type(item: &mut syn::ItemStruct) -> Result<(), String> {
             )?);
         }
     }
+    Ok(())
+}
+
+/// A field `Option<Vec<T>>` (a nullable list) becomes `Vec<T>`: `null`, absent and empty
+/// mean the same, and users get one way to read it.
+fn optional_list_as_list(field: &mut syn::Field) -> Result<(), String> {
+    let Some(segment) = last_segment(&field.ty) else {
+        return Ok(());
+    };
+    if segment.ident != "Option" {
+        return Ok(());
+    }
+    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return Ok(());
+    };
+    let Some(syn::GenericArgument::Type(inner)) = args.args.first() else {
+        return Ok(());
+    };
+    if !type_ends_with(inner, "Vec") {
+        return Ok(());
+    }
+    field.ty = inner.clone();
+    // `skip_serializing_if = Option::is_none` no longer fits.
+    field.attrs.retain(|attr| !attr.path().is_ident("serde"));
+    field.attrs.extend(attributes(
+        "#[serde(default, skip_serializing_if = \"::std::vec::Vec::is_empty\")]",
+    )?);
     Ok(())
 }
 
@@ -421,6 +599,7 @@ fn defaultable_structs(items: &[syn::Item]) -> BTreeSet<String> {
                                 "String",
                                 "Option",
                                 "Vec",
+                                "BTreeMap",
                                 "bool",
                                 "i32",
                                 "i64",

@@ -120,6 +120,24 @@ pub enum Error {
         /// How long until the source tries again, counted from this error.
         retry_in: Duration,
     },
+    /// Creating the database or group `name` failed in a way that does not tell whether
+    /// the server created it (no answer, a gateway error, an unreadable answer). The
+    /// client never sends it again: a second request would be refused for a name that
+    /// exists, and nothing would tell whether the first one created it. Read it
+    /// ([`Client::get_database`] or [`Client::get_group`]) before creating it again: if it
+    /// is there, with the group or location you asked for, it is most likely yours.
+    ///
+    /// [`Client::get_database`]: crate::Client::get_database
+    /// [`Client::get_group`]: crate::Client::get_group
+    #[non_exhaustive]
+    MayExist {
+        /// What was being created: `"database"` or `"group"`.
+        kind: &'static str,
+        /// Its name.
+        name: String,
+        /// What went wrong.
+        source: Box<Error>,
+    },
     /// Minting the API token `name` failed in a way that does not tell whether the
     /// server created it (no answer, a gateway error, an unreadable answer). If it did,
     /// its secret is lost, and minting the same name again answers 409, so the client
@@ -152,7 +170,9 @@ impl Error {
             Error::Api { status, .. }
             | Error::UnexpectedResponse { status, .. }
             | Error::ResponseTooLarge { status, .. } => Some(*status),
-            Error::ApiTokenMayExist { source, .. } => source.status(),
+            Error::ApiTokenMayExist { source, .. } | Error::MayExist { source, .. } => {
+                source.status()
+            }
             Error::TokenUnavailable { last_failure, .. } => last_failure.status(),
             Error::InvalidArgument(_)
             | Error::Connect(_)
@@ -173,7 +193,9 @@ impl Error {
         match self {
             Error::Timeout(_) => true,
             Error::Connect(e) => e.is_timeout(),
-            Error::ApiTokenMayExist { source, .. } => source.is_timeout(),
+            Error::ApiTokenMayExist { source, .. } | Error::MayExist { source, .. } => {
+                source.is_timeout()
+            }
             Error::TokenUnavailable { last_failure, .. } => last_failure.is_timeout(),
             _ => false,
         }
@@ -201,7 +223,9 @@ impl Error {
             Error::Api { retry_after, .. } | Error::UnexpectedResponse { retry_after, .. } => {
                 *retry_after
             }
-            Error::ApiTokenMayExist { source, .. } => source.retry_after(),
+            Error::ApiTokenMayExist { source, .. } | Error::MayExist { source, .. } => {
+                source.retry_after()
+            }
             Error::TokenUnavailable { last_failure, .. } => last_failure.retry_after(),
             _ => None,
         }
@@ -236,7 +260,10 @@ impl Error {
     /// ```
     pub fn may_have_taken_effect(&self) -> bool {
         match self {
-            Error::Timeout(_) | Error::Transport(_) | Error::ApiTokenMayExist { .. } => true,
+            Error::Timeout(_)
+            | Error::Transport(_)
+            | Error::ApiTokenMayExist { .. }
+            | Error::MayExist { .. } => true,
             Error::Api { status, .. } => is_ambiguous(*status),
             Error::UnexpectedResponse { status, .. } | Error::ResponseTooLarge { status, .. } => {
                 status.is_success() || is_ambiguous(*status)
@@ -455,6 +482,15 @@ impl fmt::Display for Error {
                  token source tries again in {} ms",
                 retry_in.as_millis()
             ),
+            Error::MayExist { kind, name, .. } => {
+                let name = Quoted(name);
+                write!(
+                    f,
+                    "the {kind} {name} may have been created, but no answer said so; read it \
+                     (get_{kind}) before creating it again: if it is there as you asked, it \
+                     is most likely yours"
+                )
+            }
             Error::ApiTokenMayExist { name, .. } => {
                 let name = Quoted(name);
                 write!(
@@ -487,7 +523,9 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Connect(e) | Error::Timeout(e) | Error::Transport(e) => Some(e),
-            Error::ApiTokenMayExist { source, .. } => Some(source.as_ref()),
+            Error::ApiTokenMayExist { source, .. } | Error::MayExist { source, .. } => {
+                Some(source.as_ref())
+            }
             Error::TokenUnavailable { last_failure, .. } => Some(last_failure.as_ref()),
             Error::InvalidArgument(_)
             | Error::Api { .. }

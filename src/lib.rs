@@ -65,6 +65,7 @@
 //!         Error::Timeout(_) => "timeout",
 //!         Error::Transport(_) => "transport",
 //!         Error::TokenUnavailable { .. } => "no token",
+//!         Error::MayExist { .. } => "may exist",
 //!         Error::ApiTokenMayExist { .. } => "may exist",
 //!     }
 //! }
@@ -106,6 +107,7 @@ mod path;
 mod retry;
 mod scope;
 mod secret;
+mod timestamp;
 mod token_claims;
 mod token_source;
 mod tokens;
@@ -116,7 +118,9 @@ pub use builder::ClientBuilder;
 pub use client::Client;
 pub use error::Error;
 pub use expiration::{Expiration, ExpirationError};
-pub use options::{ApiTokenOptions, TokenOptions};
+pub use options::{
+    ApiTokenOptions, ListDatabasesOptions, NewDatabase, NewGroup, TokenOptions, UsageOptions,
+};
 pub use scope::Scope;
 pub use token_claims::{Grant, TokenAccess, TokenClaims, TokenPermissions};
 pub use token_source::TokenSource;
@@ -160,6 +164,98 @@ pub use generated::types::TokenOwner;
 /// # }
 /// ```
 pub use generated::types::User;
+
+/// A database just created, as [`Client::create_database`] answers it.
+///
+/// ```
+/// # fn show(created: turso_platform::CreatedDatabase) {
+/// println!("created {} at libsql://{}", created.name, created.hostname);
+/// # }
+/// ```
+pub use generated::types::CreatedDatabase;
+/// A database, as [`Client::list_databases`] and [`Client::get_database`] answer it.
+///
+/// ```
+/// # fn show(database: turso_platform::Database) {
+/// println!("{} ({}) at libsql://{}", database.name, database.db_id, database.hostname);
+/// # }
+/// ```
+pub use generated::types::Database;
+/// A database's configuration ([`Client::get_database_configuration`]).
+///
+/// ```
+/// # fn show(configuration: turso_platform::DatabaseConfiguration) {
+/// println!("reads blocked: {:?}", configuration.block_reads);
+/// # }
+/// ```
+pub use generated::types::DatabaseConfiguration;
+/// The changes [`Client::update_database_configuration`] makes: build it from `Default`
+/// with its `with_*` setters; what is not set stays as it is.
+///
+/// ```
+/// let changes = turso_platform::DatabaseConfigurationInput::default().with_block_writes(true);
+/// ```
+pub use generated::types::DatabaseConfigurationInput;
+/// A database's top queries ([`Client::get_database_stats`]).
+///
+/// ```
+/// # fn show(stats: turso_platform::DatabaseStats) {
+/// println!("{} top queries", stats.top_queries.len());
+/// # }
+/// ```
+pub use generated::types::DatabaseStats;
+/// A database's activity over a period ([`Client::get_database_usage`]).
+///
+/// ```
+/// # fn show(usage: turso_platform::DatabaseUsage) {
+/// let total = usage.total.unwrap_or_default();
+/// println!("{:?} rows read, {:?} written", total.rows_read, total.rows_written);
+/// # }
+/// ```
+pub use generated::types::DatabaseUsage;
+/// The cipher of a database encrypted with your own key ([`NewDatabase::encryption`]).
+///
+/// ```
+/// assert_eq!(turso_platform::EncryptionCipher::Aegis256.to_string(), "aegis256");
+/// ```
+pub use generated::types::EncryptionCipher;
+/// A SQLite extension a group's databases can have ([`NewGroup::extensions`]).
+///
+/// ```
+/// assert_eq!(turso_platform::Extension::Vector.to_string(), "vector");
+/// ```
+pub use generated::types::Extension;
+/// A group of databases sharing their locations ([`Client::list_groups`]).
+///
+/// ```
+/// # fn show(group: turso_platform::Group) {
+/// println!("{} ({}) with its primary in {:?}", group.name, group.uuid, group.primary);
+/// # }
+/// ```
+pub use generated::types::Group;
+/// A group's configuration ([`Client::get_group_configuration`]).
+///
+/// ```
+/// # fn show(configuration: turso_platform::GroupConfiguration) {
+/// println!("protected from deletion: {:?}", configuration.delete_protection);
+/// # }
+/// ```
+pub use generated::types::GroupConfiguration;
+/// The changes [`Client::update_group_configuration`] makes: build it from `Default`
+/// with its `with_*` setters.
+///
+/// ```
+/// let changes = turso_platform::GroupConfigurationInput::default().with_delete_protection(true);
+/// ```
+pub use generated::types::GroupConfigurationInput;
+/// An instance of a database in one location ([`Client::list_database_instances`]).
+///
+/// ```
+/// # fn show(instance: turso_platform::Instance) {
+/// println!("{} is the {} in {}", instance.uuid, instance.type_, instance.region);
+/// # }
+/// ```
+pub use generated::types::Instance;
 
 /// The `secrecy` crate, whose [`SecretString`](secrecy::SecretString) holds every token.
 ///

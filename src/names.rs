@@ -13,3 +13,23 @@ pub(crate) fn non_blank<'a>(what: &str, value: &'a str) -> Result<&'a str, Error
         Ok(value)
     }
 }
+
+/// Refuses a name for something new that Turso would refuse: it must be lowercase
+/// letters, digits and dashes, at most 64 characters (the rule for database and group
+/// names).
+pub(crate) fn turso_name<'a>(what: &str, value: &'a str) -> Result<&'a str, Error> {
+    non_blank(what, value)?;
+    let valid = value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if valid {
+        Ok(value)
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "the {what} {} is not one Turso accepts: use lowercase letters, digits and \
+             dashes, at most 64 characters",
+            crate::excerpt::Quoted(value)
+        )))
+    }
+}

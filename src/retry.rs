@@ -2,11 +2,17 @@
 //!
 //! | operations | retried on |
 //! |---|---|
-//! | reads, database and group token mints (nothing is stored), invalidations (idempotent) | connect failures, a connection lost before the whole answer arrived (a dropped keep-alive connection, say), timeouts, 408, 429, 502, 503, 504 |
-//! | `createAPIToken`, `revokeAPIToken`, `revokeOrganizationAPIToken` | only when the request cannot have been processed: connect failures and 429 |
+//! | reads (`list*`, `get*`, `validateAPIToken`); database and group token mints (nothing is stored); invalidations, `unarchiveGroup`, `updateGroupDatabases` (idempotent); `updateDatabaseConfiguration`, `updateGroupConfiguration` (they set absolute values) | connect failures, a connection lost before the whole answer arrived (a dropped keep-alive connection, say), timeouts, 408, 429, 502, 503, 504 |
+//! | `createAPIToken`, `revokeAPIToken`, `revokeOrganizationAPIToken`, `createDatabase`, `deleteDatabase`, `createGroup`, `deleteGroup`, `transferGroup`, `addLocationToGroup`, `removeLocationFromGroup` | only when the request cannot have been processed: connect failures and 429 |
 //!
-//! A mint of an API token that may have reached the server is never sent twice: a second
-//! mint would answer 409 for a token whose secret is lost. An answer whose body is larger
+//! What is sent once is what a second request would break: a second mint of an API token
+//! answers 409 for a token whose secret is lost; a second create is refused for a name
+//! that exists, by a database the caller cannot tell it created; a second delete,
+//! transfer or location change is refused for what is already gone or there. When the
+//! outcome is unknown, the error says so: `ApiTokenMayExist` for an API token,
+//! `MayExist` for a database or group (read it with `get_database` or `get_group` before
+//! creating it again), and [`Error::may_have_taken_effect`](crate::Error::may_have_taken_effect)
+//! for the others. An answer whose body is larger
 //! than the client reads is never retried: the next one would be too.
 //!
 //! The wait is the answer's `Retry-After` (seconds or an HTTP date) when it has one, and

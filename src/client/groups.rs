@@ -1,0 +1,277 @@
+//! The operations on groups: list, create, read, delete, configure, transfer, unarchive,
+//! their locations and their databases' version.
+
+use crate::generated::types::{
+    Group, GroupConfiguration, GroupConfigurationInput, TransferGroupInput,
+};
+use crate::names::non_blank;
+use crate::operation;
+use crate::path::segment;
+use crate::{Client, Error, NewGroup};
+
+impl Client {
+    /// Lists the groups of the organization `org` (`listGroups`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// for group in client.list_groups("my-org").await? {
+    ///     println!("{} in {:?}", group.name, group.primary);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn list_groups(&self, org: &str) -> Result<Vec<Group>, Error> {
+        let org = segment("organization", org)?;
+        let answer = self
+            .call(operation::LIST_GROUPS, || self.generated.list_groups(org))
+            .await?;
+        Ok(answer.groups)
+    }
+
+    /// Creates a group in the organization `org` (`createGroup`).
+    ///
+    /// A name that is taken is [`Error::Api`] (400, 409 or 422, as for
+    /// [`create_database`](Client::create_database)). The request is sent again only if
+    /// it cannot have reached the server; if it may have, and no usable answer came back,
+    /// the error is [`Error::MayExist`]: read the group before creating it again.
+    ///
+    /// ```no_run
+    /// use turso_platform::NewGroup;
+    ///
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// let group = client.create_group("my-org", &NewGroup::new("eu", "aws-eu-west-1")).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn create_group(&self, org: &str, group: &NewGroup) -> Result<Group, Error> {
+        let org = segment("organization", org)?;
+        let body = group.to_body()?;
+        match self
+            .call(operation::CREATE_GROUP, || {
+                self.generated.create_group(org, &body)
+            })
+            .await
+        {
+            Ok(answer) => Ok(answer.group),
+            Err(e) if e.may_have_taken_effect() => Err(Error::MayExist {
+                kind: "group",
+                name: body.name,
+                source: Box::new(e),
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The group `group` of the organization `org` (`getGroup`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// let group = client.get_group("my-org", "default").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn get_group(&self, org: &str, group: &str) -> Result<Group, Error> {
+        let org = segment("organization", org)?;
+        let group = segment("group", group)?;
+        let answer = self
+            .call(operation::GET_GROUP, || {
+                self.generated.get_group(org, group)
+            })
+            .await?;
+        Ok(answer.group)
+    }
+
+    /// Deletes the group `group` of the organization `org` and every database in it
+    /// (`deleteGroup`), and revokes the API tokens pinned to it; returns the group as it
+    /// was. A group with delete protection on is refused with [`Error::Api`] status 400.
+    ///
+    /// The request is sent again only if it cannot have reached the server; if it may
+    /// have, the error's [`may_have_taken_effect`](Error::may_have_taken_effect) is true:
+    /// [`get_group`](Client::get_group) answers 404 once it is gone.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// client.delete_group("my-org", "eu").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn delete_group(&self, org: &str, group: &str) -> Result<Group, Error> {
+        let org = segment("organization", org)?;
+        let group = segment("group", group)?;
+        let answer = self
+            .call(operation::DELETE_GROUP, || {
+                self.generated.delete_group(org, group)
+            })
+            .await?;
+        Ok(answer.group)
+    }
+
+    /// The configuration of the group `group` of the organization `org`
+    /// (`getGroupConfiguration`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// let configuration = client.get_group_configuration("my-org", "default").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn get_group_configuration(
+        &self,
+        org: &str,
+        group: &str,
+    ) -> Result<GroupConfiguration, Error> {
+        let org = segment("organization", org)?;
+        let group = segment("group", group)?;
+        self.call(operation::GET_GROUP_CONFIGURATION, || {
+            self.generated.get_group_configuration(org, group)
+        })
+        .await
+    }
+
+    /// Changes the configuration of the group `group` of the organization `org`
+    /// (`updateGroupConfiguration`): the properties `changes` sets, and no other.
+    ///
+    /// ```no_run
+    /// use turso_platform::GroupConfigurationInput;
+    ///
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// let changes = GroupConfigurationInput::default().with_delete_protection(true);
+    /// client.update_group_configuration("my-org", "default", &changes).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn update_group_configuration(
+        &self,
+        org: &str,
+        group: &str,
+        changes: &GroupConfigurationInput,
+    ) -> Result<GroupConfiguration, Error> {
+        let org = segment("organization", org)?;
+        let group = segment("group", group)?;
+        self.call(operation::UPDATE_GROUP_CONFIGURATION, || {
+            self.generated
+                .update_group_configuration(org, group, changes)
+        })
+        .await
+    }
+
+    /// Moves the group `group`, with its databases, from the organization `org` to the
+    /// organization `to` (`transferGroup`), and revokes the API tokens pinned to it.
+    /// Returns the group, now in `to`.
+    ///
+    /// The request is sent again only if it cannot have reached the server; if it may
+    /// have, the error's [`may_have_taken_effect`](Error::may_have_taken_effect) is true:
+    /// read the group in `to` before trying again.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// let moved = client.transfer_group("my-org", "eu", "other-org").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn transfer_group(&self, org: &str, group: &str, to: &str) -> Result<Group, Error> {
+        let org = segment("organization", org)?;
+        let group = segment("group", group)?;
+        let body = TransferGroupInput {
+            organization: non_blank("receiving organization", to)?.to_owned(),
+        };
+        self.call(operation::TRANSFER_GROUP, || {
+            self.generated.transfer_group(org, group, &body)
+        })
+        .await
+    }
+
+    /// Wakes the group `group` of the organization `org`, archived for inactivity
+    /// (`unarchiveGroup`). Harmless for a group that is not archived.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// let group = client.unarchive_group("my-org", "default").await?;
+    /// assert_eq!(group.archived, Some(false));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn unarchive_group(&self, org: &str, group: &str) -> Result<Group, Error> {
+        let org = segment("organization", org)?;
+        let group = segment("group", group)?;
+        let answer = self
+            .call(operation::UNARCHIVE_GROUP, || {
+                self.generated.unarchive_group(org, group)
+            })
+            .await?;
+        Ok(answer.group)
+    }
+
+    /// Adds the location `location` to the group `group` of the organization `org`
+    /// (`addLocationToGroup`): its databases get a replica there. A location the group
+    /// has is refused with 400, an unknown one with 404.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// client.add_location_to_group("my-org", "default", "aws-eu-west-1").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn add_location_to_group(
+        &self,
+        org: &str,
+        group: &str,
+        location: &str,
+    ) -> Result<Group, Error> {
+        let org = segment("organization", org)?;
+        let group = segment("group", group)?;
+        let location = segment("location", location)?;
+        let answer = self
+            .call(operation::ADD_LOCATION_TO_GROUP, || {
+                self.generated.add_location_to_group(org, group, location)
+            })
+            .await?;
+        Ok(answer.group)
+    }
+
+    /// Removes the location `location` from the group `group` of the organization `org`
+    /// (`removeLocationFromGroup`), and its databases' replicas there. The primary
+    /// location cannot be removed, nor one the group does not have (400).
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// client.remove_location_from_group("my-org", "default", "aws-eu-west-1").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn remove_location_from_group(
+        &self,
+        org: &str,
+        group: &str,
+        location: &str,
+    ) -> Result<Group, Error> {
+        let org = segment("organization", org)?;
+        let group = segment("group", group)?;
+        let location = segment("location", location)?;
+        let answer = self
+            .call(operation::REMOVE_LOCATION_FROM_GROUP, || {
+                self.generated
+                    .remove_location_from_group(org, group, location)
+            })
+            .await?;
+        Ok(answer.group)
+    }
+
+    /// Updates every database of the group `group` of the organization `org` to the
+    /// latest libSQL server version (`updateGroupDatabases`). Harmless to call twice.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// client.update_group_databases("my-org", "default").await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn update_group_databases(&self, org: &str, group: &str) -> Result<(), Error> {
+        let org = segment("organization", org)?;
+        let group = segment("group", group)?;
+        self.call(operation::UPDATE_GROUP_DATABASES, || {
+            self.generated.update_group_databases(org, group)
+        })
+        .await
+    }
+}

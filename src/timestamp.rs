@@ -1,0 +1,175 @@
+//! Dates as the API writes them: RFC 3339 date-times (`2026-05-21T10:00:00Z`), to and
+//! from `SystemTime`, in UTC.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// `time` as an RFC 3339 date-time in UTC, to the second (`2026-05-21T10:00:00Z`); times
+/// before 1970 are written as 1970-01-01.
+pub(crate) fn format(time: SystemTime) -> String {
+    let secs = time
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let (year, month, day) = civil_from_days(secs / 86_400);
+    let rest = secs % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+/// An RFC 3339 date-time (`2026-05-21T10:00:00Z`, `2026-05-21T12:00:00.5+02:00`), or
+/// `None` if `text` is not one or is before 1970.
+#[cfg_attr(not(feature = "fake"), allow(dead_code))]
+pub(crate) fn parse(text: &str) -> Option<SystemTime> {
+    let bytes = text.as_bytes();
+    let number = |range: std::ops::Range<usize>| -> Option<u64> {
+        let digits = text.get(range)?;
+        digits
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| digits.parse().ok())?
+    };
+    if bytes.len() < 20
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || !matches!(bytes[10], b'T' | b't' | b' ')
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+    {
+        return None;
+    }
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let mut rest = &text[19..];
+    let mut nanos = 0u32;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let kept = &fraction[..digits.min(9)];
+        nanos = kept.parse::<u32>().ok()? * 10u32.pow(9 - kept.len() as u32);
+        rest = &fraction[digits..];
+    }
+    let offset: i64 = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes().first()? {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let zone = &rest[1..];
+            if zone.len() != 5 || zone.as_bytes()[2] != b':' {
+                return None;
+            }
+            let (hours, minutes) = (
+                zone[..2].parse::<i64>().ok()?,
+                zone[3..].parse::<i64>().ok()?,
+            );
+            if !zone[..2]
+                .bytes()
+                .chain(zone[3..].bytes())
+                .all(|b| b.is_ascii_digit())
+                || hours > 23
+                || minutes > 59
+            {
+                return None;
+            }
+            sign * (hours * 3600 + minutes * 60)
+        }
+    };
+    let local = days_from_civil(year, month, day)? * 86_400 + hour * 3600 + minute * 60 + second;
+    let utc = u64::try_from(i64::try_from(local).ok()? - offset).ok()?;
+    UNIX_EPOCH.checked_add(Duration::new(utc, nanos))
+}
+
+#[cfg_attr(not(feature = "fake"), allow(dead_code))]
+fn days_in_month(year: u64, month: u64) -> u64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Howard Hinnant's `civil_from_days`: the date of a day counted from 1970-01-01.
+pub(crate) fn civil_from_days(days: u64) -> (i64, u64, u64) {
+    let z = i64::try_from(days).unwrap_or(i64::MAX / 2) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month as u64, day as u64)
+}
+
+/// The inverse: the day counted from 1970-01-01 of a date from 1970 on.
+#[cfg_attr(not(feature = "fake"), allow(dead_code))]
+fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
+    let year = i64::try_from(year).ok()? - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let yoe = year.rem_euclid(400);
+    let month = month as i64;
+    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    u64::try_from(era * 146_097 + doe - 719_468).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(secs)
+    }
+
+    #[test]
+    fn date_times_round_trip() {
+        for (secs, text) in [
+            (0, "1970-01-01T00:00:00Z"),
+            (951_782_400, "2000-02-29T00:00:00Z"),
+            (1_779_357_600, "2026-05-21T10:00:00Z"),
+            (4_102_444_799, "2099-12-31T23:59:59Z"),
+        ] {
+            assert_eq!(format(at(secs)), text);
+            assert_eq!(parse(text), Some(at(secs)), "{text}");
+        }
+        assert_eq!(
+            parse("2026-05-21T12:00:00.5+02:00"),
+            Some(at(1_779_357_600) + Duration::from_millis(500))
+        );
+        assert_eq!(parse("2026-05-21t10:00:00z"), Some(at(1_779_357_600)));
+        for bad in [
+            "",
+            "2026-05-21",
+            "2026-02-30T00:00:00Z",
+            "2026-13-01T00:00:00Z",
+            "2026-05-21T24:00:00Z",
+            "2026-05-21T10:00:00",
+            "2026-05-21T10:00:00.Z",
+            "2026-05-21T10:00:00+2:00",
+            "1969-12-31T23:59:59Z",
+            "२०२६-05-21T10:00:00Z",
+            "+026-05-21T10:00:00Z",
+        ] {
+            assert_eq!(parse(bad), None, "{bad}");
+        }
+    }
+}
