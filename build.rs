@@ -355,8 +355,9 @@ fn operation_table(spec: &OpenAPI) -> Result<String, String> {
 ///   request, which the Turso API never asked for;
 /// - every generated type is `#[non_exhaustive]`, so that a new optional field or enum
 ///   value in the spec is a minor change for Rust users;
-/// - a nullable list (`Option<Vec<T>>`) is a `Vec<T>`, empty for `null`;
-/// - a list the API writes as `null` (Go's nil slice) decodes as empty;
+/// - in an answer, a nullable list (`Option<Vec<T>>`) is a `Vec<T>`, empty for `null`;
+///   in a request, an optional list is an `Option<Vec<T>>`, since absent and empty differ;
+/// - a list or map the API writes as `null` (Go's nil slice or map) decodes as empty;
 /// - in an answer that carries a secret, every other field decodes leniently (a missing,
 ///   `null` or malformed field takes its default), so that the secret is never lost
 ///   because of it;
@@ -520,17 +521,43 @@ fn adjust_type(item: &mut syn::ItemStruct, answer: bool) -> Result<(), String> {
             .iter()
             .any(|field| type_ends_with(&field.ty, "WireSecret"));
     for field in &mut fields.named {
-        optional_list_as_list(field)?;
+        if answer {
+            optional_list_as_list(field)?;
+        } else {
+            list_as_optional_list(field)?;
+        }
         if carries_secret && !type_ends_with(&field.ty, "WireSecret") {
             field.attrs.extend(attributes(
                 "#[serde(default, deserialize_with = \"crate::lenient::or_default\")]",
             )?);
-        } else if type_ends_with(&field.ty, "Vec") {
+        } else if type_ends_with(&field.ty, "Vec") || type_ends_with(&field.ty, "BTreeMap") {
             field.attrs.extend(attributes(
                 "#[serde(deserialize_with = \"crate::lenient::null_as_empty\")]",
             )?);
         }
     }
+    Ok(())
+}
+
+/// In a request, an optional list `Vec<T>` (which typify leaves out when empty) becomes
+/// `Option<Vec<T>>`: absent and empty differ there ("leave it as it is" and "clear it").
+fn list_as_optional_list(field: &mut syn::Field) -> Result<(), String> {
+    let skipped_when_empty = field.attrs.iter().any(|attr| {
+        attr.path().is_ident("serde")
+            && matches!(&attr.meta, syn::Meta::List(list)
+                if list.tokens.to_string().contains("Vec::is_empty"))
+    });
+    if !type_ends_with(&field.ty, "Vec") || !skipped_when_empty {
+        return Ok(());
+    }
+    let mut optional: syn::Type =
+        syn::parse_str("::std::option::Option<__Field>").map_err(|e| format!("build.rs: {e}"))?;
+    FieldType(field.ty.clone()).visit_type_mut(&mut optional);
+    field.ty = optional;
+    field.attrs.retain(|attr| !attr.path().is_ident("serde"));
+    field.attrs.extend(attributes(
+        "#[serde(default, skip_serializing_if = \"::std::option::Option::is_none\")]",
+    )?);
     Ok(())
 }
 

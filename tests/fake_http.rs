@@ -56,6 +56,55 @@ const OPERATIONS: &[(&str, &str)] = &[
         "POST",
         "/v1/organizations/fake-org/groups/default/auth/rotate",
     ),
+    ("GET", "/v1/locations"),
+    ("GET", "/v1/organizations/fake-org/databases"),
+    ("POST", "/v1/organizations/fake-org/databases"),
+    ("GET", "/v1/organizations/fake-org/databases/fake-db"),
+    ("DELETE", "/v1/organizations/fake-org/databases/fake-db"),
+    (
+        "GET",
+        "/v1/organizations/fake-org/databases/fake-db/configuration",
+    ),
+    (
+        "PATCH",
+        "/v1/organizations/fake-org/databases/fake-db/configuration",
+    ),
+    (
+        "GET",
+        "/v1/organizations/fake-org/databases/fake-db/instances",
+    ),
+    (
+        "GET",
+        "/v1/organizations/fake-org/databases/fake-db/instances/aws-us-east-1",
+    ),
+    ("GET", "/v1/organizations/fake-org/databases/fake-db/usage"),
+    ("GET", "/v1/organizations/fake-org/databases/fake-db/stats"),
+    ("GET", "/v1/organizations/fake-org/groups"),
+    ("POST", "/v1/organizations/fake-org/groups"),
+    ("GET", "/v1/organizations/fake-org/groups/default"),
+    ("DELETE", "/v1/organizations/fake-org/groups/default"),
+    (
+        "GET",
+        "/v1/organizations/fake-org/groups/default/configuration",
+    ),
+    (
+        "PATCH",
+        "/v1/organizations/fake-org/groups/default/configuration",
+    ),
+    ("POST", "/v1/organizations/fake-org/groups/default/transfer"),
+    (
+        "POST",
+        "/v1/organizations/fake-org/groups/default/unarchive",
+    ),
+    (
+        "POST",
+        "/v1/organizations/fake-org/groups/default/locations/aws-eu-west-1",
+    ),
+    (
+        "DELETE",
+        "/v1/organizations/fake-org/groups/default/locations/aws-eu-west-1",
+    ),
+    ("POST", "/v1/organizations/fake-org/groups/default/update"),
 ];
 
 fn method(name: &str) -> Method {
@@ -172,8 +221,10 @@ async fn unknown_paths_are_404_and_wrong_methods_405_with_the_error_body() {
             "/v1/users",
             "/v1/user/",
             "/v1/auth/api-tokens/a/b",
-            "/v1/organizations/fake-org/databases/fake-db",
+            "/v1/organizations/fake-org/databases/fake-db/nope",
             "/v1/organizations/fake-org/databases/fake-db/auth/tokens/x",
+            "/v1/organizations/fake-org/groups/default/locations",
+            "/v1/locations/aws-us-east-1",
         ] {
             for name in ["GET", "POST", "DELETE"] {
                 for bearer in [token, None] {

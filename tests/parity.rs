@@ -1,4 +1,4 @@
-//! `openapi.yaml` against Turso's own spec, for the 11 operations: method, path,
+//! `openapi.yaml` against Turso's own spec, for every operation in scope: method, path,
 //! operationId, parameter names and places, the success body's properties and the
 //! request bodies. Any difference not listed in [`KNOWN_DIFFERENCES`], with its reason,
 //! fails the test.
@@ -20,7 +20,21 @@ use serde_json::Value;
 const OURS: &str = include_str!("../openapi.yaml");
 
 /// Differences from Turso's spec that are deliberate: (operationId, what, reason).
-const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[];
+const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
+    ("listGroups", "success body", ARCHIVED),
+    ("createGroup", "success body", ARCHIVED),
+    ("getGroup", "success body", ARCHIVED),
+    ("deleteGroup", "success body", ARCHIVED),
+    ("transferGroup", "success body", ARCHIVED),
+    ("unarchiveGroup", "success body", ARCHIVED),
+    ("addLocationToGroup", "success body", ARCHIVED),
+    ("removeLocationFromGroup", "success body", ARCHIVED),
+];
+
+/// Why a group has `archived` in our spec only.
+const ARCHIVED: &str = "groups are answered with `archived` (Turso's CLI reads it, in \
+    internal/turso/groups.go, to tell an archived group); Turso's spec leaves it out, though \
+    `unarchiveGroup` is in it";
 
 fn reference_path() -> PathBuf {
     std::env::var_os("TURSO_REFERENCE_SPEC")
@@ -119,7 +133,7 @@ fn facts(spec: &Value, path: &str, method: &str) -> Option<(String, Facts)> {
 }
 
 #[test]
-fn the_spec_matches_turso_s_for_the_eleven_operations() {
+fn the_spec_matches_turso_s_for_every_operation_in_scope() {
     let path = reference_path();
     let Ok(text) = std::fs::read_to_string(&path) else {
         let _ = writeln!(
@@ -181,7 +195,7 @@ fn the_spec_matches_turso_s_for_the_eleven_operations() {
             }
         }
     }
-    assert_eq!(compared, 11);
+    assert_eq!(compared, 33, "every operation of ours is compared");
 
     let unexplained: Vec<_> = differences
         .iter()

@@ -29,11 +29,13 @@ fn with_json_type(status: StatusCode, body: Vec<u8>) -> Response {
     response
 }
 
-/// A failure, answered with its status and `{"error": "<message>"}`.
+/// A failure, answered with its status and `{"error": "<message>"}` (and a `code`, for
+/// what the plan forbids).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct ApiError {
     status: StatusCode,
     message: String,
+    code: Option<&'static str>,
 }
 
 impl ApiError {
@@ -42,6 +44,15 @@ impl ApiError {
         Self {
             status,
             message: message.into(),
+            code: None,
+        }
+    }
+
+    /// 402: the organization's plan does not include this, as Turso answers it.
+    pub(crate) fn payment_required(message: impl Into<String>) -> Self {
+        Self {
+            code: Some("feature_not_available_for_starter_plan"),
+            ..Self::new(StatusCode::PAYMENT_REQUIRED, message)
         }
     }
 
@@ -108,7 +119,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = types::Error {
             error: self.message,
-            code: None,
+            code: self.code.map(str::to_owned),
         };
         // A struct of two strings always serializes.
         let bytes = serde_json::to_vec(&body).unwrap_or_else(|_| b"{\"error\":\"\"}".to_vec());

@@ -30,6 +30,12 @@ pub(crate) enum Restriction {
 }
 
 impl Restriction {
+    /// Whether the token is pinned to `group` of `organization`.
+    pub(crate) fn pinned_to(&self, organization: &str, group: &str) -> bool {
+        matches!(self, Restriction::Group { organization: o, group: g, .. }
+            if o == organization && g == group)
+    }
+
     /// The organization the token is restricted to, if any.
     pub(crate) fn organization(&self) -> Option<&str> {
         match self {
@@ -153,6 +159,33 @@ impl Caller {
                 )))
             }
             (None, _) => self.check_organization(organization),
+        }
+    }
+
+    /// The only group whose databases and settings the token may see, for a
+    /// group-scoped token (which needs the `read` scope to see anything); `None` for the
+    /// others, which see the whole organization. 403 for a token restricted elsewhere.
+    pub(crate) fn visible_group(&self, organization: &str) -> Result<Option<&str>, ApiError> {
+        self.check_organization(organization)?;
+        match &self.restriction {
+            Restriction::Group { group, .. } => {
+                self.check_group(organization, group, Scope::Read)?;
+                Ok(Some(group))
+            }
+            Restriction::Unrestricted | Restriction::Organization(_) => Ok(None),
+        }
+    }
+
+    /// 403 unless the token may act on the organization as a whole (create or delete
+    /// groups, transfer them): a group-scoped token has no scope for that.
+    pub(crate) fn check_whole_organization(&self, organization: &str) -> Result<(), ApiError> {
+        self.check_organization(organization)?;
+        match &self.restriction {
+            Restriction::Group { group, .. } => Err(ApiError::forbidden(format!(
+                "this token is restricted to the group {group}: it cannot create, delete or \
+                 transfer groups"
+            ))),
+            Restriction::Unrestricted | Restriction::Organization(_) => Ok(()),
         }
     }
 

@@ -102,7 +102,7 @@ use self::faults::Faults;
 use self::ids::Ids;
 use self::jwt::Signer;
 use self::state::State;
-pub use self::state::{Role, SetupError};
+pub use self::state::{Plan, Role, SetupError};
 use crate::Client;
 use crate::generated::types;
 
@@ -385,6 +385,50 @@ impl FakeTurso {
             .opens(organization, database, &claims, clock::since_epoch())
     }
 
+    /// Whether a connection to `database` of `organization` with the database or group
+    /// token `jwt` may do `action` now: the token is valid
+    /// ([`database_token_is_valid`](FakeTurso::database_token_is_valid)), the database's
+    /// group is not archived, its configuration does not block reads (or writes), and a
+    /// write needs a full-access token. It is what `block_reads` and `block_writes` change.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use turso_platform::fake::{DatabaseAction, FakeTurso};
+    /// use turso_platform::secrecy::ExposeSecret;
+    /// use turso_platform::{DatabaseConfigurationInput, TokenOptions};
+    ///
+    /// let fake = FakeTurso::start().await?;
+    /// let client = fake.client();
+    /// let token = client.create_database_token("fake-org", "fake-db", &TokenOptions::new()).await?;
+    /// let jwt = token.jwt.expose_secret();
+    /// assert!(fake.database_allows("fake-org", "fake-db", jwt, DatabaseAction::Write));
+    /// let block = DatabaseConfigurationInput::default().with_block_writes(true);
+    /// client.update_database_configuration("fake-org", "fake-db", &block).await?;
+    /// assert!(!fake.database_allows("fake-org", "fake-db", jwt, DatabaseAction::Write));
+    /// assert!(fake.database_allows("fake-org", "fake-db", jwt, DatabaseAction::Read));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn database_allows(
+        &self,
+        organization: &str,
+        database: &str,
+        jwt: &str,
+        action: DatabaseAction,
+    ) -> bool {
+        let Ok(claims) = self.app.signer.verify::<ConnectionClaims>(jwt) else {
+            return false;
+        };
+        self.app.state().allows(
+            organization,
+            database,
+            &claims,
+            clock::since_epoch(),
+            action,
+        )
+    }
+
     /// Adds an organization that the fake's user owns. Fails if the slug is blank or
     /// taken.
     ///
@@ -419,8 +463,43 @@ impl FakeTurso {
         self.app.state().add_organization(slug, role)
     }
 
-    /// Adds a group to an organization. Fails if the organization does not exist, or the
-    /// name is blank or taken in it.
+    /// Puts an organization on a plan: on [`Plan::Starter`], groups cannot have replicas
+    /// (adding a location answers 402). Fails if the organization does not exist.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use turso_platform::fake::{FakeTurso, Plan};
+    ///
+    /// let fake = FakeTurso::start().await?;
+    /// fake.set_plan("fake-org", Plan::Starter)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_plan(&self, organization: &str, plan: Plan) -> Result<(), SetupError> {
+        self.app.state().set_plan(organization, plan)
+    }
+
+    /// Marks a group archived, as Turso archives inactive groups: its databases refuse
+    /// connections ([`database_allows`](FakeTurso::database_allows)) until it is
+    /// unarchived (`unarchiveGroup`). Fails if the organization or group does not exist.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let fake = turso_platform::fake::FakeTurso::start().await?;
+    /// fake.archive_group("fake-org", "default")?;
+    /// let group = fake.client().unarchive_group("fake-org", "default").await?;
+    /// assert_eq!(group.archived, Some(false));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn archive_group(&self, organization: &str, group: &str) -> Result<(), SetupError> {
+        self.app.state().archive_group(organization, group)
+    }
+
+    /// Adds a group to an organization, placed in `aws-us-east-1`. Fails if the
+    /// organization does not exist, or the name is blank or taken in it.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -458,6 +537,20 @@ impl FakeTurso {
     ) -> Result<(), SetupError> {
         self.app.state().add_database(organization, group, database)
     }
+}
+
+/// What a connection to a database does, for [`FakeTurso::database_allows`].
+///
+/// ```
+/// let read = turso_platform::fake::DatabaseAction::Read;
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DatabaseAction {
+    /// Read rows.
+    Read,
+    /// Write rows.
+    Write,
 }
 
 /// Starts a [`FakeTurso`] with other settings than [`FakeTurso::start`]'s; from

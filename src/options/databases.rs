@@ -33,6 +33,8 @@ pub struct NewDatabase {
     name: String,
     group: String,
     seed: Option<types::DatabaseSeed>,
+    /// When the seed copies its database, if not now.
+    seed_at: Option<SystemTime>,
     size_limit: Option<String>,
     encryption: Option<(EncryptionCipher, SecretString)>,
 }
@@ -49,6 +51,7 @@ impl NewDatabase {
             name: name.into(),
             group: group.into(),
             seed: None,
+            seed_at: None,
             size_limit: None,
             encryption: None,
         }
@@ -75,6 +78,7 @@ impl NewDatabase {
             name: Some(database.into()),
             timestamp: None,
         });
+        self.seed_at = None;
         self
     }
 
@@ -92,8 +96,9 @@ impl NewDatabase {
         self.seed = Some(types::DatabaseSeed {
             type_: SeedKind::Database,
             name: Some(database.into()),
-            timestamp: Some(timestamp::format(at)),
+            timestamp: None,
         });
+        self.seed_at = Some(at);
         self
     }
 
@@ -109,6 +114,7 @@ impl NewDatabase {
             name: None,
             timestamp: None,
         });
+        self.seed_at = None;
         self
     }
 
@@ -153,10 +159,19 @@ impl NewDatabase {
         if let Some(limit) = &self.size_limit {
             non_blank("size limit", limit)?;
         }
+        let mut seed = self.seed.clone();
+        if let (Some(seed), Some(at)) = (&mut seed, self.seed_at) {
+            if at < SystemTime::UNIX_EPOCH {
+                return Err(Error::InvalidArgument(
+                    "a database cannot be copied as it was before 1970".to_owned(),
+                ));
+            }
+            seed.timestamp = Some(timestamp::format(at));
+        }
         Ok(types::CreateDatabaseInput {
             name: self.name.clone(),
             group: self.group.clone(),
-            seed: self.seed.clone(),
+            seed,
             size_limit: self.size_limit.clone(),
             remote_encryption: self.encryption.as_ref().map(|(cipher, key)| {
                 types::RemoteEncryption {

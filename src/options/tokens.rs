@@ -236,7 +236,7 @@ impl ApiTokenOptions {
         Ok(types::CreateApiTokenInput {
             organization: self.organization.clone(),
             group: self.group.clone(),
-            scopes: self.scopes.clone(),
+            scopes: (!self.scopes.is_empty()).then(|| self.scopes.clone()),
         })
     }
 }
@@ -268,7 +268,7 @@ mod tests {
             .scopes([Scope::Read])
             .to_body()
             .unwrap();
-        assert_eq!(group.scopes, vec![Scope::Read]);
+        assert_eq!(group.scopes, Some(vec![Scope::Read]));
     }
 
     #[test]

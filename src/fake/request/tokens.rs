@@ -1,107 +1,12 @@
-//! What the fake reads from a request besides its path and bearer token: the optional
-//! JSON bodies of the mints, and the `expiration` and `authorization` query values.
-//!
-//! Every refusal here is a 400 with the `Error` body (never a 415 or a 422): the
-//! real API takes a body with or without a content type, and an absent body means
-//! "no options".
+//! The bodies and query of the token operations: the optional JSON bodies of the mints,
+//! and the `expiration` and `authorization` query values.
 
-use std::sync::Arc;
-use std::time::Duration;
+use serde::Deserialize;
 
-use axum::body::Body;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
-use axum::http::request::Parts;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
-
-use super::App;
-use super::answer::ApiError;
-use super::auth::Restriction;
+use super::{bad_value, present, present_object, query_values};
+use crate::fake::answer::ApiError;
+use crate::fake::auth::Restriction;
 use crate::{Authorization, Expiration, Scope};
-
-/// The largest body the fake reads.
-const BODY_LIMIT: usize = 64 * 1024;
-
-/// The extractor of a request's path parameters, in path order: a segment that does not
-/// decode (invalid UTF-8 once percent-decoded) names nothing, and answers 404.
-pub(crate) struct Names<T>(pub(crate) T);
-
-impl<T: DeserializeOwned + Send> FromRequestParts<Arc<App>> for Names<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
-        Path::<T>::from_request_parts(parts, app)
-            .await
-            .map(|Path(names)| Names(names))
-            .map_err(|_| ApiError::not_found("not found: a path segment is not valid UTF-8"))
-    }
-}
-
-/// The extractor of an optional JSON body: `T` (a JSON object), or `None` if there is no
-/// body (or only whitespace). The content type is not looked at. A body that does not
-/// arrive within the fake's idle timeout answers 408.
-pub(crate) struct OptionalJson<T>(pub(crate) Option<T>);
-
-impl<T: DeserializeOwned> FromRequest<Arc<App>> for OptionalJson<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(request: Request, app: &Arc<App>) -> Result<Self, ApiError> {
-        optional_json(request.into_body(), app.idle_timeout())
-            .await
-            .map(OptionalJson)
-    }
-}
-
-async fn optional_json<T: DeserializeOwned>(
-    body: Body,
-    timeout: Duration,
-) -> Result<Option<T>, ApiError> {
-    let read = tokio::time::timeout(timeout, axum::body::to_bytes(body, BODY_LIMIT));
-    let bytes = read
-        .await
-        .map_err(|_| {
-            ApiError::request_timeout(format!(
-                "the request body did not arrive within {} s",
-                timeout.as_secs_f64()
-            ))
-        })?
-        .map_err(|_| {
-            ApiError::bad_request(format!(
-                "the request body could not be read, or is larger than {} KiB",
-                BODY_LIMIT / 1024
-            ))
-        })?;
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    let invalid =
-        |e: serde_json::Error| ApiError::bad_request(format!("invalid request body: {e}"));
-    // Read as a value first: serde would take a JSON array for a struct.
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(invalid)?;
-    if !value.is_object() {
-        return Err(ApiError::bad_request(
-            "invalid request body: expected a JSON object",
-        ));
-    }
-    serde_json::from_value(value).map(Some).map_err(invalid)
-}
-
-/// Deserializes a field that may be absent (with `#[serde(default)]`) but, when
-/// present, must be a `T`: `null` is refused, as the spec's types are not nullable.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(d).map(Some)
-}
-
-/// Like [`present`], for a field whose schema is an object: serde would also take a JSON
-/// array for a struct.
-fn present_object<'de, D: Deserializer<'de>, T: DeserializeOwned>(
-    d: D,
-) -> Result<Option<T>, D::Error> {
-    let object = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
-    T::deserialize(serde_json::Value::Object(object))
-        .map(Some)
-        .map_err(serde::de::Error::custom)
-}
 
 /// The body of `createAPIToken` (`CreateApiTokenInput`).
 #[derive(Debug, Default, Deserialize)]
@@ -194,25 +99,13 @@ impl TokenRequest {
     /// Reads the query string and the (optional) body of a token mint.
     pub(crate) fn read(query: Option<&str>, body: Option<TokenBody>) -> Result<Self, ApiError> {
         let mut request = TokenRequest::default();
-        let (mut expiration, mut authorization) = (None, None);
-        for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
-            let slot = match key.as_ref() {
-                "expiration" => &mut expiration,
-                "authorization" => &mut authorization,
-                _ => continue,
-            };
-            if slot.replace(value.clone()).is_some() {
-                return Err(ApiError::bad_request(format!(
-                    "the query parameter {key} is given more than once"
-                )));
-            }
-        }
-        if let Some(text) = expiration {
+        let mut values = query_values(query, &["expiration", "authorization"])?;
+        if let Some(text) = values.remove("expiration") {
             let parsed = text.parse::<Expiration>().map_err(bad_value)?;
             parsed.validate().map_err(bad_value)?;
             request.expiration = parsed;
         }
-        if let Some(text) = authorization {
+        if let Some(text) = values.remove("authorization") {
             request.authorization = text.parse().map_err(bad_value)?;
         }
         if let Some(permissions) = body.and_then(|b| b.permissions) {
@@ -233,12 +126,14 @@ impl TokenRequest {
     }
 }
 
-fn bad_value(error: impl std::fmt::Display) -> ApiError {
-    ApiError::bad_request(error.to_string())
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    use axum::body::Body;
+    use serde::de::DeserializeOwned;
+
+    use super::super::optional_json;
     use super::*;
 
     /// Reads a body as the server does.

@@ -1,79 +1,27 @@
-//! The HTTP face of the fake: one handler per operation of `openapi.yaml`, plus the
-//! answers for unknown paths (404) and wrong methods (405), all with the `Error` body.
-//!
-//! The extractors do the checks every operation shares, in the order the API answers
-//! them: [`Authenticated`] the bearer token (401), [`Names`] the path (404 for a segment
-//! that does not decode), [`OptionalJson`] and the query the request (400). Each handler
-//! then asks the state through [`App::act`], which holds the state's lock only for that
-//! synchronous call, and answers with the generated types or an [`ApiError`].
-
-use std::sync::Arc;
+//! The handlers of the token operations.
 
 use axum::extract::{RawQuery, State};
-use axum::http::{Method, Uri};
 use axum::response::Response;
-use axum::routing::{delete, get, post};
-use axum::{Router, middleware};
 
-use super::App;
-use super::answer::{self, ApiError};
-use super::auth::{Authenticated, Restriction};
-use super::request::{ApiTokenBody, Names, OptionalJson, TokenBody, TokenRequest};
-use super::{clock, faults};
+use super::Shared;
+use crate::fake::App;
+use crate::fake::answer::{self, ApiError};
+use crate::fake::auth::{Authenticated, Restriction};
+use crate::fake::claims::ConnectionClaims;
+use crate::fake::clock;
+use crate::fake::request::{ApiTokenBody, Names, OptionalJson, TokenBody, TokenRequest};
 use crate::generated::types;
 use crate::secrecy::SecretString;
 
-type Shared = State<Arc<App>>;
-
-/// The router of every operation, with the fake's state.
-pub(crate) fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .route("/v1/auth/api-tokens", get(list_api_tokens))
-        .route(
-            "/v1/auth/api-tokens/{tokenName}",
-            post(create_api_token).delete(revoke_api_token),
-        )
-        .route("/v1/auth/validate", get(validate_api_token))
-        .route("/v1/user", get(get_current_user))
-        .route(
-            "/v1/organizations/{organizationSlug}/api-tokens",
-            get(list_organization_api_tokens),
-        )
-        .route(
-            "/v1/organizations/{organizationSlug}/api-tokens/{tokenId}",
-            delete(revoke_organization_api_token),
-        )
-        .route(
-            "/v1/organizations/{organizationSlug}/databases/{databaseName}/auth/tokens",
-            post(create_database_token),
-        )
-        .route(
-            "/v1/organizations/{organizationSlug}/databases/{databaseName}/auth/rotate",
-            post(invalidate_database_tokens),
-        )
-        .route(
-            "/v1/organizations/{organizationSlug}/groups/{groupName}/auth/tokens",
-            post(create_group_token),
-        )
-        .route(
-            "/v1/organizations/{organizationSlug}/groups/{groupName}/auth/rotate",
-            post(invalidate_group_tokens),
-        )
-        .route_layer(middleware::from_fn_with_state(
-            Arc::clone(&app),
-            faults::middleware,
-        ))
-        .method_not_allowed_fallback(method_not_allowed)
-        .fallback(not_found)
-        .with_state(app)
-}
-
-async fn list_api_tokens(State(app): Shared, caller: Authenticated) -> Result<Response, ApiError> {
+pub(super) async fn list_api_tokens(
+    State(app): Shared,
+    caller: Authenticated,
+) -> Result<Response, ApiError> {
     let list = app.act(&caller, |state, caller| state.list_api_tokens(caller))?;
     Ok(answer::json(&list))
 }
 
-async fn create_api_token(
+pub(super) async fn create_api_token(
     State(app): Shared,
     caller: Authenticated,
     Names(name): Names<String>,
@@ -94,7 +42,7 @@ async fn create_api_token(
     }))
 }
 
-async fn revoke_api_token(
+pub(super) async fn revoke_api_token(
     State(app): Shared,
     caller: Authenticated,
     Names(name): Names<String>,
@@ -105,18 +53,18 @@ async fn revoke_api_token(
     Ok(answer::json(&revoked))
 }
 
-async fn validate_api_token(_: Authenticated) -> Response {
+pub(super) async fn validate_api_token(_: Authenticated) -> Response {
     // Platform API tokens never expire.
     answer::json(&types::TokenValidation { exp: -1 })
 }
 
-async fn get_current_user(_: Authenticated) -> Response {
+pub(super) async fn get_current_user(_: Authenticated) -> Response {
     answer::json(&types::CurrentUser {
-        user: super::seeded_user(),
+        user: crate::fake::seeded_user(),
     })
 }
 
-async fn list_organization_api_tokens(
+pub(super) async fn list_organization_api_tokens(
     State(app): Shared,
     caller: Authenticated,
     Names(slug): Names<String>,
@@ -127,7 +75,7 @@ async fn list_organization_api_tokens(
     Ok(answer::json(&list))
 }
 
-async fn revoke_organization_api_token(
+pub(super) async fn revoke_organization_api_token(
     State(app): Shared,
     caller: Authenticated,
     Names((slug, id)): Names<(String, String)>,
@@ -138,7 +86,7 @@ async fn revoke_organization_api_token(
     Ok(answer::json(&revoked))
 }
 
-async fn create_database_token(
+pub(super) async fn create_database_token(
     State(app): Shared,
     caller: Authenticated,
     Names((slug, database)): Names<(String, String)>,
@@ -153,7 +101,7 @@ async fn create_database_token(
     Ok(connection_token(&app, &claims))
 }
 
-async fn create_group_token(
+pub(super) async fn create_group_token(
     State(app): Shared,
     caller: Authenticated,
     Names((slug, group)): Names<(String, String)>,
@@ -169,12 +117,12 @@ async fn create_group_token(
 }
 
 /// The answer to a database or group token mint: the claims, signed.
-fn connection_token(app: &App, claims: &super::claims::ConnectionClaims) -> Response {
+fn connection_token(app: &App, claims: &ConnectionClaims) -> Response {
     let jwt = SecretString::from(app.sign(claims));
     answer::json(&types::DatabaseToken { jwt: jwt.into() })
 }
 
-async fn invalidate_database_tokens(
+pub(super) async fn invalidate_database_tokens(
     State(app): Shared,
     caller: Authenticated,
     Names((slug, database)): Names<(String, String)>,
@@ -185,7 +133,7 @@ async fn invalidate_database_tokens(
     Ok(answer::empty())
 }
 
-async fn invalidate_group_tokens(
+pub(super) async fn invalidate_group_tokens(
     State(app): Shared,
     caller: Authenticated,
     Names((slug, group)): Names<(String, String)>,
@@ -194,12 +142,4 @@ async fn invalidate_group_tokens(
         state.invalidate_group_tokens(caller, &slug, &group)
     })?;
     Ok(answer::empty())
-}
-
-async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
-    ApiError::method_not_allowed(format!("method {method} is not allowed on {}", uri.path()))
-}
-
-async fn not_found(uri: Uri) -> ApiError {
-    ApiError::not_found(format!("not found: no operation at {}", uri.path()))
 }

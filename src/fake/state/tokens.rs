@@ -1,164 +1,23 @@
-//! The fake's model: the user, their organizations, groups and databases, their
-//! platform API tokens, and when each database and group was last rotated.
-//!
-//! Every operation of the API is a method here that takes the caller and the already
-//! parsed request, and answers with the generated answer types or an [`ApiError`].
-//! Nothing here blocks or awaits: the server holds the state's lock only for the call.
+//! The platform API tokens, and the database and group tokens, of the fake.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
 use std::time::Duration;
 
-use super::answer::ApiError;
-use super::auth::{Caller, Restriction};
-use super::claims::{Access, ApiTokenClaims, ConnectionClaims, Permissions, ReadOnlyAttach};
-use super::clock;
-use super::ids::Ids;
-use super::request::TokenRequest;
-use super::{DATABASE, GROUP, ORGANIZATION, SEEDED_TOKEN_NAME, USERNAME};
+use super::{EMAIL, Organization, State, database_not_found, find_database, group_not_found};
 use crate::Scope;
-use crate::excerpt::Quoted;
+use crate::fake::DatabaseAction;
+use crate::fake::answer::ApiError;
+use crate::fake::auth::{Caller, Restriction};
+use crate::fake::claims::{Access, ApiTokenClaims, ConnectionClaims, Permissions, ReadOnlyAttach};
+use crate::fake::clock;
+use crate::fake::request::TokenRequest;
+use crate::fake::{SEEDED_TOKEN_NAME, USERNAME};
 use crate::generated::types;
-
-/// The seeded user's email address.
-const EMAIL: &str = "fake-user@example.com";
-
-/// The role of the fake's user in an organization, which decides whether they may mint
-/// group-scoped API tokens (owners and admins only).
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use turso_platform::fake::{FakeTurso, Role};
-/// use turso_platform::{ApiTokenOptions, Scope};
-///
-/// let fake = FakeTurso::start().await?;
-/// fake.add_organization_with_role("their-org", Role::Member)?;
-/// fake.add_group("their-org", "default")?;
-/// let group_scoped = ApiTokenOptions::new()
-///     .organization("their-org")
-///     .group("default")
-///     .scopes([Scope::ReadOnly]);
-/// let err = fake.client().create_api_token("ci", &group_scoped).await.unwrap_err();
-/// assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Role {
-    /// Owns the organization (the role in `fake-org` and in organizations added with
-    /// [`FakeTurso::add_organization`](super::FakeTurso::add_organization)).
-    #[default]
-    Owner,
-    /// Administers the organization.
-    Admin,
-    /// A member: may not mint group-scoped API tokens.
-    Member,
-    /// A viewer: may not mint group-scoped API tokens.
-    Viewer,
-}
-
-impl Role {
-    fn may_mint_group_tokens(self) -> bool {
-        matches!(self, Role::Owner | Role::Admin)
-    }
-}
-
-/// Why setting up a [`FakeTurso`](super::FakeTurso) failed: adding an organization, group
-/// or database, or naming an operation.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use turso_platform::fake::{FakeTurso, SetupError};
-///
-/// let fake = FakeTurso::start().await?;
-/// let err = fake.add_group("no-such-org", "eu").unwrap_err();
-/// assert!(matches!(err, SetupError::UnknownOrganization(_)));
-/// assert_eq!(err.to_string(), "the fake has no organization named \"no-such-org\"");
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum SetupError {
-    /// The organization does not exist: add it first.
-    UnknownOrganization(String),
-    /// The group does not exist in the organization: add it first.
-    #[non_exhaustive]
-    UnknownGroup {
-        /// The organization's slug.
-        organization: String,
-        /// The group's name.
-        group: String,
-    },
-    /// The name is taken: organization slugs are unique, group names and database names
-    /// are unique inside their organization.
-    #[non_exhaustive]
-    AlreadyExists {
-        /// `organization`, `group` or `database`.
-        kind: &'static str,
-        /// The name.
-        name: String,
-    },
-    /// No operation of the spec has this operationId (they are named as in the spec, such
-    /// as `createDatabaseToken`).
-    UnknownOperation(String),
-    /// The name is empty or only whitespace.
-    #[non_exhaustive]
-    BlankName {
-        /// `organization`, `group` or `database`.
-        kind: &'static str,
-    },
-}
-
-impl fmt::Display for SetupError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            SetupError::UnknownOrganization(slug) => {
-                write!(f, "the fake has no organization named {}", Quoted(slug))
-            }
-            SetupError::UnknownGroup {
-                organization,
-                group,
-            } => write!(
-                f,
-                "the organization {} of the fake has no group named {}",
-                Quoted(organization),
-                Quoted(group)
-            ),
-            SetupError::AlreadyExists { kind, name } => {
-                write!(f, "the fake already has a {kind} named {}", Quoted(name))
-            }
-            SetupError::UnknownOperation(operation) => write!(
-                f,
-                "the spec has no operation {}: name it by its operationId, such as \
-                 createDatabaseToken",
-                Quoted(operation)
-            ),
-            SetupError::BlankName { kind } => write!(f, "the name of a {kind} cannot be blank"),
-        }
-    }
-}
-
-impl std::error::Error for SetupError {}
-
-/// The fake's whole state.
-#[derive(Debug)]
-pub(crate) struct State {
-    organizations: BTreeMap<String, Organization>,
-    /// The user's platform API tokens.
-    tokens: ApiTokens,
-    /// Counts every mint and rotation, so that "before" never depends on the clock.
-    seq: u64,
-    ids: Ids,
-}
 
 /// The user's platform API tokens, indexed by what requests look them up by: every
 /// request finds its caller by ID, every mint checks its name. Lists are in mint order.
 #[derive(Debug, Default)]
-struct ApiTokens {
+pub(super) struct ApiTokens {
     /// By mint order.
     records: BTreeMap<u64, ApiTokenRecord>,
     by_id: HashMap<String, u64>,
@@ -209,31 +68,23 @@ impl ApiTokens {
         Some(record)
     }
 
+    /// Revokes the tokens pinned to `group` of `organization` (the group is deleted or
+    /// transferred).
+    pub(super) fn revoke_pinned_to(&mut self, organization: &str, group: &str) {
+        let pinned: Vec<u64> = self
+            .records
+            .iter()
+            .filter(|(_, token)| token.restriction.pinned_to(organization, group))
+            .map(|(key, _)| *key)
+            .collect();
+        for key in pinned {
+            self.remove(key);
+        }
+    }
+
     fn iter(&self) -> impl Iterator<Item = &ApiTokenRecord> {
         self.records.values()
     }
-}
-
-#[derive(Debug)]
-struct Organization {
-    role: Role,
-    groups: BTreeMap<String, Group>,
-    databases: BTreeMap<String, Database>,
-}
-
-#[derive(Debug)]
-struct Group {
-    id: String,
-    /// The `seq` of the last rotation: tokens minted at or before it are invalid.
-    rotated_at: u64,
-}
-
-#[derive(Debug)]
-struct Database {
-    id: String,
-    group: String,
-    /// The `seq` of the last rotation: tokens minted at or before it are invalid.
-    rotated_at: u64,
 }
 
 /// A platform API token. Its secret is not kept: the signed token carries its ID.
@@ -254,111 +105,9 @@ pub(crate) struct MintedApiToken {
 }
 
 impl State {
-    /// The seeded state: `fake-user` owns `fake-org`, whose group `default` holds
-    /// `fake-db`. The seeded API token is minted by the caller.
-    pub(crate) fn seeded(ids: Ids) -> Self {
-        let mut state = Self {
-            organizations: BTreeMap::new(),
-            tokens: ApiTokens::default(),
-            seq: 0,
-            ids,
-        };
-        // The seed names are constants that are neither blank nor taken.
-        let _ = state.add_organization(ORGANIZATION, Role::Owner);
-        let _ = state.add_group(ORGANIZATION, GROUP);
-        let _ = state.add_database(ORGANIZATION, GROUP, DATABASE);
-        state
-    }
-
-    /// Mints the token that [`FakeTurso::token`](super::FakeTurso::token) returns.
+    /// Mints the token that [`FakeTurso::token`](crate::fake::FakeTurso::token) returns.
     pub(crate) fn mint_seeded_token(&mut self) -> MintedApiToken {
         self.record_api_token(SEEDED_TOKEN_NAME, Restriction::Unrestricted)
-    }
-
-    fn next_seq(&mut self) -> u64 {
-        self.seq += 1;
-        self.seq
-    }
-
-    // --- setup ---
-
-    pub(crate) fn add_organization(&mut self, slug: &str, role: Role) -> Result<(), SetupError> {
-        not_blank("organization", slug)?;
-        if self.organizations.contains_key(slug) {
-            return Err(SetupError::AlreadyExists {
-                kind: "organization",
-                name: slug.to_owned(),
-            });
-        }
-        let organization = Organization {
-            role,
-            groups: BTreeMap::new(),
-            databases: BTreeMap::new(),
-        };
-        self.organizations.insert(slug.to_owned(), organization);
-        Ok(())
-    }
-
-    pub(crate) fn add_group(&mut self, slug: &str, group: &str) -> Result<(), SetupError> {
-        not_blank("group", group)?;
-        let id = self.ids.next_id();
-        let organization = self.setup_organization(slug)?;
-        if organization.groups.contains_key(group) {
-            return Err(SetupError::AlreadyExists {
-                kind: "group",
-                name: group.to_owned(),
-            });
-        }
-        organization
-            .groups
-            .insert(group.to_owned(), Group { id, rotated_at: 0 });
-        Ok(())
-    }
-
-    pub(crate) fn add_database(
-        &mut self,
-        slug: &str,
-        group: &str,
-        database: &str,
-    ) -> Result<(), SetupError> {
-        not_blank("database", database)?;
-        let id = self.ids.next_id();
-        let organization = self.setup_organization(slug)?;
-        if !organization.groups.contains_key(group) {
-            return Err(SetupError::UnknownGroup {
-                organization: slug.to_owned(),
-                group: group.to_owned(),
-            });
-        }
-        if organization.databases.contains_key(database) {
-            return Err(SetupError::AlreadyExists {
-                kind: "database",
-                name: database.to_owned(),
-            });
-        }
-        let record = Database {
-            id,
-            group: group.to_owned(),
-            rotated_at: 0,
-        };
-        organization.databases.insert(database.to_owned(), record);
-        Ok(())
-    }
-
-    fn setup_organization(&mut self, slug: &str) -> Result<&mut Organization, SetupError> {
-        self.organizations
-            .get_mut(slug)
-            .ok_or_else(|| SetupError::UnknownOrganization(slug.to_owned()))
-    }
-
-    // --- lookups that answer 404 ---
-
-    fn organization(&self, slug: &str) -> Result<&Organization, ApiError> {
-        self.organizations.get(slug).ok_or_else(|| {
-            ApiError::not_found(format!(
-                "could not find organization with name {slug}: record not found"
-            ))
-        })
     }
 
     // --- platform API tokens ---
@@ -416,7 +165,7 @@ impl State {
                 if !organization.groups.contains_key(group) {
                     return Err(group_not_found());
                 }
-                if !organization.role.may_mint_group_tokens() {
+                if !organization.role.administers() {
                     return Err(ApiError::forbidden(format!(
                         "only admins and owners of {slug} can mint group-scoped tokens"
                     )));
@@ -647,6 +396,40 @@ impl State {
         let unexpired = claims.exp.is_none_or(|exp| now < Duration::from_secs(exp));
         names_it && fresh && unexpired
     }
+
+    /// Whether a connection with a token with these claims may do `action` on `database`
+    /// of `slug` at `now`: the token opens it, its group is not archived, reads or writes
+    /// are not blocked, and a write needs a read-write token.
+    pub(crate) fn allows(
+        &self,
+        slug: &str,
+        database: &str,
+        claims: &ConnectionClaims,
+        now: Duration,
+        action: DatabaseAction,
+    ) -> bool {
+        if !self.opens(slug, database, claims, now) {
+            return false;
+        }
+        let Some(organization) = self.organizations.get(slug) else {
+            return false;
+        };
+        let Some(record) = organization.databases.get(database) else {
+            return false;
+        };
+        let archived = organization
+            .groups
+            .get(&record.group)
+            .is_none_or(|group| group.archived);
+        let configuration = &record.configuration;
+        !archived
+            && match action {
+                DatabaseAction::Read => !configuration.block_reads,
+                DatabaseAction::Write => {
+                    !configuration.block_writes && claims.a == Access::ReadWrite
+                }
+            }
+    }
 }
 
 impl ApiTokenRecord {
@@ -671,31 +454,6 @@ impl ApiTokenRecord {
             ),
         }
     }
-}
-
-fn not_blank(kind: &'static str, name: &str) -> Result<(), SetupError> {
-    if name.trim().is_empty() {
-        Err(SetupError::BlankName { kind })
-    } else {
-        Ok(())
-    }
-}
-
-fn group_not_found() -> ApiError {
-    ApiError::not_found("group not found")
-}
-
-fn database_not_found(name: &str) -> ApiError {
-    ApiError::not_found(format!(
-        "could not find database with name {name}: record not found"
-    ))
-}
-
-fn find_database<'a>(organization: &'a Organization, name: &str) -> Result<&'a Database, ApiError> {
-    organization
-        .databases
-        .get(name)
-        .ok_or_else(|| database_not_found(name))
 }
 
 /// The `p` claim for `databases` of the organization, which must all exist.

@@ -1,0 +1,276 @@
+//! The bodies and queries of the database operations.
+
+use std::time::SystemTime;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde::Deserialize;
+
+use super::{bad_value, present, present_object, query_values};
+use crate::fake::answer::ApiError;
+use crate::timestamp;
+
+/// The body of `createDatabase` (`CreateDatabaseInput`).
+#[derive(Debug, Deserialize)]
+pub(crate) struct NewDatabaseBody {
+    pub(crate) name: String,
+    pub(crate) group: String,
+    #[serde(default, deserialize_with = "present_object")]
+    pub(crate) seed: Option<SeedBody>,
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) size_limit: Option<String>,
+    #[serde(default, deserialize_with = "present_object")]
+    pub(crate) remote_encryption: Option<EncryptionBody>,
+}
+
+/// What a new database starts with.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SeedBody {
+    #[serde(rename = "type")]
+    pub(crate) kind: SeedKind,
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) timestamp: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum SeedKind {
+    Database,
+    DatabaseUpload,
+}
+
+/// The encryption of a new database: a cipher and a key of the right size.
+#[derive(Debug, Deserialize)]
+pub(crate) struct EncryptionBody {
+    encryption_key: String,
+    encryption_cipher: String,
+}
+
+impl NewDatabaseBody {
+    /// Checks what the API checks before it looks at the organization: the name, the
+    /// seed's shape and the key's size. The seed's source is for the state to find.
+    pub(crate) fn check(&self) -> Result<(), ApiError> {
+        check_name("database", &self.name)?;
+        if let Some(seed) = &self.seed {
+            match (seed.kind, &seed.name) {
+                (SeedKind::Database, None) => {
+                    return Err(ApiError::bad_request(
+                        "a `database` seed needs the `name` of the database to copy",
+                    ));
+                }
+                (SeedKind::DatabaseUpload, Some(_)) => {
+                    return Err(ApiError::bad_request(
+                        "a `database_upload` seed takes no `name`: the file is uploaded later",
+                    ));
+                }
+                _ => {}
+            }
+            if let Some(at) = &seed.timestamp {
+                seed_time(at)?;
+            }
+        }
+        if let Some(limit) = &self.size_limit {
+            size_limit(limit)?;
+        }
+        if let Some(encryption) = &self.remote_encryption {
+            encryption.check()?;
+        }
+        Ok(())
+    }
+}
+
+/// The time a seed copies a database at.
+pub(crate) fn seed_time(text: &str) -> Result<SystemTime, ApiError> {
+    timestamp::parse(text).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "invalid seed timestamp {text:?}: expected an RFC 3339 date-time such as \
+             2026-05-21T10:00:00Z"
+        ))
+    })
+}
+
+impl EncryptionBody {
+    fn check(&self) -> Result<(), ApiError> {
+        let size = match self.encryption_cipher.as_str() {
+            "aes128gcm" | "aegis128l" | "aegis128x2" | "aegis128x4" => 16,
+            "aes256gcm" | "chacha20poly1305" | "aegis256" | "aegis256x2" | "aegis256x4" => 32,
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "unknown encryption cipher {other:?}"
+                )));
+            }
+        };
+        match STANDARD.decode(&self.encryption_key) {
+            Ok(key) if key.len() == size => Ok(()),
+            _ => Err(ApiError::bad_request(format!(
+                "the encryption key must be {size} bytes in base64 for {}",
+                self.encryption_cipher
+            ))),
+        }
+    }
+}
+
+/// The name of a new database or group: lowercase letters, digits and dashes, at most 64
+/// characters.
+pub(crate) fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "invalid {kind} name {name:?}: use lowercase letters, digits and dashes, at most \
+             64 characters"
+        )))
+    }
+}
+
+/// A size limit: bytes, or a number with a unit (`256mb`, `1gb`).
+fn size_limit(text: &str) -> Result<(), ApiError> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let unit = text[digits..].to_ascii_lowercase();
+    if digits > 0 && ["", "b", "kb", "mb", "gb", "tb"].contains(&unit.as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "invalid size limit {text:?}: give bytes, or a number with kb, mb, gb or tb"
+        )))
+    }
+}
+
+/// The body of `updateDatabaseConfiguration` (`DatabaseConfigurationInput`): what to
+/// change.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ConfigurationBody {
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) size_limit: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) allow_attach: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) block_reads: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) block_writes: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) delete_protection: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) allowed_ips: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) allowed_aws_vpc_ids: Option<Vec<String>>,
+}
+
+impl ConfigurationBody {
+    pub(crate) fn check(&self) -> Result<(), ApiError> {
+        if let Some(limit) = &self.size_limit {
+            size_limit(limit)?;
+        }
+        Ok(())
+    }
+}
+
+/// The query of `listDatabases`.
+#[derive(Debug, Default)]
+pub(crate) struct DatabaseQuery {
+    pub(crate) group: Option<String>,
+    pub(crate) parent: Option<String>,
+    pub(crate) schema: Option<String>,
+}
+
+impl DatabaseQuery {
+    pub(crate) fn read(query: Option<&str>) -> Result<Self, ApiError> {
+        let mut values = query_values(query, &["group", "parent", "schema"])?;
+        Ok(Self {
+            group: values.remove("group"),
+            parent: values.remove("parent"),
+            schema: values.remove("schema"),
+        })
+    }
+}
+
+/// The query of `getDatabaseUsage`: the period, if given.
+#[derive(Debug, Default)]
+pub(crate) struct UsageQuery {
+    pub(crate) from: Option<SystemTime>,
+    pub(crate) to: Option<SystemTime>,
+}
+
+impl UsageQuery {
+    pub(crate) fn read(query: Option<&str>) -> Result<Self, ApiError> {
+        let mut values = query_values(query, &["from", "to"])?;
+        let time = |name: &str, text: Option<String>| {
+            text.map(|text| {
+                timestamp::parse(&text).ok_or_else(|| {
+                    bad_value(format!(
+                        "invalid {name} {text:?}: expected an RFC 3339 date-time such as \
+                         2026-05-21T10:00:00Z"
+                    ))
+                })
+            })
+            .transpose()
+        };
+        let query = Self {
+            from: time("from", values.remove("from"))?,
+            to: time("to", values.remove("to"))?,
+        };
+        if let (Some(from), Some(to)) = (query.from, query.to)
+            && to < from
+        {
+            return Err(ApiError::bad_request("`to` is before `from`"));
+        }
+        Ok(query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(json: &str) -> Result<(), String> {
+        let body: NewDatabaseBody = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        body.check().map_err(|e| e.message().to_owned())
+    }
+
+    #[test]
+    fn new_databases_are_checked_as_the_api_checks_them() {
+        assert_eq!(body(r#"{"name":"a-1","group":"g"}"#), Ok(()));
+        assert_eq!(
+            body(
+                r#"{"name":"c","group":"g","seed":{"type":"database","name":"a","timestamp":"2026-05-21T10:00:00Z"},"size_limit":"256mb","remote_encryption":{"encryption_cipher":"aes128gcm","encryption_key":"MDEyMzQ1Njc4OWFiY2RlZg=="}}"#
+            ),
+            Ok(())
+        );
+        for bad in [
+            r#"{"name":"A","group":"g"}"#,
+            r#"{"name":"","group":"g"}"#,
+            r#"{"name":"a","group":"g","seed":{"type":"database"}}"#,
+            r#"{"name":"a","group":"g","seed":{"type":"database_upload","name":"x"}}"#,
+            r#"{"name":"a","group":"g","seed":{"type":"other","name":"x"}}"#,
+            r#"{"name":"a","group":"g","seed":{"type":"database","name":"x","timestamp":"yesterday"}}"#,
+            r#"{"name":"a","group":"g","size_limit":"big"}"#,
+            r#"{"name":"a","group":"g","size_limit":null}"#,
+            r#"{"name":"a","group":"g","remote_encryption":{"encryption_cipher":"aes256gcm","encryption_key":"c2hvcnQ="}}"#,
+            r#"{"name":"a","group":"g","remote_encryption":{"encryption_cipher":"rot13","encryption_key":"c2hvcnQ="}}"#,
+            r#"{"name":"a"}"#,
+        ] {
+            assert!(body(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn usage_periods_are_read_as_rfc_3339() {
+        let query = UsageQuery::read(Some(
+            "from=2026-05-01T00%3A00%3A00Z&to=2026-06-01T00:00:00Z",
+        ))
+        .unwrap();
+        assert!(query.from < query.to);
+        assert!(
+            UsageQuery::read(Some("from=2026-06-01T00:00:00Z&to=2026-05-01T00:00:00Z")).is_err()
+        );
+        assert!(UsageQuery::read(Some("from=yesterday")).is_err());
+        assert!(UsageQuery::read(None).unwrap().from.is_none());
+    }
+}

@@ -1,0 +1,129 @@
+//! The handlers of the database operations.
+
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+
+use super::Shared;
+use crate::fake::answer::{self, ApiError};
+use crate::fake::auth::Authenticated;
+use crate::fake::request::{
+    ConfigurationBody, DatabaseQuery, Json, Names, NewDatabaseBody, UsageQuery,
+};
+
+pub(super) async fn list_databases(
+    State(app): Shared,
+    caller: Authenticated,
+    Names(slug): Names<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let query = DatabaseQuery::read(query.as_deref())?;
+    let list = app.act(&caller, |state, caller| {
+        state.list_databases(caller, &slug, &query)
+    })?;
+    Ok(answer::json(&list))
+}
+
+pub(super) async fn create_database(
+    State(app): Shared,
+    caller: Authenticated,
+    Names(slug): Names<String>,
+    Json(body): Json<NewDatabaseBody>,
+) -> Result<Response, ApiError> {
+    body.check()?;
+    let created = app.act(&caller, |state, caller| {
+        state.create_database(caller, &slug, body)
+    })?;
+    Ok(answer::json(&created))
+}
+
+pub(super) async fn get_database(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    let database = app.act(&caller, |state, caller| {
+        state.get_database(caller, &slug, &name)
+    })?;
+    Ok(answer::json(&database))
+}
+
+pub(super) async fn delete_database(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    let deleted = app.act(&caller, |state, caller| {
+        state.delete_database(caller, &slug, &name)
+    })?;
+    Ok(answer::json(&deleted))
+}
+
+pub(super) async fn get_database_configuration(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    let configuration = app.act(&caller, |state, caller| {
+        state.get_database_configuration(caller, &slug, &name)
+    })?;
+    Ok(answer::json(&configuration))
+}
+
+pub(super) async fn update_database_configuration(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+    Json(changes): Json<ConfigurationBody>,
+) -> Result<Response, ApiError> {
+    changes.check()?;
+    let configuration = app.act(&caller, |state, caller| {
+        state.update_database_configuration(caller, &slug, &name, changes)
+    })?;
+    Ok(answer::json(&configuration))
+}
+
+pub(super) async fn list_database_instances(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    let instances = app.act(&caller, |state, caller| {
+        state.list_database_instances(caller, &slug, &name)
+    })?;
+    Ok(answer::json(&instances))
+}
+
+pub(super) async fn get_database_instance(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name, instance)): Names<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    let instance = app.act(&caller, |state, caller| {
+        state.get_database_instance(caller, &slug, &name, &instance)
+    })?;
+    Ok(answer::json(&instance))
+}
+
+pub(super) async fn get_database_usage(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let period = UsageQuery::read(query.as_deref())?;
+    let usage = app.act(&caller, |state, caller| {
+        state.get_database_usage(caller, &slug, &name, &period)
+    })?;
+    Ok(answer::json(&usage))
+}
+
+pub(super) async fn get_database_stats(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    let stats = app.act(&caller, |state, caller| {
+        state.get_database_stats(caller, &slug, &name)
+    })?;
+    Ok(answer::json(&stats))
+}

@@ -1,0 +1,16 @@
+//! The handler of `listLocations`.
+
+use axum::extract::State;
+use axum::response::Response;
+
+use super::Shared;
+use crate::fake::answer::{self, ApiError};
+use crate::fake::auth::Authenticated;
+
+pub(super) async fn list_locations(
+    State(app): Shared,
+    caller: Authenticated,
+) -> Result<Response, ApiError> {
+    let locations = app.act(&caller, |state, _| Ok(state.list_locations()))?;
+    Ok(answer::json(&locations))
+}

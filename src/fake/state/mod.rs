@@ -1,0 +1,455 @@
+//! The fake's model: the user, their organizations, groups and databases, their
+//! platform API tokens, and when each database and group was last rotated.
+//!
+//! Every operation of the API is a method of [`State`] that takes the caller and the
+//! already parsed request, and answers with the generated answer types or an
+//! [`ApiError`]; they are grouped by resource ([`tokens`], [`databases`], [`groups`]).
+//! Nothing here blocks or awaits: the server holds the state's lock only for the call.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use self::tokens::ApiTokens;
+use super::answer::ApiError;
+use super::ids::Ids;
+use super::{DATABASE, GROUP, ORGANIZATION};
+use crate::excerpt::Quoted;
+
+mod databases;
+mod groups;
+mod tokens;
+
+/// The seeded user's email address.
+const EMAIL: &str = "fake-user@example.com";
+
+/// The role of the fake's user in an organization: owners and admins may do anything,
+/// members all but mint group-scoped API tokens and transfer groups, viewers only read.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use turso_platform::fake::{FakeTurso, Role};
+/// use turso_platform::{ApiTokenOptions, Scope};
+///
+/// let fake = FakeTurso::start().await?;
+/// fake.add_organization_with_role("their-org", Role::Member)?;
+/// fake.add_group("their-org", "default")?;
+/// let group_scoped = ApiTokenOptions::new()
+///     .organization("their-org")
+///     .group("default")
+///     .scopes([Scope::ReadOnly]);
+/// let err = fake.client().create_api_token("ci", &group_scoped).await.unwrap_err();
+/// assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Role {
+    /// Owns the organization (the role in `fake-org` and in organizations added with
+    /// [`FakeTurso::add_organization`](super::FakeTurso::add_organization)).
+    #[default]
+    Owner,
+    /// Administers the organization.
+    Admin,
+    /// A member: may not mint group-scoped API tokens nor transfer groups.
+    Member,
+    /// A viewer: may only read.
+    Viewer,
+}
+
+impl Role {
+    /// Owners and admins manage the organization: group-scoped API tokens, transfers.
+    fn administers(self) -> bool {
+        matches!(self, Role::Owner | Role::Admin)
+    }
+
+    /// Everyone but viewers may change databases and groups.
+    fn writes(self) -> bool {
+        !matches!(self, Role::Viewer)
+    }
+}
+
+/// The plan of an organization of the fake, which decides what it may do.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use turso_platform::fake::{FakeTurso, Plan};
+///
+/// let fake = FakeTurso::start().await?;
+/// fake.set_plan("fake-org", Plan::Starter)?;
+/// let err = fake
+///     .client()
+///     .add_location_to_group("fake-org", "default", "aws-eu-west-1")
+///     .await
+///     .unwrap_err();
+/// assert_eq!(err.status().map(|s| s.as_u16()), Some(402));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Plan {
+    /// The free plan: a group has one location (no replicas).
+    Starter,
+    /// A paid plan, with replicas (the plan of `fake-org` and of organizations added
+    /// with [`FakeTurso::add_organization`](super::FakeTurso::add_organization)).
+    #[default]
+    Scaler,
+}
+
+/// Why setting up a [`FakeTurso`](super::FakeTurso) failed: adding an organization, group
+/// or database, or naming an operation.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use turso_platform::fake::{FakeTurso, SetupError};
+///
+/// let fake = FakeTurso::start().await?;
+/// let err = fake.add_group("no-such-org", "eu").unwrap_err();
+/// assert!(matches!(err, SetupError::UnknownOrganization(_)));
+/// assert_eq!(err.to_string(), "the fake has no organization named \"no-such-org\"");
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SetupError {
+    /// The organization does not exist: add it first.
+    UnknownOrganization(String),
+    /// The group does not exist in the organization: add it first.
+    #[non_exhaustive]
+    UnknownGroup {
+        /// The organization's slug.
+        organization: String,
+        /// The group's name.
+        group: String,
+    },
+    /// The name is taken: organization slugs are unique, group names and database names
+    /// are unique inside their organization.
+    #[non_exhaustive]
+    AlreadyExists {
+        /// `organization`, `group` or `database`.
+        kind: &'static str,
+        /// The name.
+        name: String,
+    },
+    /// No operation of the spec has this operationId (they are named as in the spec, such
+    /// as `createDatabaseToken`).
+    UnknownOperation(String),
+    /// The name is empty or only whitespace.
+    #[non_exhaustive]
+    BlankName {
+        /// `organization`, `group` or `database`.
+        kind: &'static str,
+    },
+}
+
+impl fmt::Display for SetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SetupError::UnknownOrganization(slug) => {
+                write!(f, "the fake has no organization named {}", Quoted(slug))
+            }
+            SetupError::UnknownGroup {
+                organization,
+                group,
+            } => write!(
+                f,
+                "the organization {} of the fake has no group named {}",
+                Quoted(organization),
+                Quoted(group)
+            ),
+            SetupError::AlreadyExists { kind, name } => {
+                write!(f, "the fake already has a {kind} named {}", Quoted(name))
+            }
+            SetupError::UnknownOperation(operation) => write!(
+                f,
+                "the spec has no operation {}: name it by its operationId, such as \
+                 createDatabaseToken",
+                Quoted(operation)
+            ),
+            SetupError::BlankName { kind } => write!(f, "the name of a {kind} cannot be blank"),
+        }
+    }
+}
+
+impl std::error::Error for SetupError {}
+
+/// The fake's whole state.
+#[derive(Debug)]
+pub(crate) struct State {
+    organizations: BTreeMap<String, Organization>,
+    /// The user's platform API tokens.
+    tokens: ApiTokens,
+    /// Counts every mint and rotation, so that "before" never depends on the clock.
+    seq: u64,
+    ids: Ids,
+}
+
+#[derive(Debug)]
+struct Organization {
+    role: Role,
+    plan: Plan,
+    groups: BTreeMap<String, Group>,
+    databases: BTreeMap<String, Database>,
+}
+
+#[derive(Debug)]
+struct Group {
+    id: String,
+    /// The `seq` of the last rotation: tokens minted at or before it are invalid.
+    rotated_at: u64,
+    /// The primary's location first, then the replicas'.
+    locations: Vec<String>,
+    delete_protection: bool,
+    archived: bool,
+    version: &'static str,
+}
+
+#[derive(Debug)]
+struct Database {
+    id: String,
+    group: String,
+    /// The `seq` of the last rotation: tokens minted at or before it are invalid.
+    rotated_at: u64,
+    configuration: Configuration,
+    /// The database it was copied from, if any: (ID, name, when).
+    parent: Option<(String, String, String)>,
+}
+
+/// A database's configuration, as `updateDatabaseConfiguration` changes it.
+#[derive(Clone, Debug, Default)]
+struct Configuration {
+    size_limit: Option<String>,
+    allow_attach: bool,
+    block_reads: bool,
+    block_writes: bool,
+    delete_protection: bool,
+    allowed_ips: Vec<String>,
+    allowed_aws_vpc_ids: Vec<String>,
+}
+
+/// The locations the fake offers, by code: where groups are placed.
+const LOCATIONS: &[(&str, &str)] = &[
+    ("aws-ap-northeast-1", "AWS AP NorthEast (Tokyo)"),
+    ("aws-ap-south-1", "AWS AP South (Mumbai)"),
+    ("aws-eu-west-1", "AWS EU West (Ireland)"),
+    ("aws-us-east-1", "AWS US East (Virginia)"),
+    ("aws-us-east-2", "AWS US East (Ohio)"),
+    ("aws-us-west-2", "AWS US West (Oregon)"),
+];
+
+/// The location of the groups the setup methods add.
+pub(crate) const DEFAULT_LOCATION: &str = "aws-us-east-1";
+
+/// The libSQL server version of the databases of a new group, and of any group after
+/// `updateGroupDatabases`.
+const VERSION: &str = "v0.24.32";
+
+impl State {
+    /// The seeded state: `fake-user` owns `fake-org`, whose group `default` holds
+    /// `fake-db`. The seeded API token is minted by the caller.
+    pub(crate) fn seeded(ids: Ids) -> Self {
+        let mut state = Self {
+            organizations: BTreeMap::new(),
+            tokens: ApiTokens::default(),
+            seq: 0,
+            ids,
+        };
+        // The seed names are constants that are neither blank nor taken.
+        let _ = state.add_organization(ORGANIZATION, Role::Owner);
+        let _ = state.add_group(ORGANIZATION, GROUP);
+        let _ = state.add_database(ORGANIZATION, GROUP, DATABASE);
+        state
+    }
+
+    fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    // --- setup ---
+
+    pub(crate) fn add_organization(&mut self, slug: &str, role: Role) -> Result<(), SetupError> {
+        not_blank("organization", slug)?;
+        if self.organizations.contains_key(slug) {
+            return Err(SetupError::AlreadyExists {
+                kind: "organization",
+                name: slug.to_owned(),
+            });
+        }
+        let organization = Organization {
+            role,
+            plan: Plan::default(),
+            groups: BTreeMap::new(),
+            databases: BTreeMap::new(),
+        };
+        self.organizations.insert(slug.to_owned(), organization);
+        Ok(())
+    }
+
+    pub(crate) fn set_plan(&mut self, slug: &str, plan: Plan) -> Result<(), SetupError> {
+        self.setup_organization(slug)?.plan = plan;
+        Ok(())
+    }
+
+    pub(crate) fn add_group(&mut self, slug: &str, group: &str) -> Result<(), SetupError> {
+        not_blank("group", group)?;
+        let id = self.ids.next_uuid();
+        let organization = self.setup_organization(slug)?;
+        if organization.groups.contains_key(group) {
+            return Err(SetupError::AlreadyExists {
+                kind: "group",
+                name: group.to_owned(),
+            });
+        }
+        organization
+            .groups
+            .insert(group.to_owned(), Group::new(id, DEFAULT_LOCATION));
+        Ok(())
+    }
+
+    pub(crate) fn archive_group(&mut self, slug: &str, group: &str) -> Result<(), SetupError> {
+        let organization = self.setup_organization(slug)?;
+        let record =
+            organization
+                .groups
+                .get_mut(group)
+                .ok_or_else(|| SetupError::UnknownGroup {
+                    organization: slug.to_owned(),
+                    group: group.to_owned(),
+                })?;
+        record.archived = true;
+        Ok(())
+    }
+
+    pub(crate) fn add_database(
+        &mut self,
+        slug: &str,
+        group: &str,
+        database: &str,
+    ) -> Result<(), SetupError> {
+        not_blank("database", database)?;
+        let id = self.ids.next_uuid();
+        let organization = self.setup_organization(slug)?;
+        if !organization.groups.contains_key(group) {
+            return Err(SetupError::UnknownGroup {
+                organization: slug.to_owned(),
+                group: group.to_owned(),
+            });
+        }
+        if organization.databases.contains_key(database) {
+            return Err(SetupError::AlreadyExists {
+                kind: "database",
+                name: database.to_owned(),
+            });
+        }
+        organization
+            .databases
+            .insert(database.to_owned(), Database::new(id, group));
+        Ok(())
+    }
+
+    fn setup_organization(&mut self, slug: &str) -> Result<&mut Organization, SetupError> {
+        self.organizations
+            .get_mut(slug)
+            .ok_or_else(|| SetupError::UnknownOrganization(slug.to_owned()))
+    }
+
+    // --- lookups that answer 404 ---
+
+    fn organization(&self, slug: &str) -> Result<&Organization, ApiError> {
+        self.organizations
+            .get(slug)
+            .ok_or_else(|| organization_not_found(slug))
+    }
+
+    fn organization_mut(&mut self, slug: &str) -> Result<&mut Organization, ApiError> {
+        self.organizations
+            .get_mut(slug)
+            .ok_or_else(|| organization_not_found(slug))
+    }
+}
+
+impl Group {
+    fn new(id: String, location: &str) -> Self {
+        Group {
+            id,
+            rotated_at: 0,
+            locations: vec![location.to_owned()],
+            delete_protection: false,
+            archived: false,
+            version: VERSION,
+        }
+    }
+}
+
+impl Database {
+    fn new(id: String, group: &str) -> Self {
+        Database {
+            id,
+            group: group.to_owned(),
+            rotated_at: 0,
+            configuration: Configuration::default(),
+            parent: None,
+        }
+    }
+}
+
+impl Organization {
+    /// 403 unless the user's role may change databases and groups here.
+    fn check_writes(&self) -> Result<(), ApiError> {
+        if self.role.writes() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                "viewers of this organization may only read: ask an owner or admin",
+            ))
+        }
+    }
+
+    /// 403 unless the user's role administers the organization.
+    fn check_administers(&self, what: &str) -> Result<(), ApiError> {
+        if self.role.administers() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "only admins and owners of this organization can {what}"
+            )))
+        }
+    }
+}
+
+fn not_blank(kind: &'static str, name: &str) -> Result<(), SetupError> {
+    if name.trim().is_empty() {
+        Err(SetupError::BlankName { kind })
+    } else {
+        Ok(())
+    }
+}
+
+fn organization_not_found(slug: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "could not find organization with name {slug}: record not found"
+    ))
+}
+
+fn group_not_found() -> ApiError {
+    ApiError::not_found("group not found")
+}
+
+fn database_not_found(name: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "could not find database with name {name}: record not found"
+    ))
+}
+
+fn find_database<'a>(organization: &'a Organization, name: &str) -> Result<&'a Database, ApiError> {
+    organization
+        .databases
+        .get(name)
+        .ok_or_else(|| database_not_found(name))
+}
