@@ -1,7 +1,8 @@
-//! A client for the authentication and token endpoints of the
-//! [Turso Platform API](https://docs.turso.tech/api-reference): list, mint, validate and
-//! revoke platform API tokens, read the current user, and mint and invalidate database
-//! and group tokens.
+//! A client for the [Turso Platform API](https://docs.turso.tech/api-reference) that
+//! provisions a tenant with one crate: groups, databases and their configuration,
+//! instances, usage and locations ([`Client::create_database`], [`Client::create_group`]
+//! and the rest); platform API tokens; and database and group tokens, including ones that
+//! refresh themselves ([`TokenSource`]).
 //!
 //! The HTTP layer is generated at compile time by [progenitor] from the crate's
 //! `openapi.yaml` (see [`generated`]); this crate adds an ergonomic [`Client`],

@@ -20,7 +20,10 @@ use tokio::net::{TcpListener, TcpStream};
 use turso_platform::fake::FakeTurso;
 use turso_platform::generated::ClientInfo;
 use turso_platform::secrecy::ExposeSecret;
-use turso_platform::{ApiTokenOptions, Client, Error, Scope, StatusCode, TokenOptions};
+use turso_platform::{
+    ApiTokenOptions, Client, Error, ListDatabasesOptions, NewDatabase, NewGroup, Scope, StatusCode,
+    TokenOptions, UsageOptions,
+};
 
 // --- every test bounds its time and its memory ---
 
@@ -178,6 +181,122 @@ fn operations() -> Vec<(&'static str, Call)> {
             "/v1/organizations/{organizationSlug}/groups/{groupName}/auth/rotate",
             call(|c, n| async move { c.invalidate_group_tokens(&n[0], &n[1]).await }),
         ),
+        (
+            "/v1/organizations/{organizationSlug}/databases",
+            call(|c, n| async move {
+                c.list_databases(&n[0], &ListDatabasesOptions::new())
+                    .await
+                    .map(drop)
+            }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/databases",
+            call(|c, n| async move {
+                c.create_database(&n[0], &NewDatabase::new("db", "default"))
+                    .await
+                    .map(drop)
+            }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/databases/{databaseName}",
+            call(|c, n| async move { c.get_database(&n[0], &n[1]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/databases/{databaseName}",
+            call(|c, n| async move { c.delete_database(&n[0], &n[1]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/databases/{databaseName}/configuration",
+            call(|c, n| async move {
+                c.update_database_configuration(&n[0], &n[1], &Default::default())
+                    .await
+                    .map(drop)
+            }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/databases/{databaseName}/instances/{instanceName}",
+            call(
+                |c, n| async move { c.get_database_instance(&n[0], &n[1], &n[2]).await.map(drop) },
+            ),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/databases/{databaseName}/usage",
+            call(|c, n| async move {
+                c.get_database_usage(&n[0], &n[1], &UsageOptions::new())
+                    .await
+                    .map(drop)
+            }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/databases/{databaseName}/configuration",
+            call(|c, n| async move { c.get_database_configuration(&n[0], &n[1]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/databases/{databaseName}/instances",
+            call(|c, n| async move { c.list_database_instances(&n[0], &n[1]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/databases/{databaseName}/stats",
+            call(|c, n| async move { c.get_database_stats(&n[0], &n[1]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/groups",
+            call(|c, n| async move { c.list_groups(&n[0]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/groups",
+            call(|c, n| async move {
+                c.create_group(&n[0], &NewGroup::new("eu", "aws-eu-west-1"))
+                    .await
+                    .map(drop)
+            }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/groups/{groupName}",
+            call(|c, n| async move { c.get_group(&n[0], &n[1]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/groups/{groupName}",
+            call(|c, n| async move { c.delete_group(&n[0], &n[1]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/groups/{groupName}/configuration",
+            call(|c, n| async move { c.get_group_configuration(&n[0], &n[1]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/groups/{groupName}/configuration",
+            call(|c, n| async move {
+                c.update_group_configuration(&n[0], &n[1], &Default::default())
+                    .await
+                    .map(drop)
+            }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/groups/{groupName}/unarchive",
+            call(|c, n| async move { c.unarchive_group(&n[0], &n[1]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/groups/{groupName}/locations/{location}",
+            call(
+                |c, n| async move { c.add_location_to_group(&n[0], &n[1], &n[2]).await.map(drop) },
+            ),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/groups/{groupName}/update",
+            call(|c, n| async move { c.update_group_databases(&n[0], &n[1]).await }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/groups/{groupName}/transfer",
+            call(|c, n| async move { c.transfer_group(&n[0], &n[1], "elsewhere").await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/groups/{groupName}/locations/{location}",
+            call(|c, n| async move {
+                c.remove_location_from_group(&n[0], &n[1], &n[2])
+                    .await
+                    .map(drop)
+            }),
+        ),
     ]
 }
 
@@ -243,7 +362,7 @@ fn no_name_or_id_ever_leaves_its_path_segment() {
         let client = client(&server.base_url);
         let handle = tokio::runtime::Handle::current();
         let operations = operations();
-        let cases = (0..operations.len(), 0..2usize, hostile_names());
+        let cases = (0..operations.len(), 0..3usize, hostile_names());
         tokio::task::block_in_place(|| {
             let mut runner = TestRunner::new(Config {
                 cases: 2048,

@@ -1267,3 +1267,71 @@ async fn invalid_names_and_options_are_refused_and_nothing_is_sent() {
     })
     .await;
 }
+
+/// An empty allowlist is sent as `[]` (it clears the list), while leaving it out sends
+/// nothing (it stays as it is).
+#[tokio::test]
+async fn an_empty_allowlist_is_sent_and_clears_it() {
+    bounded(LIMIT, async {
+        let server = MockServer::start_async().await;
+        let path = "/v1/organizations/my-org/databases/my-db/configuration";
+        let clear = server
+            .mock_async(|when, then| {
+                json_request(
+                    when.method(PATCH).path(path),
+                    json!({"allowed_ips": [], "allowed_aws_vpc_ids": []}),
+                );
+                then.status(200).json_body(json!({"allowed_ips": []}));
+            })
+            .await;
+        let changes = DatabaseConfigurationInput::default()
+            .with_allowed_ips(Vec::<String>::new())
+            .with_allowed_aws_vpc_ids(Vec::<String>::new());
+        let answer = client(&server)
+            .update_database_configuration("my-org", "my-db", &changes)
+            .await
+            .unwrap();
+        assert!(answer.allowed_ips.is_empty());
+        clear.assert_async().await;
+    })
+    .await;
+}
+
+/// A map the API writes as Go's `null` decodes as empty, as lists do.
+#[tokio::test]
+async fn null_locations_decode_as_none() {
+    bounded(LIMIT, async {
+        let server = MockServer::start_async().await;
+        server
+            .mock_async(|when, then| {
+                when.method(GET).path("/v1/locations");
+                then.status(200).json_body(json!({"locations": null}));
+            })
+            .await;
+        assert!(client(&server).list_locations().await.unwrap().is_empty());
+    })
+    .await;
+}
+
+/// A copy of a database as it was before 1970 is refused, not sent as 1970.
+#[tokio::test]
+async fn a_copy_from_before_1970_is_refused() {
+    bounded(LIMIT, async {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                when.any_request();
+                then.status(200);
+            })
+            .await;
+        let before = UNIX_EPOCH - Duration::from_secs(1);
+        let database = NewDatabase::new("copy", "default").copy_of_at("source", before);
+        let error = client(&server)
+            .create_database("my-org", &database)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, Error::InvalidArgument(_)), "{error:?}");
+        mock.assert_calls_async(0).await;
+    })
+    .await;
+}

@@ -12,7 +12,7 @@ use turso_platform::fake::FakeTurso;
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 const USAGE: &str = "\
-turso-platform-fake: a fake Turso Platform API (the authentication and token endpoints)
+turso-platform-fake: a fake Turso Platform API (tokens, databases, groups, locations)
 
 Usage: turso-platform-fake [--listen ADDR]
 

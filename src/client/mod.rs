@@ -20,7 +20,7 @@ mod groups;
 mod locations;
 mod tokens;
 
-/// A client for the Turso Platform API's token endpoints.
+/// A client for the Turso Platform API: tokens, databases, groups and locations.
 ///
 /// Cloning is cheap: clones share one connection pool, so keep one `Client` (or clones
 /// of it) for the life of your program rather than building one per call. Every request

@@ -1,11 +1,16 @@
 //! An in-process fake of the Turso Platform API, for testing code that uses this crate
 //! without a Turso account or a network (feature `fake`).
 //!
-//! [`FakeTurso::start`] serves the 11 operations of the crate's `openapi.yaml` on a free
+//! [`FakeTurso::start`] serves the operations of the crate's `openapi.yaml` on a free
 //! port of `127.0.0.1`, statefully and as the real API answers them: platform API tokens
 //! are minted (their secret shown once), listed, validated and revoked; database and
 //! group tokens are real EdDSA-signed JWTs that expire and that rotation invalidates;
-//! failures are the spec's statuses with its `{"error": "..."}` body.
+//! databases and groups are created, configured, transferred and deleted, coherently
+//! with the tokens (a deleted database's tokens stop working, a deleted or transferred
+//! group takes its databases along and revokes the API tokens pinned to it, a group's
+//! locations are its databases' instances); failures are the spec's statuses with its
+//! `{"error": "..."}` body. Where Turso's docs and its API disagree, the fake answers as
+//! the API does (a taken name is 400 `database with same name already exists`).
 //!
 //! It starts with one user, `fake-user` ([`USERNAME`]), who owns the organization
 //! `fake-org` ([`ORGANIZATION`]), whose group `default` ([`GROUP`]) holds the database
