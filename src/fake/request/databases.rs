@@ -1,5 +1,6 @@
 //! The bodies and queries of the database operations.
 
+use std::net::IpAddr;
 use std::time::SystemTime;
 
 use base64::Engine as _;
@@ -7,6 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde::Deserialize;
 
 use super::{bad_value, present, present_object, query_values};
+use crate::excerpt::Quoted;
 use crate::fake::answer::ApiError;
 use crate::timestamp;
 
@@ -85,8 +87,9 @@ impl NewDatabaseBody {
 pub(crate) fn seed_time(text: &str) -> Result<SystemTime, ApiError> {
     timestamp::parse(text).ok_or_else(|| {
         ApiError::bad_request(format!(
-            "invalid seed timestamp {text:?}: expected an RFC 3339 date-time such as \
-             2026-05-21T10:00:00Z"
+            "invalid seed timestamp {}: expected an RFC 3339 date-time such as \
+             2026-05-21T10:00:00Z",
+            Quoted(text)
         ))
     })
 }
@@ -98,7 +101,8 @@ impl EncryptionBody {
             "aes256gcm" | "chacha20poly1305" | "aegis256" | "aegis256x2" | "aegis256x4" => 32,
             other => {
                 return Err(ApiError::bad_request(format!(
-                    "unknown encryption cipher {other:?}"
+                    "unknown encryption cipher {}",
+                    Quoted(other)
                 )));
             }
         };
@@ -124,8 +128,9 @@ pub(crate) fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::bad_request(format!(
-            "invalid {kind} name {name:?}: use lowercase letters, digits and dashes, at most \
-             64 characters"
+            "invalid {kind} name {}: use lowercase letters, digits and dashes, at most \
+             64 characters",
+            Quoted(name)
         )))
     }
 }
@@ -138,7 +143,8 @@ fn size_limit(text: &str) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::bad_request(format!(
-            "invalid size limit {text:?}: give bytes, or a number with kb, mb, gb or tb"
+            "invalid size limit {}: give bytes, or a number with kb, mb, gb or tb",
+            Quoted(text)
         )))
     }
 }
@@ -168,7 +174,36 @@ impl ConfigurationBody {
         if let Some(limit) = &self.size_limit {
             size_limit(limit)?;
         }
+        for entry in self.allowed_ips.iter().flatten() {
+            ip_or_block(entry)?;
+        }
         Ok(())
+    }
+}
+
+/// 400 unless `text` is an IP address or a CIDR block (`10.0.0.0/8`, `2001:db8::/32`).
+fn ip_or_block(text: &str) -> Result<(), ApiError> {
+    let (address, prefix) = match text.split_once('/') {
+        Some((address, prefix)) => (address, Some(prefix)),
+        None => (text, None),
+    };
+    let bits = match address.parse::<IpAddr>() {
+        Ok(IpAddr::V4(_)) => 32,
+        Ok(IpAddr::V6(_)) => 128,
+        Err(_) => 0,
+    };
+    let valid = bits > 0
+        && prefix.is_none_or(|prefix| {
+            prefix.bytes().all(|b| b.is_ascii_digit())
+                && prefix.parse::<u8>().is_ok_and(|length| length <= bits)
+        });
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "invalid allowed IP {}: give an IP address or a CIDR block such as 10.0.0.0/8",
+            Quoted(text)
+        )))
     }
 }
 
@@ -205,8 +240,9 @@ impl UsageQuery {
             text.map(|text| {
                 timestamp::parse(&text).ok_or_else(|| {
                     bad_value(format!(
-                        "invalid {name} {text:?}: expected an RFC 3339 date-time such as \
-                         2026-05-21T10:00:00Z"
+                        "invalid {name} {}: expected an RFC 3339 date-time such as \
+                         2026-05-21T10:00:00Z",
+                        Quoted(&text)
                     ))
                 })
             })

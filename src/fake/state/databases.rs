@@ -31,10 +31,11 @@ impl State {
     ) -> Result<types::DatabaseList, ApiError> {
         let visible = caller.visible_group(slug)?;
         let organization = self.organization(slug)?;
-        if let Some(group) = &query.group
-            && !organization.groups.contains_key(group)
-        {
-            return Err(group_not_found());
+        if let Some(group) = &query.group {
+            caller.check_group(slug, group, Scope::Read)?;
+            if !organization.groups.contains_key(group) {
+                return Err(group_not_found());
+            }
         }
         let databases = organization
             .databases
@@ -75,10 +76,10 @@ impl State {
         let parent = match &body.seed {
             Some(seed) => match &seed.name {
                 Some(source) => {
-                    let record = organization
-                        .databases
-                        .get(source)
-                        .ok_or_else(|| database_not_found(source))?;
+                    // A copy reads its source: 403 before 404 for a token that may not.
+                    let record = organization.databases.get(source);
+                    caller.check_database(slug, record.map(|db| db.group.as_str()), Scope::Read)?;
+                    let record = record.ok_or_else(|| database_not_found(source))?;
                     let at = match &seed.timestamp {
                         Some(at) => seed_time(at)?,
                         None => SystemTime::now(),

@@ -245,12 +245,12 @@ impl State {
         name: &str,
         location: &str,
     ) -> Result<types::GroupAnswer, ApiError> {
-        known_location(location)?;
         let plan = self
             .group_for(caller, slug, name, Scope::GroupConfigure)?
             .0
             .plan;
         let record = self.group_to_change(caller, slug, name, Scope::GroupConfigure)?;
+        known_location(location)?;
         if record.locations.iter().any(|l| l == location) {
             return Err(ApiError::bad_request(format!(
                 "group {name} is already in {location}"
@@ -275,8 +275,8 @@ impl State {
         name: &str,
         location: &str,
     ) -> Result<types::GroupAnswer, ApiError> {
-        known_location(location)?;
         let record = self.group_to_change(caller, slug, name, Scope::GroupConfigure)?;
+        known_location(location)?;
         match record.locations.iter().position(|l| l == location) {
             None => Err(ApiError::bad_request(format!(
                 "group {name} is not in {location}"

@@ -13,6 +13,7 @@ use self::tokens::ApiTokens;
 use super::answer::ApiError;
 use super::ids::Ids;
 use super::{DATABASE, GROUP, ORGANIZATION};
+use crate::Authorization;
 use crate::excerpt::Quoted;
 
 mod databases;
@@ -23,7 +24,8 @@ mod tokens;
 const EMAIL: &str = "fake-user@example.com";
 
 /// The role of the fake's user in an organization: owners and admins may do anything,
-/// members all but mint group-scoped API tokens and transfer groups, viewers only read.
+/// members all but mint group-scoped API tokens and transfer groups, viewers only read
+/// (and mint read-only database and group tokens).
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -54,7 +56,7 @@ pub enum Role {
     Admin,
     /// A member: may not mint group-scoped API tokens nor transfer groups.
     Member,
-    /// A viewer: may only read.
+    /// A viewer: may only read, and mint read-only database and group tokens.
     Viewer,
 }
 
@@ -64,7 +66,8 @@ impl Role {
         matches!(self, Role::Owner | Role::Admin)
     }
 
-    /// Everyone but viewers may change databases and groups.
+    /// Everyone but viewers may change databases and groups and rotate their
+    /// credentials.
     fn writes(self) -> bool {
         !matches!(self, Role::Viewer)
     }
@@ -407,6 +410,19 @@ impl Organization {
         } else {
             Err(ApiError::forbidden(
                 "viewers of this organization may only read: ask an owner or admin",
+            ))
+        }
+    }
+
+    /// 403 unless the user's role may mint tokens with `authorization`: viewers mint
+    /// read-only tokens only, so that reading never leads to writing.
+    fn check_mints(&self, authorization: Authorization) -> Result<(), ApiError> {
+        if self.role.writes() || authorization == Authorization::ReadOnly {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(
+                "viewers of this organization may only mint read-only tokens: \
+                 ask for the authorization read-only, or ask an owner or admin",
             ))
         }
     }

@@ -282,6 +282,7 @@ impl State {
         let organization = self.organization(slug)?;
         let record = organization.databases.get(database);
         caller.check_database(slug, record.map(|r| r.group.as_str()), Scope::DbMintToken)?;
+        organization.check_mints(request.authorization)?;
         let record = record.ok_or_else(|| database_not_found(database))?;
         let permissions = read_attach(organization, &request.read_attach)?;
         let id = record.id.clone();
@@ -296,8 +297,10 @@ impl State {
         database: &str,
     ) -> Result<(), ApiError> {
         caller.check_organization(slug)?;
-        let record = self.organization(slug)?.databases.get(database);
+        let organization = self.organization(slug)?;
+        let record = organization.databases.get(database);
         caller.check_database(slug, record.map(|r| r.group.as_str()), Scope::DbRotateCreds)?;
+        organization.check_writes()?;
         record.ok_or_else(|| database_not_found(database))?;
         let seq = self.next_seq();
         if let Some(record) = self
@@ -321,6 +324,7 @@ impl State {
     ) -> Result<ConnectionClaims, ApiError> {
         caller.check_group(slug, group, Scope::GroupMintToken)?;
         let organization = self.organization(slug)?;
+        organization.check_mints(request.authorization)?;
         let record = organization.groups.get(group).ok_or_else(group_not_found)?;
         let permissions = read_attach(organization, &request.read_attach)?;
         let gid = record.id.clone();
@@ -335,7 +339,9 @@ impl State {
         group: &str,
     ) -> Result<(), ApiError> {
         caller.check_group(slug, group, Scope::GroupRotateCreds)?;
-        if !self.organization(slug)?.groups.contains_key(group) {
+        let organization = self.organization(slug)?;
+        organization.check_writes()?;
+        if !organization.groups.contains_key(group) {
             return Err(group_not_found());
         }
         let seq = self.next_seq();
