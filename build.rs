@@ -659,8 +659,9 @@ fn derives_default(item: &syn::ItemStruct) -> bool {
 }
 
 /// `impl Name { with_<field>... }`, and `#[derive(Default)]` added to the struct if
-/// `add_default`: a field `Option<T>` is set from `impl Into<T>`, a list from an iterator
-/// of `impl Into<T>`, any other field from `impl Into<its type>`.
+/// `add_default`: a field `Option<T>` is set from `impl Into<T>`, a list (`Vec<T>` or
+/// `Option<Vec<T>>`) from an iterator of `impl Into<T>`, any other field from
+/// `impl Into<its type>`.
 fn setters(item: &mut syn::ItemStruct, add_default: bool) -> Result<syn::Item, String> {
     if add_default {
         item.attrs.extend(attributes("#[derive(Default)]")?);
@@ -672,26 +673,24 @@ fn setters(item: &mut syn::ItemStruct, add_default: bool) -> Result<syn::Item, S
         let Some(ident) = &field.ident else { continue };
         let field_name = ident.to_string();
         let field_name = field_name.trim_start_matches("r#");
-        let segment = last_segment(&field.ty).ok_or("build.rs: a field type without a path")?;
-        let inner = match &segment.arguments {
-            syn::PathArguments::AngleBracketed(args) => {
-                args.args.iter().find_map(|arg| match arg {
-                    syn::GenericArgument::Type(ty) => Some(ty.clone()),
-                    _ => None,
-                })
-            }
-            _ => None,
-        };
-        let (parameter, value, ty) = match (segment.ident.to_string().as_str(), inner) {
-            ("Option", Some(inner)) => (
-                "impl ::std::convert::Into<__Field>",
-                "::std::option::Option::Some(value.into())",
-                inner,
-            ),
-            ("Vec", Some(inner)) => (
+        let (parameter, value, ty) = match wrapper(&field.ty)? {
+            ("Option", inner) => match wrapper(&inner)? {
+                ("Vec", item) => (
+                    "impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<__Field>>",
+                    "::std::option::Option::Some(\
+                     value.into_iter().map(::std::convert::Into::into).collect())",
+                    item,
+                ),
+                _ => (
+                    "impl ::std::convert::Into<__Field>",
+                    "::std::option::Option::Some(value.into())",
+                    inner,
+                ),
+            },
+            ("Vec", item) => (
                 "impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<__Field>>",
                 "value.into_iter().map(::std::convert::Into::into).collect()",
-                inner,
+                item,
             ),
             _ => (
                 "impl ::std::convert::Into<__Field>",
@@ -730,6 +729,24 @@ impl VisitMut for FieldType {
             visit_mut::visit_type_mut(self, ty);
         }
     }
+}
+
+/// The name of a type's last path segment and its first type argument (`("Option", T)`
+/// for `Option<T>`); `("", ty)` for a type without one.
+fn wrapper(ty: &syn::Type) -> Result<(&'static str, syn::Type), String> {
+    let segment = last_segment(ty).ok_or("build.rs: a field type without a path")?;
+    let inner = match &segment.arguments {
+        syn::PathArguments::AngleBracketed(args) => args.args.iter().find_map(|arg| match arg {
+            syn::GenericArgument::Type(ty) => Some(ty.clone()),
+            _ => None,
+        }),
+        _ => None,
+    };
+    Ok(match (segment.ident.to_string().as_str(), inner) {
+        ("Option", Some(inner)) => ("Option", inner),
+        ("Vec", Some(inner)) => ("Vec", inner),
+        _ => ("", ty.clone()),
+    })
 }
 
 fn last_segment(ty: &syn::Type) -> Option<&syn::PathSegment> {

@@ -634,7 +634,7 @@ async fn database_configuration_changes_persist_and_only_what_is_named_changes()
         let changes = DatabaseConfigurationInput::default()
             .with_size_limit("1gb")
             .with_allow_attach(true)
-            .with_allowed_aws_vpc_ids(vec!["vpce-0123".to_owned()]);
+            .with_allowed_aws_vpc_ids(["vpce-0123"]);
         let answered = client
             .update_database_configuration("fake-org", "fake-db", &changes)
             .await
@@ -803,8 +803,7 @@ async fn an_empty_ip_allowlist_clears_the_allowlist() {
     bounded(async {
         let fake = start().await;
         let client = admin(&fake);
-        let allow =
-            DatabaseConfigurationInput::default().with_allowed_ips(vec!["203.0.113.0/24".into()]);
+        let allow = DatabaseConfigurationInput::default().with_allowed_ips(["203.0.113.0/24"]);
         client
             .update_database_configuration("fake-org", "fake-db", &allow)
             .await
@@ -836,8 +835,8 @@ async fn an_empty_ip_allowlist_clears_the_allowlist() {
             "2001:db8::/129",
             "10.0.0.0/+8",
         ] {
-            let refused = DatabaseConfigurationInput::default()
-                .with_allowed_ips(vec!["2001:db8::/32".into(), bad.into()]);
+            let refused =
+                DatabaseConfigurationInput::default().with_allowed_ips(["2001:db8::/32", bad]);
             assert_api_error(
                 client
                     .update_database_configuration("fake-org", "fake-db", &refused)

@@ -393,7 +393,7 @@ async fn update_database_configuration_patches_only_the_changes() {
         let changes = DatabaseConfigurationInput::default()
             .with_block_writes(true)
             .with_delete_protection(true)
-            .with_allowed_ips(vec!["203.0.113.0/24".to_owned()]);
+            .with_allowed_ips(["203.0.113.0/24"]);
         let configuration = client(&server)
             .update_database_configuration("my-org", "my-db", &changes)
             .await
