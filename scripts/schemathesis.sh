@@ -126,7 +126,29 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 [[operations]]
 include-operation-id = "createGroupToken"
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429", "5xx"]
+
+# The same for what the API refuses with 400 because of the data it holds or of a rule
+# OpenAPI cannot state, both declared on these operations:
+# - createDatabase and createGroup: a taken name (the API answers 400, not 409); the key
+#   length that the chosen encryption cipher needs;
+# - deleteDatabase and deleteGroup: delete protection;
+# - updateDatabaseConfiguration: allowlist entries that are not IP addresses or CIDR
+#   blocks (OpenAPI 3.0 has no format for a CIDR block);
+# - addLocationToGroup and removeLocationFromGroup: a location the group already has, or
+#   does not have, or its primary;
+# - transferGroup: a transfer to the organization the group is in;
+# - getDatabaseUsage: a period that ends before it starts.
 TOML
+for operation in createDatabase createGroup deleteDatabase deleteGroup \
+    updateDatabaseConfiguration addLocationToGroup removeLocationFromGroup transferGroup \
+    getDatabaseUsage; do
+    cat >>"$work/schemathesis.toml" <<TOML
+
+[[operations]]
+include-operation-id = "$operation"
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "402", "403", "404", "409", "429", "5xx"]
+TOML
+done
 
 # 4. The run: all checks, a bounded number of examples, no state left behind. One worker:
 #    with several, schemathesis 4.32 on CPython 3.11 can crash in `ast.parse` (a thread

@@ -20,8 +20,8 @@ pub(crate) fn format(time: SystemTime) -> String {
     )
 }
 
-/// An RFC 3339 date-time (`2026-05-21T10:00:00Z`, `2026-05-21T12:00:00.5+02:00`), or
-/// `None` if `text` is not one or is before 1970.
+/// An RFC 3339 date-time (`2026-05-21T10:00:00Z`, `2026-05-21T12:00:00.5+02:00`, any
+/// year from 0000 to 9999), or `None` if `text` is not one.
 #[cfg_attr(not(feature = "fake"), allow(dead_code))]
 pub(crate) fn parse(text: &str) -> Option<SystemTime> {
     let bytes = text.as_bytes();
@@ -91,9 +91,16 @@ pub(crate) fn parse(text: &str) -> Option<SystemTime> {
             sign * (hours * 3600 + minutes * 60)
         }
     };
-    let local = days_from_civil(year, month, day)? * 86_400 + hour * 3600 + minute * 60 + second;
-    let utc = u64::try_from(i64::try_from(local).ok()? - offset).ok()?;
-    UNIX_EPOCH.checked_add(Duration::new(utc, nanos))
+    // At most 10,000 years of seconds either side of 1970: no overflow in i64.
+    let clock = i64::try_from(hour * 3600 + minute * 60 + second).ok()?;
+    let utc = days_from_civil(year, month, day)? * 86_400 + clock - offset;
+    let fraction = Duration::from_nanos(u64::from(nanos));
+    match u64::try_from(utc) {
+        Ok(after) => UNIX_EPOCH.checked_add(Duration::from_secs(after) + fraction),
+        Err(_) => UNIX_EPOCH
+            .checked_sub(Duration::from_secs(utc.unsigned_abs()))?
+            .checked_add(fraction),
+    }
 }
 
 #[cfg_attr(not(feature = "fake"), allow(dead_code))]
@@ -122,16 +129,16 @@ pub(crate) fn civil_from_days(days: u64) -> (i64, u64, u64) {
     (year, month as u64, day as u64)
 }
 
-/// The inverse: the day counted from 1970-01-01 of a date from 1970 on.
+/// The inverse: the day counted from 1970-01-01 of a date (negative before 1970).
 #[cfg_attr(not(feature = "fake"), allow(dead_code))]
-fn days_from_civil(year: u64, month: u64, day: u64) -> Option<u64> {
+fn days_from_civil(year: u64, month: u64, day: u64) -> Option<i64> {
     let year = i64::try_from(year).ok()? - i64::from(month <= 2);
     let era = year.div_euclid(400);
     let yoe = year.rem_euclid(400);
     let month = month as i64;
     let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day as i64 - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    u64::try_from(era * 146_097 + doe - 719_468).ok()
+    Some(era * 146_097 + doe - 719_468)
 }
 
 #[cfg(test)]
@@ -158,6 +165,23 @@ mod tests {
             Some(at(1_779_357_600) + Duration::from_millis(500))
         );
         assert_eq!(parse("2026-05-21t10:00:00z"), Some(at(1_779_357_600)));
+        // Before 1970, and with any offset RFC 3339 allows.
+        assert_eq!(
+            parse("1969-12-31T23:59:59.25Z"),
+            UNIX_EPOCH.checked_sub(Duration::from_millis(750))
+        );
+        assert_eq!(
+            parse("0000-01-01T00:00:00Z"),
+            UNIX_EPOCH.checked_sub(Duration::from_secs(62_167_219_200))
+        );
+        assert_eq!(
+            parse("0113-02-11T21:12:44.55+14:26"),
+            parse("0113-02-11T06:46:44.55Z")
+        );
+        assert_eq!(
+            parse("9999-12-31T23:59:59-23:59"),
+            Some(at(253_402_300_799 + 23 * 3600 + 59 * 60))
+        );
         for bad in [
             "",
             "2026-05-21",
@@ -167,7 +191,6 @@ mod tests {
             "2026-05-21T10:00:00",
             "2026-05-21T10:00:00.Z",
             "2026-05-21T10:00:00+2:00",
-            "1969-12-31T23:59:59Z",
             "२०२६-05-21T10:00:00Z",
             "+026-05-21T10:00:00Z",
         ] {
