@@ -1,7 +1,8 @@
 //! The database, group, instance and location operations against httpmock: for each,
 //! what is sent (method, percent-encoded path, query, headers, body) and how the
-//! documented answer is decoded; then how a taken name, a 503 and an invalid argument
-//! come back: which requests are sent once, which are retried, and which are never sent.
+//! documented answer is decoded; then how every error status of every operation, a taken
+//! name, a 503 and an invalid argument come back: which requests are sent once, which are
+//! retried, and which are never sent.
 
 mod common;
 
@@ -998,6 +999,207 @@ async fn names_are_percent_encoded_into_their_own_segments() {
 }
 
 // Errors and retries.
+
+/// Every operation of this file, by operationId, called with plausible arguments; only
+/// its error matters.
+async fn call_each(client: &Client) -> Vec<(&'static str, Error)> {
+    let (org, db, group, here) = ("my-org", "my-db", "default", "aws-eu-west-1");
+    let usage = UsageOptions::new();
+    let patch = DatabaseConfigurationInput::default().with_block_writes(true);
+    let group_patch = GroupConfigurationInput::default().with_delete_protection(true);
+    let failed = |result: Result<(), Error>| result.expect_err("an error status fails");
+    vec![
+        (
+            "listDatabases",
+            failed(
+                client
+                    .list_databases(org, &ListDatabasesOptions::new())
+                    .await
+                    .map(drop),
+            ),
+        ),
+        (
+            "createDatabase",
+            failed(
+                client
+                    .create_database(org, &NewDatabase::new(db, group))
+                    .await
+                    .map(drop),
+            ),
+        ),
+        (
+            "getDatabase",
+            failed(client.get_database(org, db).await.map(drop)),
+        ),
+        (
+            "deleteDatabase",
+            failed(client.delete_database(org, db).await.map(drop)),
+        ),
+        (
+            "getDatabaseConfiguration",
+            failed(client.get_database_configuration(org, db).await.map(drop)),
+        ),
+        (
+            "updateDatabaseConfiguration",
+            failed(
+                client
+                    .update_database_configuration(org, db, &patch)
+                    .await
+                    .map(drop),
+            ),
+        ),
+        (
+            "listDatabaseInstances",
+            failed(client.list_database_instances(org, db).await.map(drop)),
+        ),
+        (
+            "getDatabaseInstance",
+            failed(client.get_database_instance(org, db, here).await.map(drop)),
+        ),
+        (
+            "getDatabaseUsage",
+            failed(client.get_database_usage(org, db, &usage).await.map(drop)),
+        ),
+        (
+            "getDatabaseStats",
+            failed(client.get_database_stats(org, db).await.map(drop)),
+        ),
+        (
+            "listGroups",
+            failed(client.list_groups(org).await.map(drop)),
+        ),
+        (
+            "createGroup",
+            failed(
+                client
+                    .create_group(org, &NewGroup::new(group, here))
+                    .await
+                    .map(drop),
+            ),
+        ),
+        (
+            "getGroup",
+            failed(client.get_group(org, group).await.map(drop)),
+        ),
+        (
+            "deleteGroup",
+            failed(client.delete_group(org, group).await.map(drop)),
+        ),
+        (
+            "getGroupConfiguration",
+            failed(client.get_group_configuration(org, group).await.map(drop)),
+        ),
+        (
+            "updateGroupConfiguration",
+            failed(
+                client
+                    .update_group_configuration(org, group, &group_patch)
+                    .await
+                    .map(drop),
+            ),
+        ),
+        (
+            "transferGroup",
+            failed(
+                client
+                    .transfer_group(org, group, "other-org")
+                    .await
+                    .map(drop),
+            ),
+        ),
+        (
+            "unarchiveGroup",
+            failed(client.unarchive_group(org, group).await.map(drop)),
+        ),
+        (
+            "addLocationToGroup",
+            failed(
+                client
+                    .add_location_to_group(org, group, here)
+                    .await
+                    .map(drop),
+            ),
+        ),
+        (
+            "removeLocationFromGroup",
+            failed(
+                client
+                    .remove_location_from_group(org, group, here)
+                    .await
+                    .map(drop),
+            ),
+        ),
+        (
+            "updateGroupDatabases",
+            failed(client.update_group_databases(org, group).await),
+        ),
+        (
+            "listLocations",
+            failed(client.list_locations().await.map(drop)),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_operation_maps_every_error_status_to_api_with_message_and_code() {
+    bounded(LIMIT, async {
+        for status in [400, 401, 402, 403, 404, 409, 422, 429, 500, 502, 503, 504] {
+            let server = MockServer::start_async().await;
+            let mock = server
+                .mock_async(|when, then| {
+                    when.any_request();
+                    then.status(status).json_body(json!({
+                        "error": format!("failure {status}"),
+                        "code": "some_code"
+                    }));
+                })
+                .await;
+            let errors = call_each(&client(&server)).await;
+            assert_eq!(errors.len(), 22);
+            for (operation, error) in &errors {
+                // A create whose outcome a gateway or server error leaves unknown says
+                // so, around the API's error.
+                let api = match error {
+                    Error::MayExist { source, .. } => {
+                        assert!(
+                            matches!(*operation, "createDatabase" | "createGroup") && status >= 500,
+                            "{operation}, HTTP {status}: {error:?}"
+                        );
+                        source.as_ref()
+                    }
+                    other => other,
+                };
+                match api {
+                    Error::Api {
+                        status: s,
+                        message,
+                        code,
+                        ..
+                    } => {
+                        assert_eq!(s.as_u16(), status, "{operation}");
+                        assert_eq!(message, &format!("failure {status}"), "{operation}");
+                        assert_eq!(code.as_deref(), Some("some_code"), "{operation}");
+                    }
+                    other => panic!("{operation}, HTTP {status}: expected Api, got {other:?}"),
+                }
+                assert_eq!(
+                    error.status(),
+                    StatusCode::from_u16(status).ok(),
+                    "{operation}"
+                );
+                // The message shows where the API's error is: in the error's own text,
+                // or in its source's (a `Display` never repeats its source).
+                assert!(
+                    api.to_string().contains(&format!("failure {status}")),
+                    "{operation}"
+                );
+            }
+            // Each sent once: no retries were asked for.
+            mock.assert_calls_async(errors.len()).await;
+        }
+    })
+    .await;
+}
 
 #[tokio::test]
 async fn a_taken_name_is_an_api_error_whichever_status_turso_answers() {
