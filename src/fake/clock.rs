@@ -24,17 +24,7 @@ pub(crate) fn expiry_secs(now: Duration, lifetime: Duration) -> u64 {
 
 /// The date of a Unix time, as `YYYY-MM-DD` (UTC).
 pub(crate) fn date(secs: u64) -> String {
-    // Howard Hinnant's `civil_from_days`, for days since 1970-01-01.
-    let days = i64::try_from(secs / 86_400).unwrap_or(i64::MAX / 2);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = crate::timestamp::civil_from_days(secs / 86_400);
     format!("{year:04}-{month:02}-{day:02}")
 }
 
