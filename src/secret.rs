@@ -14,7 +14,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 ///
 /// Serializing a `WireSecret` writes the secret in clear, as the API does when it
 /// answers: that is what putting it on the wire means. Nothing in this crate serializes
-/// one except the fake server.
+/// one except the body of a request that carries it (the encryption key of
+/// `createDatabase`) and the fake server.
 ///
 /// ```
 /// use turso_platform::generated::types::DatabaseToken;

@@ -1635,6 +1635,49 @@ async fn a_viewer_may_read_databases_and_groups_but_every_change_answers_403() {
             "only admins and owners",
         );
 
+        // The role is refused before anything is looked up: what does not exist answers
+        // 403 too.
+        assert_api_error(
+            client.delete_database(org, "no-such-db").await,
+            403,
+            viewers,
+        );
+        assert_api_error(
+            client
+                .update_database_configuration(
+                    org,
+                    "no-such-db",
+                    &DatabaseConfigurationInput::default().with_block_writes(true),
+                )
+                .await,
+            403,
+            viewers,
+        );
+        assert_api_error(
+            client.delete_group(org, "no-such-group").await,
+            403,
+            viewers,
+        );
+        assert_api_error(
+            client
+                .add_location_to_group(org, "no-such-group", "aws-mars-1")
+                .await,
+            403,
+            viewers,
+        );
+        assert_api_error(
+            client
+                .transfer_group(org, "no-such-group", "fake-org")
+                .await,
+            403,
+            "only admins and owners",
+        );
+        assert_api_error(
+            client.invalidate_database_tokens(org, "no-such-db").await,
+            403,
+            viewers,
+        );
+
         // Reading never leads to writing: a viewer mints read-only tokens only, and may
         // not rotate anyone's credentials.
         let read_only = TokenOptions::new().authorization(Authorization::ReadOnly);

@@ -83,7 +83,8 @@ impl Client {
 
     /// Deletes the group `group` of the organization `org` and every database in it
     /// (`deleteGroup`), and revokes the API tokens pinned to it; returns the group as it
-    /// was. A group with delete protection on is refused with [`Error::Api`] status 400.
+    /// was. A group with delete protection on, or holding a database with delete
+    /// protection on, is refused with [`Error::Api`] status 400.
     ///
     /// The request is sent again only if it cannot have reached the server; if it may
     /// have, the error's [`may_have_taken_effect`](Error::may_have_taken_effect) is true:
@@ -231,7 +232,8 @@ impl Client {
 
     /// Removes the location `location` from the group `group` of the organization `org`
     /// (`removeLocationFromGroup`), and its databases' replicas there. The primary
-    /// location cannot be removed, nor one the group does not have (400).
+    /// location cannot be removed, nor one the group does not have (400); an unknown
+    /// location answers 404.
     ///
     /// ```no_run
     /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {

@@ -30,8 +30,8 @@ mod tokens;
 ///
 /// # Names and IDs in paths
 ///
-/// Organization slugs, database and group names, token names and token IDs go into the
-/// request's path, often straight from your own users. Each stays in its own path
+/// Organization slugs, database and group names, instance names, location codes, token
+/// names and token IDs go into the request's path, often straight from your own users. Each stays in its own path
 /// segment, whatever it holds:
 ///
 /// | a name or ID that | is |

@@ -33,15 +33,21 @@
 //!   tokens could escape its restriction, and one that could revoke them could lock its
 //!   organization out;
 //! - a group-scoped token acts only on its group's databases and the group itself, and
-//!   only with its scopes (`db:mint-token` to mint a database token, `db:rotate-creds`,
-//!   `group:mint-token`, `group:rotate-creds`); a database or group outside its group
-//!   answers 403 whether or not it exists, so that it learns nothing of what is outside
-//!   its reach; it may not touch API tokens either;
-//! - every token may read its user (`getCurrentUser`) and validate itself.
+//!   only with its scopes: `read` to list and read them, `db:create`, `db:delete`,
+//!   `db:configure`, `db:mint-token` and `db:rotate-creds` for its databases,
+//!   `group:configure`, `group:mint-token` and `group:rotate-creds` for the group; it may
+//!   not create, delete or transfer groups, nor touch API tokens. A database or group
+//!   outside its group answers 403 whether or not it exists, and so do a filter, a copy's
+//!   source and a location change that name one: it learns nothing of what is outside
+//!   its reach, but for one thing no API can hide, that a name it tries to create is
+//!   taken elsewhere in the organization (400, names being unique per organization);
+//! - every token may read its user (`getCurrentUser`), validate itself and list the
+//!   locations (`listLocations`).
 //!
 //! A 401 (no token, a token this fake did not sign, a revoked one) comes before
 //! everything else, then 404 for a path that does not decode, 400 for an invalid query
-//! or body, 403 for what the token may not do, and 404 for what does not exist.
+//! or body, 403 for what the token or the user's role may not do, and 404 for what does
+//! not exist; then 400, 402 and 409 for what the data held forbids.
 //!
 //! # Serving
 //!

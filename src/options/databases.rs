@@ -272,7 +272,8 @@ impl UsageOptions {
         Self::default()
     }
 
-    /// The start of the period (sent to the second).
+    /// The start of the period (sent to the second; a time before 1970, when there was no
+    /// usage to count, is sent as 1970-01-01T00:00:00Z).
     ///
     /// ```
     /// let options = turso_platform::UsageOptions::new().from(std::time::SystemTime::UNIX_EPOCH);
@@ -282,7 +283,8 @@ impl UsageOptions {
         self
     }
 
-    /// The end of the period (sent to the second).
+    /// The end of the period (sent to the second; before 1970 as for
+    /// [`from`](UsageOptions::from)).
     ///
     /// ```
     /// let options = turso_platform::UsageOptions::new().to(std::time::SystemTime::now());

@@ -5,6 +5,7 @@ use std::time::SystemTime;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::{bad_value, present, present_object, query_values};
@@ -43,10 +44,11 @@ pub(crate) enum SeedKind {
     DatabaseUpload,
 }
 
-/// The encryption of a new database: a cipher and a key of the right size.
+/// The encryption of a new database: a cipher and a key of the right size. The key is a
+/// secret from the moment it is read: `Debug` never shows it.
 #[derive(Debug, Deserialize)]
 pub(crate) struct EncryptionBody {
-    encryption_key: String,
+    encryption_key: SecretString,
     encryption_cipher: String,
 }
 
@@ -83,15 +85,22 @@ impl NewDatabaseBody {
     }
 }
 
-/// The time a seed copies a database at.
+/// The time a seed copies a database at: an RFC 3339 date-time from 1970 on.
 pub(crate) fn seed_time(text: &str) -> Result<SystemTime, ApiError> {
-    timestamp::parse(text).ok_or_else(|| {
+    let at = timestamp::parse(text).ok_or_else(|| {
         ApiError::bad_request(format!(
             "invalid seed timestamp {}: expected an RFC 3339 date-time such as \
              2026-05-21T10:00:00Z",
             Quoted(text)
         ))
-    })
+    })?;
+    if at < SystemTime::UNIX_EPOCH {
+        return Err(ApiError::bad_request(format!(
+            "invalid seed timestamp {}: no database existed before 1970",
+            Quoted(text)
+        )));
+    }
+    Ok(at)
 }
 
 impl EncryptionBody {
@@ -106,7 +115,7 @@ impl EncryptionBody {
                 )));
             }
         };
-        match STANDARD.decode(&self.encryption_key) {
+        match STANDARD.decode(self.encryption_key.expose_secret()) {
             Ok(key) if key.len() == size => Ok(()),
             _ => Err(ApiError::bad_request(format!(
                 "the encryption key must be {size} bytes in base64 for {}",
@@ -286,6 +295,7 @@ mod tests {
             r#"{"name":"a","group":"g","seed":{"type":"database_upload","name":"x"}}"#,
             r#"{"name":"a","group":"g","seed":{"type":"other","name":"x"}}"#,
             r#"{"name":"a","group":"g","seed":{"type":"database","name":"x","timestamp":"yesterday"}}"#,
+            r#"{"name":"a","group":"g","seed":{"type":"database","name":"x","timestamp":"1969-12-31T23:59:59Z"}}"#,
             r#"{"name":"a","group":"g","size_limit":"big"}"#,
             r#"{"name":"a","group":"g","size_limit":null}"#,
             r#"{"name":"a","group":"g","remote_encryption":{"encryption_cipher":"aes256gcm","encryption_key":"c2hvcnQ="}}"#,
@@ -294,6 +304,19 @@ mod tests {
         ] {
             assert!(body(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn an_encryption_key_never_shows_in_debug() {
+        let key = "MDEyMzQ1Njc4OWFiY2RlZg==";
+        let json = format!(
+            r#"{{"name":"a","group":"g","remote_encryption":{{"encryption_cipher":"aes128gcm","encryption_key":"{key}"}}}}"#
+        );
+        let body: NewDatabaseBody = serde_json::from_str(&json).unwrap();
+        body.check().unwrap();
+        let shown = format!("{body:?}");
+        assert!(shown.contains("aes128gcm"), "{shown}");
+        assert!(!shown.contains(key), "{shown}");
     }
 
     #[test]

@@ -122,6 +122,20 @@ impl State {
         Ok((organization, record))
     }
 
+    /// The database `name` of `slug`, to change with `scope`: the caller's role must allow
+    /// changes (403 before 404, as for restricted tokens).
+    fn database_to_change(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+        scope: Scope,
+    ) -> Result<(&Organization, &Database), ApiError> {
+        caller.check_organization(slug)?;
+        self.organization(slug)?.check_writes()?;
+        self.database_for(caller, slug, name, scope)
+    }
+
     /// `getDatabase`.
     pub(crate) fn get_database(
         &self,
@@ -142,8 +156,7 @@ impl State {
         slug: &str,
         name: &str,
     ) -> Result<types::DeletedDatabase, ApiError> {
-        let (organization, record) = self.database_for(caller, slug, name, Scope::DbDelete)?;
-        organization.check_writes()?;
+        let (_, record) = self.database_to_change(caller, slug, name, Scope::DbDelete)?;
         if record.configuration.delete_protection {
             return Err(ApiError::bad_request(format!(
                 "database {name} is protected from deletion: turn delete_protection off first"
@@ -174,8 +187,7 @@ impl State {
         name: &str,
         changes: ConfigurationBody,
     ) -> Result<types::DatabaseConfiguration, ApiError> {
-        let (organization, _) = self.database_for(caller, slug, name, Scope::DbConfigure)?;
-        organization.check_writes()?;
+        self.database_to_change(caller, slug, name, Scope::DbConfigure)?;
         let record = self
             .organization_mut(slug)?
             .databases

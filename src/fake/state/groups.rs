@@ -79,7 +79,7 @@ impl State {
     }
 
     /// The group `name` of `slug`, to change with `scope`: the caller's role must allow
-    /// changes.
+    /// changes (403 before 404, as for restricted tokens).
     fn group_to_change(
         &mut self,
         caller: &Caller,
@@ -87,9 +87,10 @@ impl State {
         name: &str,
         scope: Scope,
     ) -> Result<&mut Group, ApiError> {
-        let (organization, _) = self.group_for(caller, slug, name, scope)?;
+        caller.check_group(slug, name, scope)?;
+        let organization = self.organization_mut(slug)?;
         organization.check_writes()?;
-        self.organization_mut(slug)?
+        organization
             .groups
             .get_mut(name)
             .ok_or_else(group_not_found)
@@ -117,8 +118,8 @@ impl State {
         name: &str,
     ) -> Result<types::GroupAnswer, ApiError> {
         caller.check_whole_organization(slug)?;
+        self.organization(slug)?.check_writes()?;
         let (organization, record) = self.group_for(caller, slug, name, Scope::Read)?;
-        organization.check_writes()?;
         if record.delete_protection {
             return Err(ApiError::bad_request(format!(
                 "group {name} is protected from deletion: turn delete_protection off first"
@@ -184,8 +185,9 @@ impl State {
     ) -> Result<types::Group, ApiError> {
         caller.check_whole_organization(slug)?;
         caller.check_whole_organization(to)?;
+        self.organization(slug)?
+            .check_administers("transfer groups")?;
         let (source, _) = self.group_for(caller, slug, name, Scope::Read)?;
-        source.check_administers("transfer groups")?;
         let target = self.organization(to)?;
         target.check_administers("receive groups")?;
         if to == slug {
@@ -245,12 +247,14 @@ impl State {
         name: &str,
         location: &str,
     ) -> Result<types::GroupAnswer, ApiError> {
-        let plan = self
-            .group_for(caller, slug, name, Scope::GroupConfigure)?
-            .0
-            .plan;
-        let record = self.group_to_change(caller, slug, name, Scope::GroupConfigure)?;
+        self.group_to_change(caller, slug, name, Scope::GroupConfigure)?;
         known_location(location)?;
+        let organization = self.organization_mut(slug)?;
+        let plan = organization.plan;
+        let record = organization
+            .groups
+            .get_mut(name)
+            .ok_or_else(group_not_found)?;
         if record.locations.iter().any(|l| l == location) {
             return Err(ApiError::bad_request(format!(
                 "group {name} is already in {location}"
