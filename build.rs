@@ -57,6 +57,7 @@ fn generate() -> Result<(), String> {
         .with_replacement("Expiration", "crate::Expiration", wire_string_impls())
         .with_replacement("Authorization", "crate::Authorization", wire_string_impls())
         .with_replacement("Scope", "crate::Scope", wire_string_impls())
+        .with_replacement("AssignableRole", "crate::MemberRole", wire_string_impls())
         // Secrets never exist as plain `String`s, not even in the generated types.
         .with_replacement("Secret", "crate::secret::WireSecret", [].into_iter())
         .with_replacement("EncryptionKey", "crate::secret::WireSecret", [].into_iter())

@@ -120,18 +120,22 @@ pub enum Error {
         /// How long until the source tries again, counted from this error.
         retry_in: Duration,
     },
-    /// Creating the database or group `name` failed in a way that does not tell whether
-    /// the server created it (no answer, a gateway error, an unreadable answer). The
-    /// client never sends it again: a second request would be refused for a name that
-    /// exists, and nothing would tell whether the first one created it. Read it
-    /// ([`Client::get_database`] or [`Client::get_group`]) before creating it again: if it
-    /// is there, with the group or location you asked for, it is most likely yours.
+    /// Creating the database or group `name`, adding the member `name` or inviting
+    /// `name` failed in a way that does not tell whether the server did it (no answer, a
+    /// gateway error, an unreadable answer). The client never sends it again: a second
+    /// request would be refused for a name that exists (or send a second invite email),
+    /// and nothing would tell whether the first one did it. Read it
+    /// ([`Client::get_database`], [`Client::get_group`],
+    /// [`Client::get_organization_member`], [`Client::list_organization_invites_v2`])
+    /// before trying again: if it is there as you asked, it is most likely yours.
     ///
     /// [`Client::get_database`]: crate::Client::get_database
     /// [`Client::get_group`]: crate::Client::get_group
+    /// [`Client::get_organization_member`]: crate::Client::get_organization_member
+    /// [`Client::list_organization_invites_v2`]: crate::Client::list_organization_invites_v2
     #[non_exhaustive]
     MayExist {
-        /// What was being created: `"database"` or `"group"`.
+        /// What was being created: `"database"`, `"group"`, `"member"` or `"invite"`.
         kind: &'static str,
         /// Its name.
         name: String,
@@ -269,6 +273,20 @@ impl Error {
                 status.is_success() || is_ambiguous(*status)
             }
             Error::InvalidArgument(_) | Error::Connect(_) | Error::TokenUnavailable { .. } => false,
+        }
+    }
+
+    /// `self`, or [`Error::MayExist`] around it for the `kind` named `name` when the
+    /// request may have taken effect: what a create that is never sent twice answers.
+    pub(crate) fn or_may_exist(self, kind: &'static str, name: impl Into<String>) -> Error {
+        if self.may_have_taken_effect() {
+            Error::MayExist {
+                kind,
+                name: name.into(),
+                source: Box::new(self),
+            }
+        } else {
+            self
         }
     }
 
@@ -484,11 +502,16 @@ impl fmt::Display for Error {
             ),
             Error::MayExist { kind, name, .. } => {
                 let name = Quoted(name);
+                let (done, check) = match *kind {
+                    "member" => ("added", "read it (get_organization_member)"),
+                    "invite" => ("invited", "list the invites (list_organization_invites_v2)"),
+                    "group" => ("created", "read it (get_group)"),
+                    _ => ("created", "read it (get_database)"),
+                };
                 write!(
                     f,
-                    "the {kind} {name} may have been created, but no answer said so; read it \
-                     (get_{kind}) before creating it again: if it is there as you asked, it \
-                     is most likely yours"
+                    "the {kind} {name} may have been {done}, but no answer said so; {check} \
+                     before trying again: if it is there as you asked, it is most likely yours"
                 )
             }
             Error::ApiTokenMayExist { name, .. } => {

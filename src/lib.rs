@@ -88,6 +88,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod audit_log_stream;
 mod authorization;
 mod base_url;
 mod builder;
@@ -101,6 +102,7 @@ pub mod fake;
 pub mod generated;
 mod hooks;
 mod lenient;
+mod member_role;
 mod names;
 mod operation;
 mod options;
@@ -114,13 +116,16 @@ mod token_source;
 mod tokens;
 mod wire_enum;
 
+pub use audit_log_stream::AuditLogStream;
 pub use authorization::Authorization;
 pub use builder::ClientBuilder;
 pub use client::Client;
 pub use error::Error;
 pub use expiration::{Expiration, ExpirationError};
+pub use member_role::MemberRole;
 pub use options::{
-    ApiTokenOptions, ListDatabasesOptions, NewDatabase, NewGroup, TokenOptions, UsageOptions,
+    ApiTokenOptions, AuditLogOptions, ListDatabasesOptions, ListInvoicesOptions, NewDatabase,
+    NewGroup, NewInvite, TokenOptions, UsageOptions,
 };
 pub use scope::Scope;
 pub use token_claims::{Grant, TokenAccess, TokenClaims, TokenPermissions};
@@ -257,6 +262,113 @@ pub use generated::types::GroupConfigurationInput;
 /// # }
 /// ```
 pub use generated::types::Instance;
+
+/// A member just added ([`Client::add_organization_member`]): their username and role.
+///
+/// ```
+/// # fn show(added: turso_platform::AddedMember) {
+/// println!("{} joined as {:?}", added.member, added.role);
+/// # }
+/// ```
+pub use generated::types::AddedMember;
+/// One entry of an organization's audit log ([`Client::audit_log_stream`]).
+///
+/// ```
+/// # fn show(entry: turso_platform::AuditLog) {
+/// println!("{:?} by {:?} at {:?}: {:?}", entry.code, entry.author, entry.created_at, entry.data);
+/// # }
+/// ```
+pub use generated::types::AuditLog;
+/// One page of an organization's audit log, with its pagination
+/// ([`Client::list_organization_audit_logs`]).
+///
+/// ```
+/// # fn show(page: turso_platform::AuditLogPage) {
+/// let pagination = page.pagination.unwrap_or_default();
+/// println!("page {:?} of {:?}", pagination.page, pagination.total_pages);
+/// # }
+/// ```
+pub use generated::types::AuditLogPage;
+/// A pending invite ([`Client::list_organization_invites_v2`]).
+///
+/// ```
+/// # fn show(invite: turso_platform::Invite) {
+/// println!("{:?} invited as {:?} on {:?}", invite.email, invite.role, invite.created_at);
+/// # }
+/// ```
+pub use generated::types::Invite;
+/// An invite just sent ([`Client::invite_organization_member_v2`]).
+///
+/// ```
+/// # fn show(invite: turso_platform::InviteCreated) {
+/// println!("{:?} invited to {:?}", invite.email, invite.organization);
+/// # }
+/// ```
+pub use generated::types::InviteCreated;
+/// An invoice ([`Client::list_organization_invoices`]).
+///
+/// ```
+/// # fn show(invoice: turso_platform::Invoice) {
+/// println!("{:?}: {:?} USD, {:?}", invoice.invoice_number, invoice.amount_due, invoice.status);
+/// # }
+/// ```
+pub use generated::types::Invoice;
+/// Which invoices to list ([`ListInvoicesOptions::invoice_type`]).
+///
+/// ```
+/// assert_eq!(turso_platform::InvoiceType::Upcoming.to_string(), "upcoming");
+/// ```
+pub use generated::types::InvoiceType;
+/// A member of an organization ([`Client::list_organization_members`]); their `role` is
+/// the API's word, which [`MemberRole`] parses.
+///
+/// ```
+/// # fn show(member: turso_platform::Member) {
+/// println!("{} <{:?}> is {}", member.username, member.email, member.role);
+/// # }
+/// ```
+pub use generated::types::Member;
+/// An organization, as [`Client::list_organizations`] and [`Client::get_organization`]
+/// answer it.
+///
+/// ```
+/// # fn show(organization: turso_platform::Organization) {
+/// println!("{} ({}) on plan {:?}", organization.name, organization.slug, organization.plan_id);
+/// # }
+/// ```
+pub use generated::types::Organization;
+/// A plan an organization can subscribe to ([`Client::list_organization_plans`]).
+///
+/// ```
+/// # fn show(plan: turso_platform::OrganizationPlan) {
+/// let quotas = plan.quotas.unwrap_or_default();
+/// println!("{}: {:?} databases", plan.name, quotas.databases);
+/// # }
+/// ```
+pub use generated::types::OrganizationPlan;
+/// An organization's usage in the current billing cycle ([`Client::get_organization_usage`]).
+///
+/// ```
+/// # fn show(usage: turso_platform::OrganizationUsage) {
+/// println!("{} databases with usage", usage.databases.len());
+/// # }
+/// ```
+pub use generated::types::OrganizationUsage;
+/// An organization's plan and how it is billed ([`Client::get_organization_subscription`]).
+///
+/// ```
+/// # fn show(subscription: turso_platform::Subscription) {
+/// println!("{:?}, overages {:?}", subscription.plan, subscription.overages);
+/// # }
+/// ```
+pub use generated::types::Subscription;
+/// The changes [`Client::update_organization`] makes: build it from `Default` with its
+/// `with_*` setters; what is not set stays as it is.
+///
+/// ```
+/// let changes = turso_platform::UpdateOrganizationInput::default().with_overages(false);
+/// ```
+pub use generated::types::UpdateOrganizationInput;
 
 /// The `secrecy` crate, whose [`SecretString`](secrecy::SecretString) holds every token.
 ///

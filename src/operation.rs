@@ -64,6 +64,27 @@ pub(crate) const UNARCHIVE_GROUP: Operation = op("unarchiveGroup", Retry::Repeat
 pub(crate) const UPDATE_GROUP_DATABASES: Operation =
     op("updateGroupDatabases", Retry::Repeatable, false);
 pub(crate) const LIST_LOCATIONS: Operation = op("listLocations", Retry::Repeatable, false);
+pub(crate) const LIST_ORGANIZATIONS: Operation = op("listOrganizations", Retry::Repeatable, false);
+pub(crate) const GET_ORGANIZATION: Operation = op("getOrganization", Retry::Repeatable, false);
+pub(crate) const UPDATE_ORGANIZATION: Operation =
+    op("updateOrganization", Retry::Repeatable, false);
+pub(crate) const LIST_ORGANIZATION_PLANS: Operation =
+    op("listOrganizationPlans", Retry::Repeatable, false);
+pub(crate) const LIST_ORGANIZATION_INVOICES: Operation =
+    op("listOrganizationInvoices", Retry::Repeatable, false);
+pub(crate) const GET_ORGANIZATION_SUBSCRIPTION: Operation =
+    op("getOrganizationSubscription", Retry::Repeatable, false);
+pub(crate) const GET_ORGANIZATION_USAGE: Operation =
+    op("getOrganizationUsage", Retry::Repeatable, false);
+pub(crate) const LIST_ORGANIZATION_MEMBERS: Operation =
+    op("listOrganizationMembers", Retry::Repeatable, false);
+pub(crate) const GET_ORGANIZATION_MEMBER: Operation =
+    op("getOrganizationMember", Retry::Repeatable, false);
+pub(crate) const UPDATE_MEMBER_ROLE: Operation = op("updateMemberRole", Retry::Repeatable, false);
+pub(crate) const LIST_ORGANIZATION_INVITES: Operation =
+    op("listOrganizationInvitesV2", Retry::Repeatable, false);
+pub(crate) const LIST_ORGANIZATION_AUDIT_LOGS: Operation =
+    op("listOrganizationAuditLogs", Retry::Repeatable, false);
 // Creates, deletes, transfers and location changes: a second request after a lost
 // answer would be refused (the name exists, the group is gone, the location is there)
 // for a change the caller cannot tell it made.
@@ -75,12 +96,22 @@ pub(crate) const TRANSFER_GROUP: Operation = op("transferGroup", Retry::Once, fa
 pub(crate) const ADD_LOCATION_TO_GROUP: Operation = op("addLocationToGroup", Retry::Once, false);
 pub(crate) const REMOVE_LOCATION_FROM_GROUP: Operation =
     op("removeLocationFromGroup", Retry::Once, false);
+// Members and invites: a second add answers 409 and a second removal 404 for a change
+// the caller cannot tell it made; a second invite sends a second email.
+pub(crate) const ADD_ORGANIZATION_MEMBER: Operation =
+    op("addOrganizationMember", Retry::Once, false);
+pub(crate) const REMOVE_ORGANIZATION_MEMBER: Operation =
+    op("removeOrganizationMember", Retry::Once, false);
+pub(crate) const INVITE_ORGANIZATION_MEMBER: Operation =
+    op("inviteOrganizationMemberV2", Retry::Once, false);
+pub(crate) const DELETE_ORGANIZATION_INVITE: Operation =
+    op("deleteOrganizationInviteByEmailV2", Retry::Once, false);
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const ALL: [Operation; 33] = [
+    const ALL: [Operation; 49] = [
         LIST_API_TOKENS,
         CREATE_API_TOKEN,
         REVOKE_API_TOKEN,
@@ -114,6 +145,22 @@ mod tests {
         REMOVE_LOCATION_FROM_GROUP,
         UPDATE_GROUP_DATABASES,
         LIST_LOCATIONS,
+        LIST_ORGANIZATIONS,
+        GET_ORGANIZATION,
+        UPDATE_ORGANIZATION,
+        LIST_ORGANIZATION_PLANS,
+        LIST_ORGANIZATION_INVOICES,
+        GET_ORGANIZATION_SUBSCRIPTION,
+        GET_ORGANIZATION_USAGE,
+        LIST_ORGANIZATION_MEMBERS,
+        ADD_ORGANIZATION_MEMBER,
+        GET_ORGANIZATION_MEMBER,
+        UPDATE_MEMBER_ROLE,
+        REMOVE_ORGANIZATION_MEMBER,
+        LIST_ORGANIZATION_INVITES,
+        INVITE_ORGANIZATION_MEMBER,
+        DELETE_ORGANIZATION_INVITE,
+        LIST_ORGANIZATION_AUDIT_LOGS,
     ];
 
     #[test]
@@ -150,6 +197,10 @@ mod tests {
                 "transferGroup",
                 "addLocationToGroup",
                 "removeLocationFromGroup",
+                "addOrganizationMember",
+                "removeOrganizationMember",
+                "inviteOrganizationMemberV2",
+                "deleteOrganizationInviteByEmailV2",
             ]
         );
         let secret: Vec<_> = ALL

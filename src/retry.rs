@@ -2,16 +2,17 @@
 //!
 //! | operations | retried on |
 //! |---|---|
-//! | reads (`list*`, `get*`, `validateAPIToken`); database and group token mints (nothing is stored); invalidations, `unarchiveGroup`, `updateGroupDatabases` (idempotent); `updateDatabaseConfiguration`, `updateGroupConfiguration` (they set absolute values) | connect failures, a connection lost before the whole answer arrived (a dropped keep-alive connection, say), timeouts, 408, 429, 502, 503, 504 |
-//! | `createAPIToken`, `revokeAPIToken`, `revokeOrganizationAPIToken`, `createDatabase`, `deleteDatabase`, `createGroup`, `deleteGroup`, `transferGroup`, `addLocationToGroup`, `removeLocationFromGroup` | only when the request cannot have been processed: connect failures and 429 |
+//! | reads (`list*`, `get*`, `validateAPIToken`); database and group token mints (nothing is stored); invalidations, `unarchiveGroup`, `updateGroupDatabases` (idempotent); `updateDatabaseConfiguration`, `updateGroupConfiguration`, `updateOrganization`, `updateMemberRole` (they set absolute values) | connect failures, a connection lost before the whole answer arrived (a dropped keep-alive connection, say), timeouts, 408, 429, 502, 503, 504 |
+//! | `createAPIToken`, `revokeAPIToken`, `revokeOrganizationAPIToken`, `createDatabase`, `deleteDatabase`, `createGroup`, `deleteGroup`, `transferGroup`, `addLocationToGroup`, `removeLocationFromGroup`, `addOrganizationMember`, `removeOrganizationMember`, `inviteOrganizationMemberV2`, `deleteOrganizationInviteByEmailV2` | only when the request cannot have been processed: connect failures and 429 |
 //!
 //! What is sent once is what a second request would break: a second mint of an API token
 //! answers 409 for a token whose secret is lost; a second create is refused for a name
 //! that exists, by a database the caller cannot tell it created; a second delete,
-//! transfer or location change is refused for what is already gone or there. When the
-//! outcome is unknown, the error says so: `ApiTokenMayExist` for an API token,
-//! `MayExist` for a database or group (read it with `get_database` or `get_group` before
-//! creating it again), and [`Error::may_have_taken_effect`](crate::Error::may_have_taken_effect)
+//! transfer, location change, member addition or removal is refused for what is already
+//! gone or there; a second invite sends a second email. When the outcome is unknown, the
+//! error says so: `ApiTokenMayExist` for an API token, `MayExist` for a database, group,
+//! member or invite (read it with `get_database`, `get_group`,
+//! `get_organization_member` or `list_organization_invites_v2` before trying again), and [`Error::may_have_taken_effect`](crate::Error::may_have_taken_effect)
 //! for the others. An answer whose body is larger
 //! than the client reads is never retried: the next one would be too.
 //!

@@ -65,20 +65,13 @@ impl Client {
     ) -> Result<CreatedDatabase, Error> {
         let org = segment("organization", org)?;
         let body = database.to_body()?;
-        match self
+        let answer = self
             .call(operation::CREATE_DATABASE, || {
                 self.generated.create_database(org, &body)
             })
             .await
-        {
-            Ok(answer) => Ok(answer.database),
-            Err(e) if e.may_have_taken_effect() => Err(Error::MayExist {
-                kind: "database",
-                name: body.name,
-                source: Box::new(e),
-            }),
-            Err(e) => Err(e),
-        }
+            .map_err(|e| e.or_may_exist("database", body.name))?;
+        Ok(answer.database)
     }
 
     /// The database `database` of the organization `org` (`getDatabase`). An unknown

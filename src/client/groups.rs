@@ -46,20 +46,13 @@ impl Client {
     pub async fn create_group(&self, org: &str, group: &NewGroup) -> Result<Group, Error> {
         let org = segment("organization", org)?;
         let body = group.to_body()?;
-        match self
+        let answer = self
             .call(operation::CREATE_GROUP, || {
                 self.generated.create_group(org, &body)
             })
             .await
-        {
-            Ok(answer) => Ok(answer.group),
-            Err(e) if e.may_have_taken_effect() => Err(Error::MayExist {
-                kind: "group",
-                name: body.name,
-                source: Box::new(e),
-            }),
-            Err(e) => Err(e),
-        }
+            .map_err(|e| e.or_may_exist("group", body.name))?;
+        Ok(answer.group)
     }
 
     /// The group `group` of the organization `org` (`getGroup`).

@@ -1,6 +1,7 @@
 //! The client: its configuration and the machinery every call goes through. The
 //! operations are grouped by resource, one file each: [`tokens`], [`databases`],
-//! [`groups`] and [`locations`].
+//! [`groups`], [`locations`], [`organizations`] (with billing), [`members`] (with
+//! invites) and [`audit_logs`].
 
 use std::fmt;
 use std::future::Future;
@@ -15,9 +16,12 @@ use crate::operation::Operation;
 use crate::retry::RetryPolicy;
 use crate::{ClientBuilder, Error};
 
+mod audit_logs;
 mod databases;
 mod groups;
 mod locations;
+mod members;
+mod organizations;
 mod tokens;
 
 /// A client for the Turso Platform API: tokens, databases, groups and locations.

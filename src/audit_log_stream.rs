@@ -1,0 +1,152 @@
+//! Every entry of an organization's audit log, as a stream that reads one page at a
+//! time.
+
+use std::fmt;
+use std::future::Future;
+use std::num::NonZeroU32;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_core::Stream;
+
+use crate::generated::types::{AuditLog, AuditLogPage};
+use crate::options::checked_page_size;
+use crate::{AuditLogOptions, Client, Error};
+
+type PageFuture = Pin<Box<dyn Future<Output = Result<AuditLogPage, Error>> + Send>>;
+
+/// Every entry of an organization's audit log, newest first, from
+/// [`Client::audit_log_stream`]: a [`Stream`] of `Result<AuditLog, Error>` that reads the
+/// next page only when the entries of the one before are taken, so that no more than a
+/// page is held in memory.
+///
+/// It ends after the last page: one that is empty, shorter than the page size, or whose
+/// number reaches the `total_pages` the API gives. After an error (each page is retried
+/// like any read), it yields the error and ends; start again from the page it stopped at
+/// with [`Client::list_organization_audit_logs`] if you need to. An invalid page size is
+/// the first and only item, and nothing is sent.
+///
+/// Pages are counted from the newest entry when each is asked for: an entry added while
+/// the stream runs shifts the later pages by one, so the stream can yield an entry twice
+/// (never skip one). Compare `created_at` and `code` if that matters.
+///
+/// ```no_run
+/// use futures_util::StreamExt;
+///
+/// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+/// // The ten newest database deletions, reading as few pages as that takes.
+/// let deletions: Vec<_> = client
+///     .audit_log_stream("my-org", 50)
+///     .filter(|entry| {
+///         let deletion = matches!(entry, Ok(e) if e.code.as_deref() == Some("db-delete"));
+///         std::future::ready(deletion || entry.is_err())
+///     })
+///     .take(10)
+///     .collect()
+///     .await;
+/// # Ok(())
+/// # }
+/// ```
+pub struct AuditLogStream {
+    client: Client,
+    org: String,
+    page_size: NonZeroU32,
+    /// The entries of the last page read, not yet yielded.
+    entries: std::vec::IntoIter<AuditLog>,
+    /// The page to read next, `None` once the last one was read or something failed.
+    next_page: Option<NonZeroU32>,
+    /// The page being read.
+    reading: Option<PageFuture>,
+    /// An invalid page size, yielded first.
+    invalid: Option<Error>,
+}
+
+impl AuditLogStream {
+    pub(crate) fn new(client: Client, org: &str, page_size: u32) -> Self {
+        let (page_size, invalid) = match checked_page_size(page_size) {
+            Ok(size) => (size, None),
+            Err(e) => (NonZeroU32::MIN, Some(e)),
+        };
+        Self {
+            client,
+            org: org.to_owned(),
+            page_size,
+            entries: Vec::new().into_iter(),
+            next_page: invalid.is_none().then_some(NonZeroU32::MIN),
+            reading: None,
+            invalid,
+        }
+    }
+
+    /// Starts reading page `page`.
+    fn read(&self, page: NonZeroU32) -> PageFuture {
+        let client = self.client.clone();
+        let org = self.org.clone();
+        let options = AuditLogOptions::new()
+            .page(page.get())
+            .page_size(self.page_size.get());
+        Box::pin(async move { client.list_organization_audit_logs(&org, &options).await })
+    }
+
+    /// Takes a page that was read: its entries, and the next page unless it is the last.
+    fn take(&mut self, page: NonZeroU32, answer: AuditLogPage) {
+        let total_pages = answer
+            .pagination
+            .as_ref()
+            .and_then(|p| p.total_pages)
+            .and_then(|total| u32::try_from(total).ok());
+        let read = answer.audit_logs.len();
+        let last = read == 0
+            || read < self.page_size.get() as usize
+            || total_pages.is_some_and(|total| page.get() >= total);
+        self.next_page = if last { None } else { page.checked_add(1) };
+        self.entries = answer.audit_logs.into_iter();
+    }
+}
+
+impl Stream for AuditLogStream {
+    type Item = Result<AuditLog, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if let Some(e) = this.invalid.take() {
+            return Poll::Ready(Some(Err(e)));
+        }
+        loop {
+            if let Some(entry) = this.entries.next() {
+                return Poll::Ready(Some(Ok(entry)));
+            }
+            if let Some(reading) = &mut this.reading {
+                let answer = std::task::ready!(reading.as_mut().poll(cx));
+                this.reading = None;
+                let page = this.next_page.take().unwrap_or(NonZeroU32::MIN);
+                match answer {
+                    Ok(answer) => this.take(page, answer),
+                    Err(e) => return Poll::Ready(Some(Err(e))),
+                }
+                continue;
+            }
+            match this.next_page {
+                Some(page) => this.reading = Some(this.read(page)),
+                None => return Poll::Ready(None),
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let buffered = self.entries.len();
+        let done = self.next_page.is_none() && self.reading.is_none();
+        (buffered, done.then_some(buffered))
+    }
+}
+
+impl fmt::Debug for AuditLogStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuditLogStream")
+            .field("org", &self.org)
+            .field("page_size", &self.page_size)
+            .field("next_page", &self.next_page)
+            .field("buffered", &self.entries.len())
+            .finish_non_exhaustive()
+    }
+}
