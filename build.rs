@@ -637,6 +637,7 @@ fn defaultable_structs(items: &[syn::Item]) -> BTreeSet<String> {
                                 "f64",
                                 "WireSecret",
                                 "Expiration",
+                                "Map",
                                 "Authorization",
                             ]
                             .contains(&name.as_str())

@@ -12,7 +12,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
-use turso_platform::fake::{self, FakeTurso, Role, SetupError};
+use turso_platform::MemberRole;
+use turso_platform::fake::{self, FakeTurso, SetupError};
 use turso_platform::secrecy::ExposeSecret;
 use turso_platform::{
     ApiTokenOptions, Authorization, Client, Error, Expiration, Scope, TokenOptions,
@@ -269,7 +270,7 @@ async fn scoped_mints_need_an_existing_organization_and_group_and_a_role() {
             "nope",
         );
 
-        fake.add_organization_with_role("theirs", Role::Member)
+        fake.add_organization_with_role("theirs", MemberRole::Member)
             .unwrap();
         fake.add_group("theirs", "default").unwrap();
         assert_api_error(
@@ -283,7 +284,7 @@ async fn scoped_mints_need_an_existing_organization_and_group_and_a_role() {
             .create_api_token("e", &ApiTokenOptions::new().organization("theirs"))
             .await
             .expect("members may mint organization-scoped tokens");
-        fake.add_organization_with_role("admined", Role::Admin)
+        fake.add_organization_with_role("admined", MemberRole::Admin)
             .unwrap();
         fake.add_group("admined", "default").unwrap();
         client
@@ -1111,7 +1112,7 @@ fn the_fake_can_be_shared_between_threads_and_tasks() {
     fn shareable<T: Send + Sync + 'static>() {}
     shareable::<FakeTurso>();
     shareable::<SetupError>();
-    shareable::<Role>();
+    shareable::<MemberRole>();
 }
 
 /// Failures planned with `fail_next` come before anything else, for as many requests as

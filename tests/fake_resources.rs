@@ -8,7 +8,8 @@
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use turso_platform::fake::{DatabaseAction, FakeTurso, Plan, Role};
+use turso_platform::MemberRole;
+use turso_platform::fake::{DatabaseAction, FakeTurso, Plan};
 use turso_platform::generated::types::{CreateDatabaseInput, CreateGroupInput};
 use turso_platform::secrecy::ExposeSecret;
 use turso_platform::{
@@ -1362,7 +1363,7 @@ async fn transferring_into_an_organization_where_the_user_is_a_member_answers_40
     bounded(async {
         let fake = start().await;
         add_eu(&fake);
-        fake.add_organization_with_role("theirs", Role::Member)
+        fake.add_organization_with_role("theirs", MemberRole::Member)
             .unwrap();
         let client = admin(&fake);
         assert_api_error(
@@ -1541,7 +1542,7 @@ async fn list_locations_includes_the_usual_aws_locations_with_descriptions() {
 async fn a_viewer_may_read_databases_and_groups_but_every_change_answers_403() {
     bounded(async {
         let fake = start().await;
-        fake.add_organization_with_role("watched", Role::Viewer)
+        fake.add_organization_with_role("watched", MemberRole::Viewer)
             .unwrap();
         fake.add_group("watched", "default").unwrap();
         fake.add_database("watched", "default", "db").unwrap();

@@ -91,9 +91,10 @@ impl FromRequestParts<Arc<App>> for Authenticated {
     }
 }
 
-/// An authenticated caller: the restriction of the token it sent.
+/// An authenticated caller: the user the token it sent belongs to, and its restriction.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Caller {
+    pub(crate) username: String,
     pub(crate) restriction: Restriction,
 }
 

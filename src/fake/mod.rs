@@ -8,16 +8,40 @@
 //! databases and groups are created, configured, transferred and deleted, coherently
 //! with the tokens (a deleted database's tokens stop working, a deleted or transferred
 //! group takes its databases along and revokes the API tokens pinned to it, a group's
-//! locations are its databases' instances); failures are the spec's statuses with its
+//! locations are its databases' instances); organizations have members with roles,
+//! invites, an audit log of every change an API call made, and billing with stable
+//! figures (nothing is charged); failures are the spec's statuses with its
 //! `{"error": "..."}` body. Where Turso's docs and its API disagree, the fake answers as
 //! the API does (a taken name is 400 `database with same name already exists`).
 //!
-//! It starts with one user, `fake-user` ([`USERNAME`]), who owns the organization
-//! `fake-org` ([`ORGANIZATION`]), whose group `default` ([`GROUP`]) holds the database
-//! `fake-db` ([`DATABASE`]); [`FakeTurso::token`] is a platform API token of that user,
-//! named `fake-token` ([`SEEDED_TOKEN_NAME`]), that never expires. Add organizations,
-//! groups and databases with [`FakeTurso::add_organization`], [`FakeTurso::add_group`]
-//! and [`FakeTurso::add_database`].
+//! It starts with one user, `fake-user` ([`USERNAME`]), who has a personal organization
+//! (`fake-user`, on the starter plan) and owns the organization `fake-org`
+//! ([`ORGANIZATION`], on a paid plan), whose group `default` ([`GROUP`]) holds the
+//! database `fake-db` ([`DATABASE`]); [`FakeTurso::token`] is a platform API token of
+//! that user, named `fake-token` ([`SEEDED_TOKEN_NAME`]), that never expires. Add
+//! users (each with a token of their own), organizations, members, groups and databases
+//! with [`FakeTurso::add_user`], [`FakeTurso::add_organization`],
+//! [`FakeTurso::add_member`], [`FakeTurso::add_group`] and [`FakeTurso::add_database`].
+//!
+//! # What a role may do
+//!
+//! A token acts as its user, in the organizations the user is a member of: anywhere
+//! else it gets 403 (`you are not a member of organization ...`, as the API answers),
+//! and removing a member revokes their tokens restricted to the organization and stops
+//! their others from reaching it. What the user may do there follows their
+//! [`MemberRole`](crate::MemberRole), after Turso's docs:
+//!
+//! | | owner | admin | member | viewer |
+//! |---|---|---|---|---|
+//! | read the organization, its databases, groups, instances, plans and usage | yes | yes | yes | yes |
+//! | create, change and delete databases and groups; rotate their tokens | yes | yes | yes | no |
+//! | mint database and group tokens | yes | yes | yes | read-only ones |
+//! | mint group-scoped API tokens, transfer groups | yes | yes | no | no |
+//! | manage members and invites, change settings, read invoices, the subscription and the audit log | yes | yes | no | no |
+//!
+//! The owner's role never changes and the owner cannot be removed; a personal
+//! organization has no other members. On the starter plan there are no replicas, no
+//! overages and no audit log (402).
 //!
 //! # What a token may do
 //!
@@ -36,13 +60,31 @@
 //!   only with its scopes: `read` to list and read them, `db:create`, `db:delete`,
 //!   `db:configure`, `db:mint-token` and `db:rotate-creds` for its databases,
 //!   `group:configure`, `group:mint-token` and `group:rotate-creds` for the group; it may
-//!   not create, delete or transfer groups, nor touch API tokens. A database or group
+//!   not create, delete or transfer groups, manage members, invites or settings, read
+//!   billing or the audit log, nor touch API tokens. A database or group
 //!   outside its group answers 403 whether or not it exists, and so do a filter, a copy's
 //!   source and a location change that name one: it learns nothing of what is outside
 //!   its reach, but for one thing no API can hide, that a name it tries to create is
 //!   taken elsewhere in the organization (400, names being unique per organization);
 //! - every token may read its user (`getCurrentUser`), validate itself and list the
-//!   locations (`listLocations`).
+//!   locations (`listLocations`); a restricted token lists only its organization
+//!   (`listOrganizations`).
+//!
+//! # The audit log
+//!
+//! Every change an API call makes is logged in its organization, newest first in
+//! `listOrganizationAuditLogs` and [`FakeTurso::audit_log`]: who (the caller's
+//! username), what (a `code` from Turso's list where it has one: `db-create`,
+//! `db-delete`, `db-protect`, `db-unprotect`, `db-token-create`, `group-token-create`,
+//! `user-token-create`, `instance-create`, `instance-delete`, `org-member-add`,
+//! `org-member-rm`, `org-member-leave`, `org-set-overages`, `group-create`,
+//! `group-delete`, `group-unarchive`, `group-protect`, `group-unprotect`; and for the
+//! changes it has none for: `db-configure`, `db-token-rotate`, `group-configure`,
+//! `group-token-rotate`, `group-transfer` (in both organizations), `group-update`,
+//! `org-update`, `org-member-role-update`, `org-invite-create`, `org-invite-delete`,
+//! `user-token-revoke`), when (`created_at`), and on what (`data`). An API token's
+//! mint or revocation is logged in the organization it is restricted to, or in its
+//! user's personal organization.
 //!
 //! A 401 (no token, a token this fake did not sign, a revoked one) comes before
 //! everything else, then 404 for a path that does not decode, 400 for an invalid query
@@ -113,9 +155,8 @@ use self::faults::Faults;
 use self::ids::Ids;
 use self::jwt::Signer;
 use self::state::State;
-pub use self::state::{Plan, Role, SetupError};
-use crate::Client;
-use crate::generated::types;
+pub use self::state::{Plan, SetupError};
+use crate::{AuditLog, Client, MemberRole};
 
 /// The username of the fake's only user.
 ///
@@ -238,19 +279,6 @@ impl App {
     /// A JWT with these claims, signed with the fake's key.
     pub(crate) fn sign<C: Serialize>(&self, claims: &C) -> String {
         self.signer.sign(claims)
-    }
-}
-
-/// The seeded user, as `getCurrentUser` answers.
-pub(crate) fn seeded_user() -> types::User {
-    types::User {
-        username: USERNAME.to_owned(),
-        name: Some("Fake User".to_owned()),
-        email: Some("fake-user@example.com".to_owned()),
-        avatar_url: Some("https://example.com/fake-user.png".to_owned()),
-        plan: Some("starter".to_owned()),
-        mfa: Some(false),
-        has_pending_invites: Some(false),
     }
 }
 
@@ -453,25 +481,115 @@ impl FakeTurso {
     /// # }
     /// ```
     pub fn add_organization(&self, slug: &str) -> Result<(), SetupError> {
-        self.add_organization_with_role(slug, Role::Owner)
+        self.add_organization_with_role(slug, MemberRole::Owner)
     }
 
-    /// Adds an organization in which the fake's user has `role`: a [`Role::Member`] or
-    /// [`Role::Viewer`] may not mint group-scoped API tokens (403). Fails if the slug is
+    /// Adds an organization in which the fake's user has `role` (see the module's
+    /// documentation for what each role may do); unless that is
+    /// [`MemberRole::Owner`], the owner is the user `fake-owner`. Fails if the slug is
     /// blank or taken.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// use turso_platform::fake::{FakeTurso, Role};
+    /// use turso_platform::MemberRole;
+    /// use turso_platform::fake::FakeTurso;
     ///
     /// let fake = FakeTurso::start().await?;
-    /// fake.add_organization_with_role("their-org", Role::Member)?;
+    /// fake.add_organization_with_role("their-org", MemberRole::Viewer)?;
+    /// let refused = fake.client().list_organization_members("their-org").await.unwrap_err();
+    /// assert_eq!(refused.status().map(|s| s.as_u16()), Some(403));
     /// # Ok(())
     /// # }
     /// ```
-    pub fn add_organization_with_role(&self, slug: &str, role: Role) -> Result<(), SetupError> {
+    pub fn add_organization_with_role(
+        &self,
+        slug: &str,
+        role: MemberRole,
+    ) -> Result<(), SetupError> {
         self.app.state().add_organization(slug, role)
+    }
+
+    /// Adds a Turso user, `username` (`<username>@example.com`), with their personal
+    /// organization (whose slug is their username, on the starter plan), and returns an
+    /// unrestricted platform API token that acts as them. They belong to no other
+    /// organization until one adds them ([`add_member`](FakeTurso::add_member), or
+    /// `addOrganizationMember`). Fails if the name is blank or taken by a user or an
+    /// organization.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use turso_platform::secrecy::ExposeSecret;
+    /// use turso_platform::{Client, MemberRole};
+    ///
+    /// let fake = turso_platform::fake::FakeTurso::start().await?;
+    /// let token = fake.add_user("ana")?;
+    /// let ana = Client::builder()
+    ///     .token(token.expose_secret())
+    ///     .base_url(fake.base_url())
+    ///     .build()?;
+    /// assert!(ana.get_organization("fake-org").await.is_err()); // not a member: 403
+    /// fake.client().add_organization_member("fake-org", "ana", MemberRole::Member).await?;
+    /// assert_eq!(ana.get_organization("fake-org").await?.slug, "fake-org");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn add_user(&self, username: &str) -> Result<SecretString, SetupError> {
+        let mut state = self.app.state();
+        state.add_user(username)?;
+        let minted = state.mint_seeded_token(username);
+        Ok(SecretString::from(self.app.sign(&minted.claims)))
+    }
+
+    /// Makes the user `username` a member of `organization` with `role`, or gives them
+    /// `role` if they are one (without a trace in the audit log: this is setup, not an
+    /// API call). Fails if either does not exist.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use turso_platform::MemberRole;
+    ///
+    /// let fake = turso_platform::fake::FakeTurso::start().await?;
+    /// fake.add_user("ana")?;
+    /// fake.add_member("fake-org", "ana", MemberRole::Viewer)?;
+    /// let ana = fake.client().get_organization_member("fake-org", "ana").await?;
+    /// assert_eq!(ana.role, "viewer");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn add_member(
+        &self,
+        organization: &str,
+        username: &str,
+        role: MemberRole,
+    ) -> Result<(), SetupError> {
+        self.app.state().add_member(organization, username, role)
+    }
+
+    /// Every entry of the audit log of `organization`, newest first: each change an API
+    /// call made there (who, what, when), to assert what a program did. Fails if the
+    /// organization does not exist.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use turso_platform::NewDatabase;
+    ///
+    /// let fake = turso_platform::fake::FakeTurso::start().await?;
+    /// fake.client().create_database("fake-org", &NewDatabase::new("tenant-1", "default")).await?;
+    /// let log = fake.audit_log("fake-org")?;
+    /// assert_eq!(log[0].code.as_deref(), Some("db-create"));
+    /// assert_eq!(log[0].author.as_deref(), Some("fake-user"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn audit_log(&self, organization: &str) -> Result<Vec<AuditLog>, SetupError> {
+        self.app
+            .state()
+            .audit_log(organization)
+            .ok_or_else(|| SetupError::UnknownOrganization(organization.to_owned()))
     }
 
     /// Puts an organization on a plan: on [`Plan::Starter`], groups cannot have replicas
@@ -643,7 +761,7 @@ impl FakeTursoBuilder {
         let local = listener.local_addr()?;
         let signer = Signer::generate()?;
         let mut state = State::seeded(Ids::new()?);
-        let seeded = state.mint_seeded_token();
+        let seeded = state.mint_seeded_token(USERNAME);
         let token = SecretString::from(signer.sign(&seeded.claims));
         let app = Arc::new(App {
             state: Mutex::new(state),

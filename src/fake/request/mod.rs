@@ -1,7 +1,7 @@
 //! What the fake reads from a request besides its bearer token: the names in its path,
 //! its JSON body and its query, with the extractors the handlers use; the bodies and
-//! queries of each resource's operations are in [`tokens`], [`databases`] and
-//! [`groups`].
+//! queries of each resource's operations are in [`tokens`], [`databases`], [`groups`],
+//! [`organizations`] and [`members`].
 //!
 //! Every refusal here is a 400 with the `Error` body (never a 415 or a 422): the
 //! real API takes a body with or without a content type, and an absent optional body
@@ -21,12 +21,18 @@ use super::answer::ApiError;
 
 mod databases;
 mod groups;
+mod members;
+mod organizations;
 mod tokens;
 
 pub(crate) use databases::{
     ConfigurationBody, DatabaseQuery, NewDatabaseBody, UsageQuery, seed_time,
 };
 pub(crate) use groups::{GroupConfigurationBody, NewGroupBody, TransferBody};
+pub(crate) use members::{
+    AddMemberBody, InviteBody, InviteRequest, Invitee, UpdateRoleBody, assignable,
+};
+pub(crate) use organizations::{AuditLogQuery, UpdateOrganizationBody, invoice_type};
 pub(crate) use tokens::{ApiTokenBody, TokenBody, TokenRequest};
 
 /// The largest body the fake reads.

@@ -1,5 +1,6 @@
 //! The HTTP face of the fake: one handler per operation of `openapi.yaml`, grouped by
-//! resource ([`tokens`], [`databases`], [`groups`], [`locations`]), plus the answers
+//! resource ([`tokens`], [`databases`], [`groups`], [`locations`], [`organizations`],
+//! [`members`], [`audit_logs`]), plus the answers
 //! for unknown paths (404) and wrong methods (405), all with the `Error` body.
 //!
 //! The extractors do the checks every operation shares, in the order the API answers
@@ -20,9 +21,12 @@ use axum::{Router, middleware};
 use super::answer::ApiError;
 use super::{App, faults};
 
+mod audit_logs;
 mod databases;
 mod groups;
 mod locations;
+mod members;
+mod organizations;
 mod tokens;
 
 /// The fake's state, as handlers extract it.
@@ -113,6 +117,49 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route(
             &format!("{group}/update"),
             post(groups::update_group_databases),
+        )
+        .route("/v1/organizations", get(organizations::list_organizations))
+        .route(
+            org,
+            get(organizations::get_organization).patch(organizations::update_organization),
+        )
+        .route(
+            &format!("{org}/plans"),
+            get(organizations::list_organization_plans),
+        )
+        .route(
+            &format!("{org}/invoices"),
+            get(organizations::list_organization_invoices),
+        )
+        .route(
+            &format!("{org}/subscription"),
+            get(organizations::get_organization_subscription),
+        )
+        .route(
+            &format!("{org}/usage"),
+            get(organizations::get_organization_usage),
+        )
+        .route(
+            &format!("{org}/members"),
+            get(members::list_organization_members).post(members::add_organization_member),
+        )
+        .route(
+            &format!("{org}/members/{{username}}"),
+            get(members::get_organization_member)
+                .patch(members::update_member_role)
+                .delete(members::remove_organization_member),
+        )
+        .route(
+            "/v2/organizations/{organizationSlug}/invites",
+            get(members::list_organization_invites).post(members::invite_organization_member),
+        )
+        .route(
+            "/v2/organizations/{organizationSlug}/invites/{email}",
+            delete(members::delete_organization_invite),
+        )
+        .route(
+            &format!("{org}/audit-logs"),
+            get(audit_logs::list_organization_audit_logs),
         )
         .route_layer(middleware::from_fn_with_state(
             Arc::clone(&app),

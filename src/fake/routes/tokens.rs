@@ -58,10 +58,12 @@ pub(super) async fn validate_api_token(_: Authenticated) -> Response {
     answer::json(&types::TokenValidation { exp: -1 })
 }
 
-pub(super) async fn get_current_user(_: Authenticated) -> Response {
-    answer::json(&types::CurrentUser {
-        user: crate::fake::seeded_user(),
-    })
+pub(super) async fn get_current_user(
+    State(app): Shared,
+    caller: Authenticated,
+) -> Result<Response, ApiError> {
+    let user = app.act(&caller, |state, caller| state.current_user(caller))?;
+    Ok(answer::json(&types::CurrentUser { user }))
 }
 
 pub(super) async fn list_organization_api_tokens(

@@ -30,7 +30,7 @@ impl State {
         query: &DatabaseQuery,
     ) -> Result<types::DatabaseList, ApiError> {
         let visible = caller.visible_group(slug)?;
-        let organization = self.organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
         if let Some(group) = &query.group {
             caller.check_group(slug, group, Scope::Read)?;
             if !organization.groups.contains_key(group) {
@@ -50,7 +50,7 @@ impl State {
             })
             // Schema databases are deprecated: none is one, so none uses one.
             .filter(|_| query.schema.is_none())
-            .map(|(name, db)| database(slug, name, db, organization))
+            .map(|(name, db)| database(slug, name, db, &organization))
             .collect();
         Ok(types::DatabaseList { databases })
     }
@@ -63,7 +63,7 @@ impl State {
         body: NewDatabaseBody,
     ) -> Result<types::CreatedDatabaseAnswer, ApiError> {
         caller.check_group(slug, &body.group, Scope::DbCreate)?;
-        let organization = self.organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
         organization.check_writes()?;
         if !organization.groups.contains_key(&body.group) {
             return Err(group_not_found());
@@ -96,6 +96,13 @@ impl State {
         record.configuration.size_limit = body.size_limit;
         let organization = self.organization_mut(slug)?;
         organization.databases.insert(body.name.clone(), record);
+        self.audit(
+            slug,
+            caller,
+            "db-create",
+            format!("created database {} in group {}", body.name, body.group),
+            [("name", body.name.as_str()), ("group", body.group.as_str())],
+        );
         Ok(types::CreatedDatabaseAnswer {
             database: types::CreatedDatabase {
                 db_id: id,
@@ -115,7 +122,7 @@ impl State {
         scope: Scope,
     ) -> Result<(&Organization, &Database), ApiError> {
         caller.check_organization(slug)?;
-        let organization = self.organization(slug)?;
+        let organization = self.organization_of(caller, slug)?.organization;
         let record = organization.databases.get(name);
         caller.check_database(slug, record.map(|db| db.group.as_str()), scope)?;
         let record = record.ok_or_else(|| database_not_found(name))?;
@@ -132,7 +139,7 @@ impl State {
         scope: Scope,
     ) -> Result<(&Organization, &Database), ApiError> {
         caller.check_organization(slug)?;
-        self.organization(slug)?.check_writes()?;
+        self.organization_of(caller, slug)?.check_writes()?;
         self.database_for(caller, slug, name, scope)
     }
 
@@ -163,6 +170,13 @@ impl State {
             )));
         }
         self.organization_mut(slug)?.databases.remove(name);
+        self.audit(
+            slug,
+            caller,
+            "db-delete",
+            format!("deleted database {name}"),
+            [("name", name)],
+        );
         Ok(types::DeletedDatabase {
             database: name.to_owned(),
         })
@@ -217,7 +231,20 @@ impl State {
         if let Some(ids) = changes.allowed_aws_vpc_ids {
             configuration.allowed_aws_vpc_ids = ids;
         }
-        Ok(configuration.answer())
+        let answer = configuration.answer();
+        let (code, message) = match changes.delete_protection {
+            Some(true) => (
+                "db-protect",
+                format!("protected database {name} from deletion"),
+            ),
+            Some(false) => (
+                "db-unprotect",
+                format!("allowed database {name} to be deleted"),
+            ),
+            None => ("db-configure", format!("configured database {name}")),
+        };
+        self.audit(slug, caller, code, message, [("name", name)]);
+        Ok(answer)
     }
 
     /// `listDatabaseInstances`: one per location of the database's group.
@@ -257,8 +284,7 @@ impl State {
         })
     }
 
-    /// `getDatabaseUsage`: a database that nobody queries (the fake serves no queries),
-    /// with one page of storage per instance.
+    /// `getDatabaseUsage`: see [`usage`].
     pub(crate) fn get_database_usage(
         &self,
         caller: &Caller,
@@ -267,28 +293,8 @@ impl State {
         _period: &UsageQuery,
     ) -> Result<types::DatabaseUsageAnswer, ApiError> {
         let (organization, record) = self.database_for(caller, slug, name, Scope::Read)?;
-        let group = group_of(organization, record)?;
-        let page = |instances: usize| {
-            types::Usage::default()
-                .with_rows_read(0)
-                .with_rows_written(0)
-                .with_storage_bytes(4096 * instances as i64)
-                .with_bytes_synced(0)
-        };
-        let instances: Vec<_> = group
-            .locations
-            .iter()
-            .map(|location| {
-                types::InstanceUsage::default()
-                    .with_uuid(derived_uuid(&record.id, location))
-                    .with_usage(page(1))
-            })
-            .collect();
         Ok(types::DatabaseUsageAnswer {
-            database: types::DatabaseUsage::default()
-                .with_uuid(record.id.clone())
-                .with_total(page(instances.len()))
-                .with_instances(instances),
+            database: usage(record, group_of(organization, record)?),
         })
     }
 
@@ -382,4 +388,29 @@ fn instance(
         .with_type_(if primary { "primary" } else { "replica" })
         .with_region(location)
         .with_hostname(format!("{location}-{}", hostname(slug, name)))
+}
+
+/// The usage of a database that nobody queries (the fake serves no queries), with one
+/// page of storage per instance.
+pub(super) fn usage(record: &Database, group: &Group) -> types::DatabaseUsage {
+    let page = |instances: usize| {
+        types::Usage::default()
+            .with_rows_read(0)
+            .with_rows_written(0)
+            .with_storage_bytes(4096 * instances as i64)
+            .with_bytes_synced(0)
+    };
+    let instances: Vec<_> = group
+        .locations
+        .iter()
+        .map(|location| {
+            types::InstanceUsage::default()
+                .with_uuid(derived_uuid(&record.id, location))
+                .with_usage(page(1))
+        })
+        .collect();
+    types::DatabaseUsage::default()
+        .with_uuid(record.id.clone())
+        .with_total(page(instances.len()))
+        .with_instances(instances)
 }

@@ -49,7 +49,7 @@ impl State {
         body: NewGroupBody,
     ) -> Result<types::GroupAnswer, ApiError> {
         caller.check_whole_organization(slug)?;
-        let organization = self.organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
         organization.check_writes()?;
         known_location(&body.location)?;
         if organization.groups.contains_key(&body.name) {
@@ -59,7 +59,17 @@ impl State {
         let answer = group(&body.name, &record);
         self.organization_mut(slug)?
             .groups
-            .insert(body.name, record);
+            .insert(body.name.clone(), record);
+        self.audit(
+            slug,
+            caller,
+            "group-create",
+            format!("created group {} in {}", body.name, body.location),
+            [
+                ("name", body.name.as_str()),
+                ("location", body.location.as_str()),
+            ],
+        );
         Ok(types::GroupAnswer { group: answer })
     }
 
@@ -73,7 +83,7 @@ impl State {
         scope: Scope,
     ) -> Result<(&Organization, &Group), ApiError> {
         caller.check_group(slug, name, scope)?;
-        let organization = self.organization(slug)?;
+        let organization = self.organization_of(caller, slug)?.organization;
         let record = organization.groups.get(name).ok_or_else(group_not_found)?;
         Ok((organization, record))
     }
@@ -88,9 +98,8 @@ impl State {
         scope: Scope,
     ) -> Result<&mut Group, ApiError> {
         caller.check_group(slug, name, scope)?;
-        let organization = self.organization_mut(slug)?;
-        organization.check_writes()?;
-        organization
+        self.organization_of(caller, slug)?.check_writes()?;
+        self.organization_mut(slug)?
             .groups
             .get_mut(name)
             .ok_or_else(group_not_found)
@@ -118,7 +127,7 @@ impl State {
         name: &str,
     ) -> Result<types::GroupAnswer, ApiError> {
         caller.check_whole_organization(slug)?;
-        self.organization(slug)?.check_writes()?;
+        self.organization_of(caller, slug)?.check_writes()?;
         let (organization, record) = self.group_for(caller, slug, name, Scope::Read)?;
         if record.delete_protection {
             return Err(ApiError::bad_request(format!(
@@ -142,6 +151,13 @@ impl State {
             .ok_or_else(group_not_found)?;
         organization.databases.retain(|_, db| db.group != name);
         self.tokens.revoke_pinned_to(slug, name);
+        self.audit(
+            slug,
+            caller,
+            "group-delete",
+            format!("deleted group {name} and its databases"),
+            [("name", name)],
+        );
         Ok(types::GroupAnswer {
             group: group(name, &record),
         })
@@ -170,7 +186,21 @@ impl State {
         if let Some(protect) = changes.delete_protection {
             record.delete_protection = protect;
         }
-        Ok(types::GroupConfiguration::default().with_delete_protection(record.delete_protection))
+        let answer =
+            types::GroupConfiguration::default().with_delete_protection(record.delete_protection);
+        let (code, message) = match changes.delete_protection {
+            Some(true) => (
+                "group-protect",
+                format!("protected group {name} from deletion"),
+            ),
+            Some(false) => (
+                "group-unprotect",
+                format!("allowed group {name} to be deleted"),
+            ),
+            None => ("group-configure", format!("configured group {name}")),
+        };
+        self.audit(slug, caller, code, message, [("name", name)]);
+        Ok(answer)
     }
 
     /// `transferGroup`: the group and its databases move to `to`, whose names must be
@@ -185,10 +215,10 @@ impl State {
     ) -> Result<types::Group, ApiError> {
         caller.check_whole_organization(slug)?;
         caller.check_whole_organization(to)?;
-        self.organization(slug)?
+        self.organization_of(caller, slug)?
             .check_administers("transfer groups")?;
         let (source, _) = self.group_for(caller, slug, name, Scope::Read)?;
-        let target = self.organization(to)?;
+        let target = self.organization_of(caller, to)?;
         target.check_administers("receive groups")?;
         if to == slug {
             return Err(ApiError::bad_request(format!(
@@ -222,6 +252,15 @@ impl State {
         target.groups.insert(name.to_owned(), record);
         target.databases.extend(databases);
         self.tokens.revoke_pinned_to(slug, name);
+        for logged_in in [slug, to] {
+            self.audit(
+                logged_in,
+                caller,
+                "group-transfer",
+                format!("transferred group {name} from {slug} to {to}"),
+                [("name", name), ("from", slug), ("to", to)],
+            );
+        }
         Ok(answer)
     }
 
@@ -234,9 +273,15 @@ impl State {
     ) -> Result<types::GroupAnswer, ApiError> {
         let record = self.group_to_change(caller, slug, name, Scope::GroupConfigure)?;
         record.archived = false;
-        Ok(types::GroupAnswer {
-            group: group(name, record),
-        })
+        let answer = group(name, record);
+        self.audit(
+            slug,
+            caller,
+            "group-unarchive",
+            format!("unarchived group {name}"),
+            [("name", name)],
+        );
+        Ok(types::GroupAnswer { group: answer })
     }
 
     /// `addLocationToGroup`: a replica location, on a plan that has replicas.
@@ -266,9 +311,15 @@ impl State {
             ));
         }
         record.locations.push(location.to_owned());
-        Ok(types::GroupAnswer {
-            group: group(name, record),
-        })
+        let answer = group(name, record);
+        self.audit(
+            slug,
+            caller,
+            "instance-create",
+            format!("added {location} to group {name}"),
+            [("group", name), ("location", location)],
+        );
+        Ok(types::GroupAnswer { group: answer })
     }
 
     /// `removeLocationFromGroup`: a replica location; the primary stays.
@@ -290,9 +341,15 @@ impl State {
             ))),
             Some(index) => {
                 record.locations.remove(index);
-                Ok(types::GroupAnswer {
-                    group: group(name, record),
-                })
+                let answer = group(name, record);
+                self.audit(
+                    slug,
+                    caller,
+                    "instance-delete",
+                    format!("removed {location} from group {name}"),
+                    [("group", name), ("location", location)],
+                );
+                Ok(types::GroupAnswer { group: answer })
             }
         }
     }
@@ -306,6 +363,13 @@ impl State {
     ) -> Result<(), ApiError> {
         self.group_to_change(caller, slug, name, Scope::GroupConfigure)?
             .version = VERSION;
+        self.audit(
+            slug,
+            caller,
+            "group-update",
+            format!("updated the databases of group {name}"),
+            [("name", name)],
+        );
         Ok(())
     }
 }

@@ -9,68 +9,35 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use self::audit_logs::AuditEntry;
 use self::tokens::ApiTokens;
 use super::answer::ApiError;
+use super::auth::Caller;
 use super::ids::Ids;
-use super::{DATABASE, GROUP, ORGANIZATION};
-use crate::Authorization;
+use super::{DATABASE, GROUP, ORGANIZATION, USERNAME};
 use crate::excerpt::Quoted;
+use crate::{Authorization, MemberRole};
 
+mod audit_logs;
 mod databases;
 mod groups;
+mod members;
+mod organizations;
 mod tokens;
 
-/// The seeded user's email address.
-const EMAIL: &str = "fake-user@example.com";
+/// The owner of the organizations the fake's user does not own
+/// ([`FakeTurso::add_organization_with_role`](super::FakeTurso::add_organization_with_role)).
+const OWNER: &str = "fake-owner";
 
-/// The role of the fake's user in an organization: owners and admins may do anything,
-/// members all but mint group-scoped API tokens and transfer groups, viewers only read
-/// (and mint read-only database and group tokens).
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// use turso_platform::fake::{FakeTurso, Role};
-/// use turso_platform::{ApiTokenOptions, Scope};
-///
-/// let fake = FakeTurso::start().await?;
-/// fake.add_organization_with_role("their-org", Role::Member)?;
-/// fake.add_group("their-org", "default")?;
-/// let group_scoped = ApiTokenOptions::new()
-///     .organization("their-org")
-///     .group("default")
-///     .scopes([Scope::ReadOnly]);
-/// let err = fake.client().create_api_token("ci", &group_scoped).await.unwrap_err();
-/// assert_eq!(err.status().map(|s| s.as_u16()), Some(403));
-/// # Ok(())
-/// # }
-/// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Role {
-    /// Owns the organization (the role in `fake-org` and in organizations added with
-    /// [`FakeTurso::add_organization`](super::FakeTurso::add_organization)).
-    #[default]
-    Owner,
-    /// Administers the organization.
-    Admin,
-    /// A member: may not mint group-scoped API tokens nor transfer groups.
-    Member,
-    /// A viewer: may only read, and mint read-only database and group tokens.
-    Viewer,
+/// Owners and admins manage the organization: members, invites, billing, the audit log,
+/// group-scoped API tokens, transfers.
+fn administers(role: MemberRole) -> bool {
+    matches!(role, MemberRole::Owner | MemberRole::Admin)
 }
 
-impl Role {
-    /// Owners and admins manage the organization: group-scoped API tokens, transfers.
-    fn administers(self) -> bool {
-        matches!(self, Role::Owner | Role::Admin)
-    }
-
-    /// Everyone but viewers may change databases and groups and rotate their
-    /// credentials.
-    fn writes(self) -> bool {
-        !matches!(self, Role::Viewer)
-    }
+/// Everyone but viewers may change databases and groups and rotate their credentials.
+fn writes(role: MemberRole) -> bool {
+    role != MemberRole::Viewer
 }
 
 /// The plan of an organization of the fake, which decides what it may do.
@@ -94,7 +61,8 @@ impl Role {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Plan {
-    /// The free plan: a group has one location (no replicas).
+    /// The free plan (of personal organizations): a group has one location (no
+    /// replicas), no overages, no audit log, no invoices.
     Starter,
     /// A paid plan, with replicas (the plan of `fake-org` and of organizations added
     /// with [`FakeTurso::add_organization`](super::FakeTurso::add_organization)).
@@ -102,8 +70,18 @@ pub enum Plan {
     Scaler,
 }
 
-/// Why setting up a [`FakeTurso`](super::FakeTurso) failed: adding an organization, group
-/// or database, or naming an operation.
+impl Plan {
+    /// The plan's name, as the API writes it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Plan::Starter => "starter",
+            Plan::Scaler => "scaler",
+        }
+    }
+}
+
+/// Why setting up a [`FakeTurso`](super::FakeTurso) failed: adding a user, an
+/// organization, a member, a group or a database, or naming an operation.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -122,6 +100,8 @@ pub enum Plan {
 pub enum SetupError {
     /// The organization does not exist: add it first.
     UnknownOrganization(String),
+    /// The user does not exist: add them first.
+    UnknownUser(String),
     /// The group does not exist in the organization: add it first.
     #[non_exhaustive]
     UnknownGroup {
@@ -130,11 +110,12 @@ pub enum SetupError {
         /// The group's name.
         group: String,
     },
-    /// The name is taken: organization slugs are unique, group names and database names
-    /// are unique inside their organization.
+    /// The name is taken: usernames and organization slugs are unique together (a user's
+    /// personal organization has their username), group names and database names are
+    /// unique inside their organization.
     #[non_exhaustive]
     AlreadyExists {
-        /// `organization`, `group` or `database`.
+        /// `user`, `organization`, `group` or `database`.
         kind: &'static str,
         /// The name.
         name: String,
@@ -145,7 +126,7 @@ pub enum SetupError {
     /// The name is empty or only whitespace.
     #[non_exhaustive]
     BlankName {
-        /// `organization`, `group` or `database`.
+        /// `user`, `organization`, `group` or `database`.
         kind: &'static str,
     },
 }
@@ -155,6 +136,9 @@ impl fmt::Display for SetupError {
         match self {
             SetupError::UnknownOrganization(slug) => {
                 write!(f, "the fake has no organization named {}", Quoted(slug))
+            }
+            SetupError::UnknownUser(username) => {
+                write!(f, "the fake has no user named {}", Quoted(username))
             }
             SetupError::UnknownGroup {
                 organization,
@@ -184,20 +168,63 @@ impl std::error::Error for SetupError {}
 /// The fake's whole state.
 #[derive(Debug)]
 pub(crate) struct State {
+    /// The Turso users, by username.
+    users: BTreeMap<String, User>,
     organizations: BTreeMap<String, Organization>,
-    /// The user's platform API tokens.
+    /// The users' platform API tokens.
     tokens: ApiTokens,
     /// Counts every mint and rotation, so that "before" never depends on the clock.
     seq: u64,
     ids: Ids,
 }
 
+/// A Turso user.
+#[derive(Debug)]
+struct User {
+    email: String,
+    name: String,
+}
+
 #[derive(Debug)]
 struct Organization {
-    role: Role,
+    id: String,
+    name: String,
+    /// A user's own organization (its slug is their username), or a team's.
+    personal: bool,
+    /// The role of each member, by username: one owner, and any others.
+    members: BTreeMap<String, MemberRole>,
     plan: Plan,
+    overages: bool,
+    require_mfa: bool,
+    /// The pending invites, by email address.
+    invites: BTreeMap<String, Invite>,
+    invites_sent: u64,
+    /// What was done here, oldest first.
+    audit: Vec<AuditEntry>,
     groups: BTreeMap<String, Group>,
     databases: BTreeMap<String, Database>,
+}
+
+/// A pending invite.
+#[derive(Debug)]
+struct Invite {
+    id: u64,
+    role: MemberRole,
+    created_at: String,
+}
+
+/// An organization as a member sees it: with their role, which decides what they may do.
+struct Membership<'a> {
+    organization: &'a Organization,
+    role: MemberRole,
+}
+
+impl std::ops::Deref for Membership<'_> {
+    type Target = Organization;
+
+    fn deref(&self) -> &Organization {
+        self.organization
+    }
 }
 
 #[derive(Debug)]
@@ -253,17 +280,23 @@ pub(crate) const DEFAULT_LOCATION: &str = "aws-us-east-1";
 const VERSION: &str = "v0.24.32";
 
 impl State {
-    /// The seeded state: `fake-user` owns `fake-org`, whose group `default` holds
-    /// `fake-db`. The seeded API token is minted by the caller.
+    /// The seeded state: `fake-user`, with their personal organization, owns `fake-org`,
+    /// whose group `default` holds `fake-db`. The seeded API token is minted by the
+    /// caller.
     pub(crate) fn seeded(ids: Ids) -> Self {
         let mut state = Self {
+            users: BTreeMap::new(),
             organizations: BTreeMap::new(),
             tokens: ApiTokens::default(),
             seq: 0,
             ids,
         };
         // The seed names are constants that are neither blank nor taken.
-        let _ = state.add_organization(ORGANIZATION, Role::Owner);
+        let _ = state.add_user(USERNAME);
+        if let Some(user) = state.users.get_mut(USERNAME) {
+            user.name = "Fake User".to_owned();
+        }
+        let _ = state.add_organization(ORGANIZATION, MemberRole::Owner);
         let _ = state.add_group(ORGANIZATION, GROUP);
         let _ = state.add_database(ORGANIZATION, GROUP, DATABASE);
         state
@@ -276,7 +309,37 @@ impl State {
 
     // --- setup ---
 
-    pub(crate) fn add_organization(&mut self, slug: &str, role: Role) -> Result<(), SetupError> {
+    /// Adds the user `username` (`<username>@example.com`) and their personal
+    /// organization, on the starter plan.
+    pub(crate) fn add_user(&mut self, username: &str) -> Result<(), SetupError> {
+        not_blank("user", username)?;
+        if self.users.contains_key(username) || self.organizations.contains_key(username) {
+            return Err(SetupError::AlreadyExists {
+                kind: "user",
+                name: username.to_owned(),
+            });
+        }
+        self.users.insert(
+            username.to_owned(),
+            User {
+                email: format!("{username}@example.com"),
+                name: username.to_owned(),
+            },
+        );
+        let mut personal = self.new_organization("personal", username, MemberRole::Owner);
+        personal.personal = true;
+        personal.plan = Plan::Starter;
+        self.organizations.insert(username.to_owned(), personal);
+        Ok(())
+    }
+
+    /// Adds the team organization `slug`, in which the fake's user has `role`; its owner
+    /// is [`OWNER`] unless that is the fake's user.
+    pub(crate) fn add_organization(
+        &mut self,
+        slug: &str,
+        role: MemberRole,
+    ) -> Result<(), SetupError> {
         not_blank("organization", slug)?;
         if self.organizations.contains_key(slug) {
             return Err(SetupError::AlreadyExists {
@@ -284,13 +347,50 @@ impl State {
                 name: slug.to_owned(),
             });
         }
-        let organization = Organization {
-            role,
+        let mut organization = self.new_organization(slug, USERNAME, role);
+        if role != MemberRole::Owner {
+            if !self.users.contains_key(OWNER) {
+                self.add_user(OWNER)?;
+            }
+            organization
+                .members
+                .insert(OWNER.to_owned(), MemberRole::Owner);
+        }
+        self.organizations.insert(slug.to_owned(), organization);
+        Ok(())
+    }
+
+    /// A team organization named `name` with one member.
+    fn new_organization(&mut self, name: &str, member: &str, role: MemberRole) -> Organization {
+        Organization {
+            id: self.ids.next_uuid(),
+            name: name.to_owned(),
+            personal: false,
+            members: BTreeMap::from([(member.to_owned(), role)]),
             plan: Plan::default(),
+            overages: false,
+            require_mfa: false,
+            invites: BTreeMap::new(),
+            invites_sent: 0,
+            audit: Vec::new(),
             groups: BTreeMap::new(),
             databases: BTreeMap::new(),
-        };
-        self.organizations.insert(slug.to_owned(), organization);
+        }
+    }
+
+    /// Makes the user `username` a member of `slug` with `role` (or changes their role).
+    pub(crate) fn add_member(
+        &mut self,
+        slug: &str,
+        username: &str,
+        role: MemberRole,
+    ) -> Result<(), SetupError> {
+        if !self.users.contains_key(username) {
+            return Err(SetupError::UnknownUser(username.to_owned()));
+        }
+        self.setup_organization(slug)?
+            .members
+            .insert(username.to_owned(), role);
         Ok(())
     }
 
@@ -362,7 +462,20 @@ impl State {
             .ok_or_else(|| SetupError::UnknownOrganization(slug.to_owned()))
     }
 
-    // --- lookups that answer 404 ---
+    // --- lookups that answer 404 (and 403) ---
+
+    /// The organization `slug` as the caller's user sees it: 404 if it does not exist,
+    /// 403 if they are not a member (as the API answers: Turso's CLI reads a 403 on an
+    /// organization's path as "you are not a member").
+    fn organization_of(&self, caller: &Caller, slug: &str) -> Result<Membership<'_>, ApiError> {
+        let organization = self.organization(slug)?;
+        let role = *organization.members.get(&caller.username).ok_or_else(|| {
+            ApiError::forbidden(format!(
+                "you are not a member of organization {slug}: ask one of its admins to add you"
+            ))
+        })?;
+        Ok(Membership { organization, role })
+    }
 
     fn organization(&self, slug: &str) -> Result<&Organization, ApiError> {
         self.organizations
@@ -402,10 +515,10 @@ impl Database {
     }
 }
 
-impl Organization {
+impl Membership<'_> {
     /// 403 unless the user's role may change databases and groups here.
     fn check_writes(&self) -> Result<(), ApiError> {
-        if self.role.writes() {
+        if writes(self.role) {
             Ok(())
         } else {
             Err(ApiError::forbidden(
@@ -417,7 +530,7 @@ impl Organization {
     /// 403 unless the user's role may mint tokens with `authorization`: viewers mint
     /// read-only tokens only, so that reading never leads to writing.
     fn check_mints(&self, authorization: Authorization) -> Result<(), ApiError> {
-        if self.role.writes() || authorization == Authorization::ReadOnly {
+        if writes(self.role) || authorization == Authorization::ReadOnly {
             Ok(())
         } else {
             Err(ApiError::forbidden(
@@ -429,7 +542,7 @@ impl Organization {
 
     /// 403 unless the user's role administers the organization.
     fn check_administers(&self, what: &str) -> Result<(), ApiError> {
-        if self.role.administers() {
+        if administers(self.role) {
             Ok(())
         } else {
             Err(ApiError::forbidden(format!(

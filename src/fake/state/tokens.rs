@@ -3,25 +3,29 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use super::{EMAIL, Organization, State, database_not_found, find_database, group_not_found};
+use super::{
+    Organization, Plan, State, administers, database_not_found, find_database, group_not_found,
+};
 use crate::Scope;
 use crate::fake::DatabaseAction;
+use crate::fake::SEEDED_TOKEN_NAME;
 use crate::fake::answer::ApiError;
 use crate::fake::auth::{Caller, Restriction};
 use crate::fake::claims::{Access, ApiTokenClaims, ConnectionClaims, Permissions, ReadOnlyAttach};
 use crate::fake::clock;
 use crate::fake::request::TokenRequest;
-use crate::fake::{SEEDED_TOKEN_NAME, USERNAME};
 use crate::generated::types;
 
-/// The user's platform API tokens, indexed by what requests look them up by: every
-/// request finds its caller by ID, every mint checks its name. Lists are in mint order.
+/// The users' platform API tokens, indexed by what requests look them up by: every
+/// request finds its caller by ID, every mint checks its name among its user's tokens.
+/// Lists are in mint order.
 #[derive(Debug, Default)]
 pub(super) struct ApiTokens {
     /// By mint order.
     records: BTreeMap<u64, ApiTokenRecord>,
     by_id: HashMap<String, u64>,
-    by_name: HashMap<String, u64>,
+    /// By owner and name.
+    by_name: HashMap<(String, String), u64>,
     minted: u64,
 }
 
@@ -30,56 +34,62 @@ impl ApiTokens {
         self.records.get(self.by_id.get(id)?)
     }
 
-    /// Removes the token named `name`.
-    fn remove_named(&mut self, name: &str) -> Option<ApiTokenRecord> {
-        let key = *self.by_name.get(name)?;
+    /// Removes the token of `owner` named `name`.
+    fn remove_named(&mut self, owner: &str, name: &str) -> Option<ApiTokenRecord> {
+        let key = *self.by_name.get(&(owner.to_owned(), name.to_owned()))?;
         self.remove(key)
     }
 
-    /// Removes the token with ID `id` if `remove` holds for it.
-    fn remove_id_if(
-        &mut self,
-        id: &str,
-        remove: impl FnOnce(&ApiTokenRecord) -> bool,
-    ) -> Option<ApiTokenRecord> {
+    fn remove_id(&mut self, id: &str) -> Option<ApiTokenRecord> {
         let key = *self.by_id.get(id)?;
-        if remove(self.records.get(&key)?) {
-            self.remove(key)
-        } else {
-            None
-        }
+        self.remove(key)
     }
 
-    fn has_name(&self, name: &str) -> bool {
-        self.by_name.contains_key(name)
+    fn has_name(&self, owner: &str, name: &str) -> bool {
+        self.by_name
+            .contains_key(&(owner.to_owned(), name.to_owned()))
     }
 
     fn insert(&mut self, record: ApiTokenRecord) {
         self.minted += 1;
         self.by_id.insert(record.id.clone(), self.minted);
-        self.by_name.insert(record.name.clone(), self.minted);
+        self.by_name
+            .insert((record.owner.clone(), record.name.clone()), self.minted);
         self.records.insert(self.minted, record);
     }
 
     fn remove(&mut self, key: u64) -> Option<ApiTokenRecord> {
         let record = self.records.remove(&key)?;
         self.by_id.remove(&record.id);
-        self.by_name.remove(&record.name);
+        self.by_name
+            .remove(&(record.owner.clone(), record.name.clone()));
         Some(record)
+    }
+
+    /// Revokes the tokens `revoke` holds for.
+    fn revoke_where(&mut self, revoke: impl Fn(&ApiTokenRecord) -> bool) {
+        let keys: Vec<u64> = self
+            .records
+            .iter()
+            .filter(|(_, token)| revoke(token))
+            .map(|(key, _)| *key)
+            .collect();
+        for key in keys {
+            self.remove(key);
+        }
     }
 
     /// Revokes the tokens pinned to `group` of `organization` (the group is deleted or
     /// transferred).
     pub(super) fn revoke_pinned_to(&mut self, organization: &str, group: &str) {
-        let pinned: Vec<u64> = self
-            .records
-            .iter()
-            .filter(|(_, token)| token.restriction.pinned_to(organization, group))
-            .map(|(key, _)| *key)
-            .collect();
-        for key in pinned {
-            self.remove(key);
-        }
+        self.revoke_where(|token| token.restriction.pinned_to(organization, group));
+    }
+
+    /// Revokes the tokens of `owner` restricted to `organization` (they left it).
+    pub(super) fn revoke_owned_in(&mut self, owner: &str, organization: &str) {
+        self.revoke_where(|token| {
+            token.owner == owner && token.restriction.organization() == Some(organization)
+        });
     }
 
     fn iter(&self) -> impl Iterator<Item = &ApiTokenRecord> {
@@ -92,6 +102,8 @@ impl ApiTokens {
 struct ApiTokenRecord {
     id: String,
     name: String,
+    /// The user it acts for.
+    owner: String,
     restriction: Restriction,
     created_at: String,
 }
@@ -105,9 +117,11 @@ pub(crate) struct MintedApiToken {
 }
 
 impl State {
-    /// Mints the token that [`FakeTurso::token`](crate::fake::FakeTurso::token) returns.
-    pub(crate) fn mint_seeded_token(&mut self) -> MintedApiToken {
-        self.record_api_token(SEEDED_TOKEN_NAME, Restriction::Unrestricted)
+    /// Mints an unrestricted token for `username`, named `fake-token`: the one that
+    /// [`FakeTurso::token`](crate::fake::FakeTurso::token) returns, and the one each user
+    /// the fake adds gets.
+    pub(crate) fn mint_seeded_token(&mut self, username: &str) -> MintedApiToken {
+        self.record_api_token(username, SEEDED_TOKEN_NAME, Restriction::Unrestricted)
     }
 
     // --- platform API tokens ---
@@ -117,17 +131,19 @@ impl State {
         self.tokens
             .by_id(&claims.jti)
             .map(|token| Caller {
+                username: token.owner.clone(),
                 restriction: token.restriction.clone(),
             })
             .ok_or_else(|| ApiError::unauthorized("the token has been revoked"))
     }
 
-    /// `listAPITokens`.
+    /// `listAPITokens`: the caller's user's tokens.
     pub(crate) fn list_api_tokens(&self, caller: &Caller) -> Result<types::ApiTokenList, ApiError> {
         caller.check_manages_tokens()?;
         let tokens = self
             .tokens
             .iter()
+            .filter(|token| token.owner == caller.username)
             .map(|token| {
                 let (organization, group, scopes) = token.restriction_fields();
                 types::ApiToken {
@@ -143,7 +159,7 @@ impl State {
         Ok(types::ApiTokenList { tokens })
     }
 
-    /// `createAPIToken`.
+    /// `createAPIToken`: names are unique among the user's tokens.
     pub(crate) fn create_api_token(
         &mut self,
         caller: &Caller,
@@ -154,38 +170,56 @@ impl State {
         match &restriction {
             Restriction::Unrestricted => {}
             Restriction::Organization(slug) => {
-                self.organization(slug)?;
+                self.organization_of(caller, slug)?;
             }
             Restriction::Group {
                 organization: slug,
                 group,
                 ..
             } => {
-                let organization = self.organization(slug)?;
+                let organization = self.organization_of(caller, slug)?;
                 if !organization.groups.contains_key(group) {
                     return Err(group_not_found());
                 }
-                if !organization.role.administers() {
+                if !administers(organization.role) {
                     return Err(ApiError::forbidden(format!(
                         "only admins and owners of {slug} can mint group-scoped tokens"
                     )));
                 }
             }
         }
-        if self.tokens.has_name(name) {
+        if self.tokens.has_name(&caller.username, name) {
             return Err(ApiError::conflict(format!(
                 "a token with name {name} already exists"
             )));
         }
-        Ok(self.record_api_token(name, restriction))
+        let logged_in = restriction
+            .organization()
+            .unwrap_or(&caller.username)
+            .to_owned();
+        let minted = self.record_api_token(&caller.username, name, restriction);
+        self.audit(
+            &logged_in,
+            caller,
+            "user-token-create",
+            format!("created API token {name}"),
+            [("name", name)],
+        );
+        Ok(minted)
     }
 
-    fn record_api_token(&mut self, name: &str, restriction: Restriction) -> MintedApiToken {
+    fn record_api_token(
+        &mut self,
+        owner: &str,
+        name: &str,
+        restriction: Restriction,
+    ) -> MintedApiToken {
         let id = self.ids.next_id();
         let now = clock::now_secs();
         self.tokens.insert(ApiTokenRecord {
             id: id.clone(),
             name: name.to_owned(),
+            owner: owner.to_owned(),
             restriction,
             created_at: clock::date(now),
         });
@@ -193,37 +227,52 @@ impl State {
             claims: ApiTokenClaims {
                 iat: now,
                 jti: id.clone(),
-                sub: USERNAME.to_owned(),
+                sub: owner.to_owned(),
             },
             id,
             name: name.to_owned(),
         }
     }
 
-    /// `revokeAPIToken`.
+    /// `revokeAPIToken`: one of the caller's user's tokens.
     pub(crate) fn revoke_api_token(
         &mut self,
         caller: &Caller,
         name: &str,
     ) -> Result<types::RevokedApiToken, ApiError> {
         caller.check_manages_tokens()?;
-        let token = self.tokens.remove_named(name).ok_or_else(|| {
-            ApiError::not_found(format!(
-                "could not find token with name {name}: record not found"
-            ))
-        })?;
+        let token = self
+            .tokens
+            .remove_named(&caller.username, name)
+            .ok_or_else(|| {
+                ApiError::not_found(format!(
+                    "could not find token with name {name}: record not found"
+                ))
+            })?;
+        let logged_in = token
+            .restriction
+            .organization()
+            .unwrap_or(&caller.username)
+            .to_owned();
+        self.audit(
+            &logged_in,
+            caller,
+            "user-token-revoke",
+            format!("revoked API token {name}"),
+            [("name", name)],
+        );
         Ok(types::RevokedApiToken { token: token.name })
     }
 
     /// `listOrganizationAPITokens`: the organization-scoped and group-scoped tokens of
-    /// the organization (the user minted them all, so every role sees them all).
+    /// the organization, whoever minted them.
     pub(crate) fn list_organization_api_tokens(
         &self,
         caller: &Caller,
         slug: &str,
     ) -> Result<types::OrganizationApiTokenList, ApiError> {
         caller.check_manages_tokens()?;
-        self.organization(slug)?;
+        self.organization_of(caller, slug)?;
         let tokens = self
             .tokens
             .iter()
@@ -237,8 +286,8 @@ impl State {
                     group,
                     scopes,
                     owner: Some(types::TokenOwner {
-                        username: Some(USERNAME.to_owned()),
-                        email: Some(EMAIL.to_owned()),
+                        username: Some(token.owner.clone()),
+                        email: self.users.get(&token.owner).map(|user| user.email.clone()),
                     }),
                     created_at: Some(token.created_at.clone()),
                 }
@@ -247,7 +296,7 @@ impl State {
         Ok(types::OrganizationApiTokenList { tokens })
     }
 
-    /// `revokeOrganizationAPIToken`.
+    /// `revokeOrganizationAPIToken`: one's own, or anyone's for owners and admins.
     pub(crate) fn revoke_organization_api_token(
         &mut self,
         caller: &Caller,
@@ -255,16 +304,59 @@ impl State {
         id: &str,
     ) -> Result<types::RevokedOrganizationApiToken, ApiError> {
         caller.check_manages_tokens()?;
-        self.organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
+        let may_revoke_others = administers(organization.role);
         let token = self
             .tokens
-            .remove_id_if(id, |token| token.restriction.organization() == Some(slug))
+            .by_id(id)
+            .filter(|token| token.restriction.organization() == Some(slug))
             .ok_or_else(|| {
                 ApiError::not_found(format!(
                     "could not find token with ID {id} in organization {slug}: record not found"
                 ))
             })?;
+        if token.owner != caller.username && !may_revoke_others {
+            return Err(ApiError::forbidden(format!(
+                "only admins and owners of {slug} can revoke the tokens of other members"
+            )));
+        }
+        let token = self
+            .tokens
+            .remove_id(id)
+            .ok_or_else(|| ApiError::not_found(format!("could not find token with ID {id}")))?;
+        self.audit(
+            slug,
+            caller,
+            "user-token-revoke",
+            format!("revoked API token {}", token.name),
+            [("name", token.name.as_str())],
+        );
         Ok(types::RevokedOrganizationApiToken { token: token.id })
+    }
+
+    /// `getCurrentUser`: the caller's user.
+    pub(crate) fn current_user(&self, caller: &Caller) -> Result<types::User, ApiError> {
+        let user = self
+            .users
+            .get(&caller.username)
+            .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists"))?;
+        let paid = self
+            .organizations
+            .get(&caller.username)
+            .is_some_and(|personal| personal.plan != Plan::Starter);
+        Ok(types::User {
+            username: caller.username.clone(),
+            name: Some(user.name.clone()),
+            email: Some(user.email.clone()),
+            avatar_url: Some(format!("https://example.com/{}.png", caller.username)),
+            plan: Some(if paid { "scaler" } else { "starter" }.to_owned()),
+            mfa: Some(false),
+            has_pending_invites: Some(
+                self.organizations
+                    .values()
+                    .any(|organization| organization.invites.contains_key(&user.email)),
+            ),
+        })
     }
 
     // --- database and group tokens ---
@@ -279,13 +371,21 @@ impl State {
         now: Duration,
     ) -> Result<ConnectionClaims, ApiError> {
         caller.check_organization(slug)?;
-        let organization = self.organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
         let record = organization.databases.get(database);
         caller.check_database(slug, record.map(|r| r.group.as_str()), Scope::DbMintToken)?;
         organization.check_mints(request.authorization)?;
         let record = record.ok_or_else(|| database_not_found(database))?;
-        let permissions = read_attach(organization, &request.read_attach)?;
+        let permissions = read_attach(&organization, &request.read_attach)?;
         let id = record.id.clone();
+        let authorization = request.authorization.as_str();
+        self.audit(
+            slug,
+            caller,
+            "db-token-create",
+            format!("minted a {authorization} token for database {database}"),
+            [("name", database), ("authorization", authorization)],
+        );
         Ok(self.connection_claims(request, now, Some(id), None, permissions))
     }
 
@@ -297,7 +397,7 @@ impl State {
         database: &str,
     ) -> Result<(), ApiError> {
         caller.check_organization(slug)?;
-        let organization = self.organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
         let record = organization.databases.get(database);
         caller.check_database(slug, record.map(|r| r.group.as_str()), Scope::DbRotateCreds)?;
         organization.check_writes()?;
@@ -310,6 +410,13 @@ impl State {
         {
             record.rotated_at = seq;
         }
+        self.audit(
+            slug,
+            caller,
+            "db-token-rotate",
+            format!("invalidated every token of database {database}"),
+            [("name", database)],
+        );
         Ok(())
     }
 
@@ -323,11 +430,19 @@ impl State {
         now: Duration,
     ) -> Result<ConnectionClaims, ApiError> {
         caller.check_group(slug, group, Scope::GroupMintToken)?;
-        let organization = self.organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
         organization.check_mints(request.authorization)?;
         let record = organization.groups.get(group).ok_or_else(group_not_found)?;
-        let permissions = read_attach(organization, &request.read_attach)?;
+        let permissions = read_attach(&organization, &request.read_attach)?;
         let gid = record.id.clone();
+        let authorization = request.authorization.as_str();
+        self.audit(
+            slug,
+            caller,
+            "group-token-create",
+            format!("minted a {authorization} token for group {group}"),
+            [("name", group), ("authorization", authorization)],
+        );
         Ok(self.connection_claims(request, now, None, Some(gid), permissions))
     }
 
@@ -339,7 +454,7 @@ impl State {
         group: &str,
     ) -> Result<(), ApiError> {
         caller.check_group(slug, group, Scope::GroupRotateCreds)?;
-        let organization = self.organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
         organization.check_writes()?;
         if !organization.groups.contains_key(group) {
             return Err(group_not_found());
@@ -352,6 +467,13 @@ impl State {
         {
             record.rotated_at = seq;
         }
+        self.audit(
+            slug,
+            caller,
+            "group-token-rotate",
+            format!("invalidated every token of group {group}"),
+            [("name", group)],
+        );
         Ok(())
     }
 

@@ -1,0 +1,289 @@
+//! The members of the fake's organizations and their invites. Only owners and admins
+//! manage them; a personal organization has its owner only; the owner's role never
+//! changes and the owner cannot be removed.
+
+use std::time::SystemTime;
+
+use super::{Invite, State};
+use crate::MemberRole;
+use crate::fake::answer::ApiError;
+use crate::fake::auth::Caller;
+use crate::fake::request::{AddMemberBody, InviteBody, Invitee};
+use crate::generated::types;
+use crate::timestamp;
+
+impl State {
+    /// `listOrganizationMembers`, by username.
+    pub(crate) fn list_organization_members(
+        &self,
+        caller: &Caller,
+        slug: &str,
+    ) -> Result<types::MemberList, ApiError> {
+        caller.check_whole_organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
+        organization.check_administers("list members")?;
+        let members = organization
+            .members
+            .iter()
+            .map(|(username, role)| self.member(username, *role))
+            .collect();
+        Ok(types::MemberList { members })
+    }
+
+    /// `addOrganizationMember`: an existing user who is not a member yet.
+    pub(crate) fn add_organization_member(
+        &mut self,
+        caller: &Caller,
+        slug: &str,
+        body: AddMemberBody,
+    ) -> Result<types::AddedMember, ApiError> {
+        caller.check_whole_organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
+        organization.check_administers("add members")?;
+        if organization.personal {
+            return Err(personal(slug));
+        }
+        if !self.users.contains_key(&body.username) {
+            return Err(ApiError::not_found(format!(
+                "could not find user {}",
+                body.username
+            )));
+        }
+        if organization.members.contains_key(&body.username) {
+            return Err(ApiError::conflict(format!(
+                "user {} is already a member of organization {slug}",
+                body.username
+            )));
+        }
+        let role = body.role;
+        self.organization_mut(slug)?
+            .members
+            .insert(body.username.clone(), role);
+        self.audit(
+            slug,
+            caller,
+            "org-member-add",
+            format!("added {} as {role}", body.username),
+            [
+                ("username", body.username.as_str()),
+                ("role", role.as_str()),
+            ],
+        );
+        Ok(types::AddedMember::default()
+            .with_member(body.username)
+            .with_role(role.as_str()))
+    }
+
+    /// `getOrganizationMember`.
+    pub(crate) fn get_organization_member(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        username: &str,
+    ) -> Result<types::MemberAnswer, ApiError> {
+        caller.check_whole_organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
+        organization.check_administers("read members")?;
+        let role = *organization
+            .members
+            .get(username)
+            .ok_or_else(|| not_a_member(username, slug))?;
+        Ok(types::MemberAnswer {
+            member: self.member(username, role),
+        })
+    }
+
+    /// `updateMemberRole`: any member's but the owner's, to any role but owner.
+    pub(crate) fn update_member_role(
+        &mut self,
+        caller: &Caller,
+        slug: &str,
+        username: &str,
+        role: MemberRole,
+    ) -> Result<types::MemberAnswer, ApiError> {
+        caller.check_whole_organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
+        organization.check_administers("change members' roles")?;
+        match organization.members.get(username) {
+            None => return Err(not_a_member(username, slug)),
+            Some(MemberRole::Owner) => {
+                return Err(ApiError::bad_request(format!(
+                    "{username} owns organization {slug}: the owner's role cannot change"
+                )));
+            }
+            Some(_) => {}
+        }
+        self.organization_mut(slug)?
+            .members
+            .insert(username.to_owned(), role);
+        self.audit(
+            slug,
+            caller,
+            "org-member-role-update",
+            format!("made {username} {role}"),
+            [("username", username), ("role", role.as_str())],
+        );
+        Ok(types::MemberAnswer {
+            member: self.member(username, role),
+        })
+    }
+
+    /// `removeOrganizationMember`: anyone but the owner. Their API tokens restricted to
+    /// the organization are revoked; their other tokens stop reaching it.
+    pub(crate) fn remove_organization_member(
+        &mut self,
+        caller: &Caller,
+        slug: &str,
+        username: &str,
+    ) -> Result<types::RemovedMember, ApiError> {
+        caller.check_whole_organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
+        // Leaving is for anyone; removing someone else is for owners and admins.
+        if username != caller.username {
+            organization.check_administers("remove members")?;
+        }
+        match organization.members.get(username) {
+            None => return Err(not_a_member(username, slug)),
+            Some(MemberRole::Owner) => {
+                return Err(ApiError::bad_request(format!(
+                    "{username} owns organization {slug} and cannot be removed"
+                )));
+            }
+            Some(_) => {}
+        }
+        let (code, message) = if username == caller.username {
+            ("org-member-leave", format!("{username} left"))
+        } else {
+            ("org-member-rm", format!("removed {username}"))
+        };
+        self.audit(slug, caller, code, message, [("username", username)]);
+        self.organization_mut(slug)?.members.remove(username);
+        self.tokens.revoke_owned_in(username, slug);
+        Ok(types::RemovedMember {
+            member: username.to_owned(),
+        })
+    }
+
+    /// `listOrganizationInvitesV2`, by email address.
+    pub(crate) fn list_organization_invites(
+        &self,
+        caller: &Caller,
+        slug: &str,
+    ) -> Result<types::InviteList, ApiError> {
+        caller.check_whole_organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
+        organization.check_administers("list invites")?;
+        let invites = organization
+            .invites
+            .iter()
+            .map(|(email, invite)| {
+                types::Invite::default()
+                    .with_id(i64::try_from(invite.id).unwrap_or(i64::MAX))
+                    .with_email(email.clone())
+                    .with_role(invite.role.as_str())
+                    .with_created_at(invite.created_at.clone())
+            })
+            .collect();
+        Ok(types::InviteList { invites })
+    }
+
+    /// `inviteOrganizationMemberV2`: by email, or by username for an existing user;
+    /// replaces a pending invite for the same address.
+    pub(crate) fn invite_organization_member(
+        &mut self,
+        caller: &Caller,
+        slug: &str,
+        body: InviteBody,
+    ) -> Result<types::InviteCreatedAnswer, ApiError> {
+        caller.check_whole_organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
+        organization.check_administers("invite members")?;
+        if organization.personal {
+            return Err(personal(slug));
+        }
+        let email = match &body.invitee {
+            Invitee::Email(email) => email.clone(),
+            Invitee::Username(username) => self
+                .users
+                .get(username)
+                .map(|user| user.email.clone())
+                .ok_or_else(|| ApiError::not_found(format!("could not find user {username}")))?,
+        };
+        let already = organization.members.keys().any(|member| {
+            self.users
+                .get(member)
+                .is_some_and(|user| user.email == email)
+        });
+        if already {
+            return Err(ApiError::conflict(format!(
+                "{email} is already a member of organization {slug}"
+            )));
+        }
+        let role = body.role;
+        let record = self.organization_mut(slug)?;
+        record.invites_sent += 1;
+        let invite = Invite {
+            id: record.invites_sent,
+            role,
+            created_at: timestamp::format(SystemTime::now()),
+        };
+        record.invites.insert(email.clone(), invite);
+        self.audit(
+            slug,
+            caller,
+            "org-invite-create",
+            format!("invited {email} as {role}"),
+            [("email", email.as_str()), ("role", role.as_str())],
+        );
+        Ok(types::InviteCreatedAnswer {
+            invited: types::InviteCreated::default()
+                .with_email(email)
+                .with_role(role.as_str())
+                .with_organization(slug),
+        })
+    }
+
+    /// `deleteOrganizationInviteByEmailV2`.
+    pub(crate) fn delete_organization_invite(
+        &mut self,
+        caller: &Caller,
+        slug: &str,
+        email: &str,
+    ) -> Result<(), ApiError> {
+        caller.check_whole_organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
+        organization.check_administers("withdraw invites")?;
+        if !organization.invites.contains_key(email) {
+            return Err(ApiError::not_found("invite not found"));
+        }
+        self.organization_mut(slug)?.invites.remove(email);
+        self.audit(
+            slug,
+            caller,
+            "org-invite-delete",
+            format!("withdrew the invite of {email}"),
+            [("email", email)],
+        );
+        Ok(())
+    }
+
+    /// A member as the API answers them.
+    fn member(&self, username: &str, role: MemberRole) -> types::Member {
+        types::Member {
+            username: username.to_owned(),
+            role: role.as_str().to_owned(),
+            email: self.users.get(username).map(|user| user.email.clone()),
+        }
+    }
+}
+
+fn not_a_member(username: &str, slug: &str) -> ApiError {
+    ApiError::not_found(format!("user {username} is not a member of org {slug}"))
+}
+
+fn personal(slug: &str) -> ApiError {
+    ApiError::bad_request(format!(
+        "{slug} is a personal organization: it has no other members; create a team \
+         organization to share databases"
+    ))
+}
