@@ -531,7 +531,10 @@ fn adjust_type(item: &mut syn::ItemStruct, answer: bool) -> Result<(), String> {
             field.attrs.extend(attributes(
                 "#[serde(default, deserialize_with = \"crate::lenient::or_default\")]",
             )?);
-        } else if type_ends_with(&field.ty, "Vec") || type_ends_with(&field.ty, "BTreeMap") {
+        } else if ["Vec", "BTreeMap", "Map"]
+            .iter()
+            .any(|name| type_ends_with(&field.ty, name))
+        {
             field.attrs.extend(attributes(
                 "#[serde(deserialize_with = \"crate::lenient::null_as_empty\")]",
             )?);
