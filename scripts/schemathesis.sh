@@ -95,6 +95,10 @@ values = ["default"]
 values = $token_names
 [dictionaries.token-ids]
 values = $token_ids
+[dictionaries.usernames]
+values = ["fake-user"]
+[dictionaries.emails]
+values = ["ana@example.com"]
 
 [parameters]
 "path.organizationSlug" = { dictionary = "organizations", probability = 0.7 }
@@ -102,6 +106,8 @@ values = $token_ids
 "path.groupName" = { dictionary = "groups", probability = 0.7 }
 "path.tokenName" = { dictionary = "token-names", probability = 0.3 }
 "path.tokenId" = { dictionary = "token-ids", probability = 0.7 }
+"path.username" = { dictionary = "usernames", probability = 0.5 }
+"path.email" = { dictionary = "emails", probability = 0.5 }
 "body.organization" = { dictionary = "organizations", probability = 0.7 }
 "body.group" = { dictionary = "groups", probability = 0.7 }
 
@@ -137,11 +143,19 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 # - addLocationToGroup and removeLocationFromGroup: a location the group already has, or
 #   does not have, or its primary;
 # - transferGroup: a transfer to the organization the group is in;
-# - getDatabaseUsage: a period that ends before it starts.
+# - getDatabaseUsage: a period that ends before it starts;
+# - addOrganizationMember and inviteOrganizationMemberV2: a personal organization, which
+#   has no other members; an invite needs exactly one of email and username, and a
+#   plausible address (OpenAPI 3.0 cannot say "exactly one" without a oneOf);
+# - updateMemberRole and removeOrganizationMember: the owner, whose role never changes;
+# and 402 for what the organization's plan does not include (the seeded user's personal
+# organization is on the starter plan): replicas (addLocationToGroup), overages
+# (updateOrganization), the audit log (listOrganizationAuditLogs).
 TOML
 for operation in createDatabase createGroup deleteDatabase deleteGroup \
     updateDatabaseConfiguration addLocationToGroup removeLocationFromGroup transferGroup \
-    getDatabaseUsage; do
+    getDatabaseUsage addOrganizationMember inviteOrganizationMemberV2 updateMemberRole \
+    removeOrganizationMember updateOrganization listOrganizationAuditLogs; do
     cat >>"$work/schemathesis.toml" <<TOML
 
 [[operations]]

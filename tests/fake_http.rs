@@ -105,6 +105,25 @@ const OPERATIONS: &[(&str, &str)] = &[
         "/v1/organizations/fake-org/groups/default/locations/aws-eu-west-1",
     ),
     ("POST", "/v1/organizations/fake-org/groups/default/update"),
+    ("GET", "/v1/organizations"),
+    ("GET", "/v1/organizations/fake-org"),
+    ("PATCH", "/v1/organizations/fake-org"),
+    ("GET", "/v1/organizations/fake-org/plans"),
+    ("GET", "/v1/organizations/fake-org/invoices"),
+    ("GET", "/v1/organizations/fake-org/subscription"),
+    ("GET", "/v1/organizations/fake-org/usage"),
+    ("GET", "/v1/organizations/fake-org/members"),
+    ("POST", "/v1/organizations/fake-org/members"),
+    ("GET", "/v1/organizations/fake-org/members/fake-user"),
+    ("PATCH", "/v1/organizations/fake-org/members/fake-user"),
+    ("DELETE", "/v1/organizations/fake-org/members/fake-user"),
+    ("GET", "/v2/organizations/fake-org/invites"),
+    ("POST", "/v2/organizations/fake-org/invites"),
+    (
+        "DELETE",
+        "/v2/organizations/fake-org/invites/ana@example.com",
+    ),
+    ("GET", "/v1/organizations/fake-org/audit-logs"),
 ];
 
 fn method(name: &str) -> Method {

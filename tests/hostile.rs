@@ -21,8 +21,9 @@ use turso_platform::fake::FakeTurso;
 use turso_platform::generated::ClientInfo;
 use turso_platform::secrecy::ExposeSecret;
 use turso_platform::{
-    ApiTokenOptions, Client, Error, ListDatabasesOptions, NewDatabase, NewGroup, Scope, StatusCode,
-    TokenOptions, UsageOptions,
+    ApiTokenOptions, AuditLogOptions, Client, Error, ListDatabasesOptions, ListInvoicesOptions,
+    MemberRole, NewDatabase, NewGroup, NewInvite, Scope, StatusCode, TokenOptions,
+    UpdateOrganizationInput, UsageOptions,
 };
 
 // --- every test bounds its time and its memory ---
@@ -293,6 +294,91 @@ fn operations() -> Vec<(&'static str, Call)> {
             "/v1/organizations/{organizationSlug}/groups/{groupName}/locations/{location}",
             call(|c, n| async move {
                 c.remove_location_from_group(&n[0], &n[1], &n[2])
+                    .await
+                    .map(drop)
+            }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}",
+            call(|c, n| async move { c.get_organization(&n[0]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}",
+            call(|c, n| async move {
+                let changes = UpdateOrganizationInput::default().with_overages(true);
+                c.update_organization(&n[0], &changes).await.map(drop)
+            }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/plans",
+            call(|c, n| async move { c.list_organization_plans(&n[0]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/invoices",
+            call(|c, n| async move {
+                c.list_organization_invoices(&n[0], &ListInvoicesOptions::new())
+                    .await
+                    .map(drop)
+            }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/subscription",
+            call(|c, n| async move { c.get_organization_subscription(&n[0]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/usage",
+            call(|c, n| async move { c.get_organization_usage(&n[0]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/members",
+            call(|c, n| async move { c.list_organization_members(&n[0]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/members",
+            call(|c, n| async move {
+                c.add_organization_member(&n[0], "ana", MemberRole::Member)
+                    .await
+                    .map(drop)
+            }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/members/{username}",
+            call(|c, n| async move { c.get_organization_member(&n[0], &n[1]).await.map(drop) }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/members/{username}",
+            call(|c, n| async move {
+                c.update_member_role(&n[0], &n[1], MemberRole::Viewer)
+                    .await
+                    .map(drop)
+            }),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/members/{username}",
+            call(|c, n| async move { c.remove_organization_member(&n[0], &n[1]).await.map(drop) }),
+        ),
+        (
+            "/v2/organizations/{organizationSlug}/invites",
+            call(|c, n| async move { c.list_organization_invites_v2(&n[0]).await.map(drop) }),
+        ),
+        (
+            "/v2/organizations/{organizationSlug}/invites",
+            call(|c, n| async move {
+                c.invite_organization_member_v2(&n[0], &NewInvite::email("ana@example.com"))
+                    .await
+                    .map(drop)
+            }),
+        ),
+        (
+            "/v2/organizations/{organizationSlug}/invites/{email}",
+            call(
+                |c, n| async move { c.delete_organization_invite_by_email_v2(&n[0], &n[1]).await },
+            ),
+        ),
+        (
+            "/v1/organizations/{organizationSlug}/audit-logs",
+            call(|c, n| async move {
+                c.list_organization_audit_logs(&n[0], &AuditLogOptions::new())
                     .await
                     .map(drop)
             }),

@@ -29,6 +29,19 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
     ("unarchiveGroup", "success body", ARCHIVED),
     ("addLocationToGroup", "success body", ARCHIVED),
     ("removeLocationFromGroup", "success body", ARCHIVED),
+    (
+        "listOrganizationAuditLogs",
+        "success body",
+        "audit log entries have `ip`, `city`, `country_code`, `latitude` and `longitude`, and \
+         the pagination `sort` (Turso's CLI reads them, in internal/turso/organizations.go); \
+         Turso's spec leaves them out",
+    ),
+    (
+        "listOrganizationInvoices",
+        "success body",
+        "invoices have `status` and `hosted_invoice_url` (Turso's CLI reads them, in \
+         internal/turso/invoices.go); Turso's spec leaves them out",
+    ),
 ];
 
 /// Why a group has `archived` in our spec only.
@@ -195,7 +208,7 @@ fn the_spec_matches_turso_s_for_every_operation_in_scope() {
             }
         }
     }
-    assert_eq!(compared, 33, "every operation of ours is compared");
+    assert_eq!(compared, 49, "every operation of ours is compared");
 
     let unexplained: Vec<_> = differences
         .iter()

@@ -16,7 +16,7 @@ use turso_platform::{Authorization, Expiration, Scope};
 const SPEC: &str = include_str!("../openapi.yaml");
 
 /// The operations in scope: (operationId, method, path).
-const OPERATIONS: [(&str, &str, &str); 33] = [
+const OPERATIONS: [(&str, &str, &str); 49] = [
     ("listAPITokens", "get", "/v1/auth/api-tokens"),
     ("createAPIToken", "post", "/v1/auth/api-tokens/{tokenName}"),
     (
@@ -161,6 +161,82 @@ const OPERATIONS: [(&str, &str, &str); 33] = [
         "updateGroupDatabases",
         "post",
         "/v1/organizations/{organizationSlug}/groups/{groupName}/update",
+    ),
+    ("listOrganizations", "get", "/v1/organizations"),
+    (
+        "getOrganization",
+        "get",
+        "/v1/organizations/{organizationSlug}",
+    ),
+    (
+        "updateOrganization",
+        "patch",
+        "/v1/organizations/{organizationSlug}",
+    ),
+    (
+        "listOrganizationPlans",
+        "get",
+        "/v1/organizations/{organizationSlug}/plans",
+    ),
+    (
+        "listOrganizationInvoices",
+        "get",
+        "/v1/organizations/{organizationSlug}/invoices",
+    ),
+    (
+        "getOrganizationSubscription",
+        "get",
+        "/v1/organizations/{organizationSlug}/subscription",
+    ),
+    (
+        "getOrganizationUsage",
+        "get",
+        "/v1/organizations/{organizationSlug}/usage",
+    ),
+    (
+        "listOrganizationMembers",
+        "get",
+        "/v1/organizations/{organizationSlug}/members",
+    ),
+    (
+        "addOrganizationMember",
+        "post",
+        "/v1/organizations/{organizationSlug}/members",
+    ),
+    (
+        "getOrganizationMember",
+        "get",
+        "/v1/organizations/{organizationSlug}/members/{username}",
+    ),
+    (
+        "updateMemberRole",
+        "patch",
+        "/v1/organizations/{organizationSlug}/members/{username}",
+    ),
+    (
+        "removeOrganizationMember",
+        "delete",
+        "/v1/organizations/{organizationSlug}/members/{username}",
+    ),
+    (
+        "listOrganizationInvitesV2",
+        "get",
+        "/v2/organizations/{organizationSlug}/invites",
+    ),
+    (
+        "inviteOrganizationMemberV2",
+        "post",
+        "/v2/organizations/{organizationSlug}/invites",
+    ),
+    (
+        "deleteOrganizationInviteByEmailV2",
+        "delete",
+        "/v2/organizations/{organizationSlug}/invites/{email}",
+    ),
+    (
+        "listOrganizationAuditLogs",
+        "get",
+        "/v1/organizations/{organizationSlug}/audit-logs",
     ),
 ];
 

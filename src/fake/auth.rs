@@ -258,9 +258,11 @@ mod tests {
     #[test]
     fn restrictions_bound_what_a_token_may_do() {
         let org = Caller {
+            username: "u".into(),
             restriction: Restriction::Organization("o".into()),
         };
         let group = Caller {
+            username: "u".into(),
             restriction: Restriction::Group {
                 organization: "o".into(),
                 group: "g".into(),
@@ -268,6 +270,7 @@ mod tests {
             },
         };
         let free = Caller {
+            username: "u".into(),
             restriction: Restriction::Unrestricted,
         };
         assert!(free.check_group("x", "y", Scope::GroupRotateCreds).is_ok());

@@ -29,7 +29,7 @@
 //! else it gets 403 (`you are not a member of organization ...`, as the API answers),
 //! and removing a member revokes their tokens restricted to the organization and stops
 //! their others from reaching it. What the user may do there follows their
-//! [`MemberRole`](crate::MemberRole), after Turso's docs:
+//! [`MemberRole`], after Turso's docs:
 //!
 //! | | owner | admin | member | viewer |
 //! |---|---|---|---|---|
