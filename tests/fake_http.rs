@@ -227,6 +227,53 @@ async fn every_operation_refuses_a_missing_malformed_or_foreign_token_with_401()
     .await
 }
 
+/// A valid body for the operations that need one, so that a refusal is about the caller.
+fn valid_body(method: &str, path: &str) -> Option<&'static str> {
+    let last = path.rsplit('/').next().unwrap_or_default();
+    match (method, last) {
+        ("POST", "databases") => Some(r#"{"name":"new-db","group":"default"}"#),
+        ("POST", "groups") => Some(r#"{"name":"eu","location":"aws-eu-west-1"}"#),
+        ("POST", "transfer") => Some(r#"{"organization":"ana"}"#),
+        ("POST", "members") => Some(r#"{"username":"ana"}"#),
+        ("POST", "invites") => Some(r#"{"email":"ana@example.com"}"#),
+        ("PATCH", "fake-user") => Some(r#"{"role":"viewer"}"#),
+        ("PATCH", _) => Some("{}"),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn every_organization_operation_answers_403_to_a_user_who_is_not_a_member() {
+    bounded(async {
+        let http = http();
+        let fake = FakeTurso::start().await.unwrap();
+        let ana = fake.add_user("ana").unwrap();
+        let organization_paths = OPERATIONS
+            .iter()
+            .filter(|(_, path)| path.contains("/organizations/fake-org"));
+        let mut checked = 0;
+        for &(name, path) in organization_paths {
+            let mut request = http
+                .request(method(name), format!("{}{path}", fake.base_url()))
+                .bearer_auth(ana.expose_secret());
+            if let Some(body) = valid_body(name, path) {
+                request = request.header(CONTENT_TYPE, "application/json").body(body);
+            }
+            let (status, message) = error_of(request.send().await.unwrap()).await;
+            assert_eq!(
+                (status, message.as_str()),
+                (403, "you are not a member of organization fake-org: ask one of its admins to add you"),
+                "{name} {path}"
+            );
+            checked += 1;
+        }
+        assert_eq!(checked, 42, "every operation on an organization");
+        // Nothing was done: the log of fake-org is empty.
+        assert!(fake.audit_log("fake-org").unwrap().is_empty());
+    })
+    .await
+}
+
 #[tokio::test]
 async fn unknown_paths_are_404_and_wrong_methods_405_with_the_error_body() {
     bounded(async {

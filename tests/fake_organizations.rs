@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
-use turso_platform::fake::{FakeTurso, Plan};
+use turso_platform::fake::{FakeTurso, Plan, SetupError};
 use turso_platform::generated::types::InviteInput;
 use turso_platform::secrecy::ExposeSecret;
 use turso_platform::{
@@ -350,11 +350,25 @@ async fn organization_settings_persist_and_only_what_is_named_changes() {
         assert_eq!(updated.require_mfa, Some(false));
         assert_eq!(client.get_organization("fake-org").await.unwrap(), updated);
 
-        // The changes are logged.
+        // The changes are logged, one entry per setting named, newest first.
         let log = fake.audit_log("fake-org").unwrap();
-        assert_eq!(codes(&log[1..]), ["org-update", "org-set-overages"]);
-        assert_eq!(data(&log[2]), json!({"overages": "true"}));
-        assert_eq!(log[1].author.as_deref(), Some("fake-user"));
+        assert_eq!(
+            codes(&log),
+            [
+                "org-update",
+                "org-set-overages",
+                "org-update",
+                "org-set-overages"
+            ]
+        );
+        assert_eq!(data(&log[0]), json!({"require_mfa": "false"}));
+        assert_eq!(data(&log[1]), json!({"overages": "false"}));
+        assert_eq!(data(&log[2]), json!({"require_mfa": "true"}));
+        assert_eq!(data(&log[3]), json!({"overages": "true"}));
+        assert!(
+            log.iter()
+                .all(|entry| entry.author.as_deref() == Some("fake-user"))
+        );
     })
     .await
 }
@@ -2115,6 +2129,92 @@ async fn get_current_user_answers_the_calling_user() {
         )
         .await;
         assert_eq!(scoped.current_user().await.unwrap().username, "ana");
+    })
+    .await
+}
+
+// --- setup and invites, as a member joins ---
+
+#[tokio::test]
+async fn setup_keeps_one_owner_and_personal_organizations_to_themselves() {
+    bounded(async {
+        let fake = start().await;
+        let client = admin(&fake);
+        fake.add_user("ana").unwrap();
+        assert_eq!(
+            fake.add_member("fake-org", "nobody", MemberRole::Member),
+            Err(SetupError::UnknownUser("nobody".into()))
+        );
+        assert_eq!(
+            fake.add_member("ana", "fake-user", MemberRole::Admin),
+            Err(SetupError::PersonalOrganization("ana".into()))
+        );
+        assert_eq!(
+            fake.add_member("fake-org", "fake-user", MemberRole::Admin),
+            Err(SetupError::OwnerRole("fake-org".into()))
+        );
+        // Ownership moves: the owner before becomes an admin, and there is one owner.
+        fake.add_member("fake-org", "ana", MemberRole::Owner)
+            .unwrap();
+        assert_eq!(
+            members(&client, "fake-org").await,
+            [
+                ("ana".to_owned(), "owner".to_owned()),
+                ("fake-user".to_owned(), "admin".to_owned())
+            ]
+        );
+        // Setup leaves no trace in the log.
+        assert!(fake.audit_log("fake-org").unwrap().is_empty());
+    })
+    .await
+}
+
+#[tokio::test]
+async fn invites_are_matched_by_address_whatever_its_case_and_accepted_on_joining() {
+    bounded(async {
+        let fake = start().await;
+        let client = admin(&fake);
+        let ana = user_client(&fake, "ana");
+        client
+            .invite_organization_member_v2("fake-org", &NewInvite::email("Ana@Example.COM"))
+            .await
+            .unwrap();
+        assert_eq!(
+            invites(&client, "fake-org").await,
+            [("ana@example.com".to_owned(), "member".to_owned())]
+        );
+        assert_eq!(
+            ana.current_user().await.unwrap().has_pending_invites,
+            Some(true)
+        );
+        // Withdrawn in any case.
+        client
+            .delete_organization_invite_by_email_v2("fake-org", "ANA@example.com")
+            .await
+            .unwrap();
+        assert!(invites(&client, "fake-org").await.is_empty());
+
+        // Joining accepts the invite; a member cannot be invited again, in any case.
+        client
+            .invite_organization_member_v2("fake-org", &NewInvite::username("ana"))
+            .await
+            .unwrap();
+        client
+            .add_organization_member("fake-org", "ana", MemberRole::Viewer)
+            .await
+            .unwrap();
+        assert!(invites(&client, "fake-org").await.is_empty());
+        assert_eq!(
+            ana.current_user().await.unwrap().has_pending_invites,
+            Some(false)
+        );
+        assert_api_error(
+            client
+                .invite_organization_member_v2("fake-org", &NewInvite::email("ANA@example.com"))
+                .await,
+            409,
+            "already a member",
+        );
     })
     .await
 }

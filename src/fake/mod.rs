@@ -543,8 +543,11 @@ impl FakeTurso {
     }
 
     /// Makes the user `username` a member of `organization` with `role`, or gives them
-    /// `role` if they are one (without a trace in the audit log: this is setup, not an
-    /// API call). Fails if either does not exist.
+    /// `role` if they are one, without a trace in the audit log (this is setup, not an
+    /// API call); their pending invite, if any, is accepted. With
+    /// [`MemberRole::Owner`], they take the owner's place and the owner becomes an admin.
+    /// Fails if either does not exist, if the organization is personal (it has no other
+    /// members), or if `username` owns it and `role` is another role.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

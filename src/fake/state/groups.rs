@@ -32,7 +32,8 @@ impl State {
     ) -> Result<types::GroupList, ApiError> {
         let visible = caller.visible_group(slug)?;
         let groups = self
-            .organization(slug)?
+            .organization_of(caller, slug)?
+            .organization
             .groups
             .iter()
             .filter(|(name, _)| visible.is_none_or(|group| *name == group))

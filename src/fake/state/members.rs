@@ -56,9 +56,16 @@ impl State {
             )));
         }
         let role = body.role;
-        self.organization_mut(slug)?
-            .members
-            .insert(body.username.clone(), role);
+        let email = self
+            .users
+            .get(&body.username)
+            .map(|user| user.email.to_lowercase());
+        let record = self.organization_mut(slug)?;
+        record.members.insert(body.username.clone(), role);
+        // Their pending invite, if any, is accepted.
+        if let Some(email) = email {
+            record.invites.remove(&email);
+        }
         self.audit(
             slug,
             caller,
@@ -201,18 +208,19 @@ impl State {
         if organization.personal {
             return Err(personal(slug));
         }
+        // Addresses are compared, and kept, in lowercase.
         let email = match &body.invitee {
-            Invitee::Email(email) => email.clone(),
+            Invitee::Email(email) => email.to_lowercase(),
             Invitee::Username(username) => self
                 .users
                 .get(username)
-                .map(|user| user.email.clone())
+                .map(|user| user.email.to_lowercase())
                 .ok_or_else(|| ApiError::not_found(format!("could not find user {username}")))?,
         };
         let already = organization.members.keys().any(|member| {
             self.users
                 .get(member)
-                .is_some_and(|user| user.email == email)
+                .is_some_and(|user| user.email.to_lowercase() == email)
         });
         if already {
             return Err(ApiError::conflict(format!(
@@ -253,10 +261,11 @@ impl State {
         caller.check_whole_organization(slug)?;
         let organization = self.organization_of(caller, slug)?;
         organization.check_administers("withdraw invites")?;
-        if !organization.invites.contains_key(email) {
+        let key = email.to_lowercase();
+        if !organization.invites.contains_key(&key) {
             return Err(ApiError::not_found("invite not found"));
         }
-        self.organization_mut(slug)?.invites.remove(email);
+        self.organization_mut(slug)?.invites.remove(&key);
         self.audit(
             slug,
             caller,

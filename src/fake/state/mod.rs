@@ -102,6 +102,11 @@ pub enum SetupError {
     UnknownOrganization(String),
     /// The user does not exist: add them first.
     UnknownUser(String),
+    /// The organization is a user's personal organization, which has no other members.
+    PersonalOrganization(String),
+    /// The user owns the organization, and keeps that role: make another member the
+    /// owner instead.
+    OwnerRole(String),
     /// The group does not exist in the organization: add it first.
     #[non_exhaustive]
     UnknownGroup {
@@ -140,6 +145,16 @@ impl fmt::Display for SetupError {
             SetupError::UnknownUser(username) => {
                 write!(f, "the fake has no user named {}", Quoted(username))
             }
+            SetupError::PersonalOrganization(slug) => write!(
+                f,
+                "{} is a personal organization: it has no other members",
+                Quoted(slug)
+            ),
+            SetupError::OwnerRole(slug) => write!(
+                f,
+                "the owner of {} keeps that role: make another member the owner instead",
+                Quoted(slug)
+            ),
             SetupError::UnknownGroup {
                 organization,
                 group,
@@ -196,7 +211,7 @@ struct Organization {
     plan: Plan,
     overages: bool,
     require_mfa: bool,
-    /// The pending invites, by email address.
+    /// The pending invites, by email address in lowercase.
     invites: BTreeMap<String, Invite>,
     invites_sent: u64,
     /// What was done here, oldest first.
@@ -378,19 +393,38 @@ impl State {
         }
     }
 
-    /// Makes the user `username` a member of `slug` with `role` (or changes their role).
+    /// Makes the user `username` a member of `slug` with `role` (or changes their role);
+    /// as owner, they take the place of the owner, who becomes an admin. Their pending
+    /// invite, if any, is accepted.
     pub(crate) fn add_member(
         &mut self,
         slug: &str,
         username: &str,
         role: MemberRole,
     ) -> Result<(), SetupError> {
-        if !self.users.contains_key(username) {
-            return Err(SetupError::UnknownUser(username.to_owned()));
+        let email = self
+            .users
+            .get(username)
+            .ok_or_else(|| SetupError::UnknownUser(username.to_owned()))?
+            .email
+            .clone();
+        let organization = self.setup_organization(slug)?;
+        if organization.personal {
+            return Err(SetupError::PersonalOrganization(slug.to_owned()));
         }
-        self.setup_organization(slug)?
-            .members
-            .insert(username.to_owned(), role);
+        let owner = organization.members.get(username) == Some(&MemberRole::Owner);
+        if owner && role != MemberRole::Owner {
+            return Err(SetupError::OwnerRole(slug.to_owned()));
+        }
+        if role == MemberRole::Owner {
+            for other in organization.members.values_mut() {
+                if *other == MemberRole::Owner {
+                    *other = MemberRole::Admin;
+                }
+            }
+        }
+        organization.members.insert(username.to_owned(), role);
+        organization.invites.remove(&email.to_lowercase());
         Ok(())
     }
 

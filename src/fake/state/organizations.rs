@@ -118,21 +118,24 @@ impl State {
             record.require_mfa = require_mfa;
         }
         let organization = answer(slug, record);
-        match changes.overages {
-            Some(overages) => self.audit(
+        let word = |on: bool| if on { "true" } else { "false" };
+        if let Some(overages) = changes.overages {
+            self.audit(
                 slug,
                 caller,
                 "org-set-overages",
                 format!("set overages to {overages}"),
-                [("overages", if overages { "true" } else { "false" })],
-            ),
-            None => self.audit(
+                [("overages", word(overages))],
+            );
+        }
+        if let Some(require_mfa) = changes.require_mfa {
+            self.audit(
                 slug,
                 caller,
                 "org-update",
-                "updated the organization's settings".to_owned(),
-                [],
-            ),
+                format!("set require_mfa to {require_mfa}"),
+                [("require_mfa", word(require_mfa))],
+            );
         }
         Ok(types::OrganizationAnswer { organization })
     }

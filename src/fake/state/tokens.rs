@@ -351,11 +351,11 @@ impl State {
             avatar_url: Some(format!("https://example.com/{}.png", caller.username)),
             plan: Some(if paid { "scaler" } else { "starter" }.to_owned()),
             mfa: Some(false),
-            has_pending_invites: Some(
-                self.organizations
-                    .values()
-                    .any(|organization| organization.invites.contains_key(&user.email)),
-            ),
+            has_pending_invites: Some(self.organizations.values().any(|organization| {
+                organization
+                    .invites
+                    .contains_key(&user.email.to_lowercase())
+            })),
         })
     }
 
