@@ -21,10 +21,12 @@ type PageFuture = Pin<Box<dyn Future<Output = Result<AuditLogPage, Error>> + Sen
 /// page is held in memory.
 ///
 /// It ends after the last page: one that is empty, shorter than the page size, or whose
-/// number reaches the `total_pages` the API gives. After an error (each page is retried
-/// like any read), it yields the error and ends; start again from the page it stopped at
-/// with [`Client::list_organization_audit_logs`] if you need to. An invalid page size is
-/// the first and only item, and nothing is sent.
+/// number reaches the `total_pages` the API gives; or before a page that is not the one
+/// asked for (a broken server that always answers page 1 does not make it loop, nor
+/// repeat entries). After an error (each page is retried like any read), it yields the
+/// error and ends; start again from the page it stopped at with
+/// [`Client::list_organization_audit_logs`] if you need to. An invalid page size is the
+/// first and only item, and nothing is sent.
 ///
 /// Pages are counted from the newest entry when each is asked for: an entry added while
 /// the stream runs shifts the later pages by one, so the stream can yield an entry twice
@@ -90,11 +92,19 @@ impl AuditLogStream {
 
     /// Takes a page that was read: its entries, and the next page unless it is the last.
     fn take(&mut self, page: NonZeroU32, answer: AuditLogPage) {
-        let total_pages = answer
-            .pagination
-            .as_ref()
+        let pagination = answer.pagination.as_ref();
+        let total_pages = pagination
             .and_then(|p| p.total_pages)
             .and_then(|total| u32::try_from(total).ok());
+        // A server that answers another page than the one asked for would have the
+        // stream walk in circles: that answer is dropped, and the stream ends.
+        let other_page = pagination
+            .and_then(|p| p.page)
+            .is_some_and(|answered| i64::from(answered) != i64::from(page.get()));
+        if other_page {
+            self.next_page = None;
+            return;
+        }
         let read = answer.audit_logs.len();
         let last = read == 0
             || read < self.page_size.get() as usize

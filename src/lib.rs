@@ -1,8 +1,9 @@
-//! A client for the [Turso Platform API](https://docs.turso.tech/api-reference) that
-//! provisions a tenant with one crate: groups, databases and their configuration,
+//! A client for the whole [Turso Platform API](https://docs.turso.tech/api-reference)
+//! that provisions a tenant with one crate: groups, databases and their configuration,
 //! instances, usage and locations ([`Client::create_database`], [`Client::create_group`]
-//! and the rest); platform API tokens; and database and group tokens, including ones that
-//! refresh themselves ([`TokenSource`]).
+//! and the rest); platform API tokens; database and group tokens, including ones that
+//! refresh themselves ([`TokenSource`]); and organizations, their members, invites,
+//! audit log ([`Client::audit_log_stream`]) and billing.
 //!
 //! The HTTP layer is generated at compile time by [progenitor] from the crate's
 //! `openapi.yaml` (see [`generated`]); this crate adds an ergonomic [`Client`],

@@ -5,6 +5,7 @@ mod common;
 
 use std::time::{Duration, UNIX_EPOCH};
 
+use common::mock::{self, common_headers, no_body};
 use common::{TOKEN, bounded};
 use httpmock::prelude::*;
 use serde_json::json;
@@ -14,30 +15,7 @@ use turso_platform::{
 };
 
 const LIMIT: Duration = Duration::from_secs(20);
-const USER_AGENT: &str = concat!("turso-platform/", env!("CARGO_PKG_VERSION"));
 const JWT: &str = "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJhIjoicm8iLCJleHAiOjE3NjcyMjU2MDAsImlhdCI6MTcxNjI0OTYwMH0.c2lnbmF0dXJl";
-
-fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .token(TOKEN)
-        .base_url(server.base_url())
-        .max_retries(0)
-        .build()
-        .unwrap()
-}
-
-/// The headers every request must carry.
-fn common_headers(when: httpmock::When) -> httpmock::When {
-    when.header("authorization", format!("Bearer {TOKEN}"))
-        .header("user-agent", USER_AGENT)
-        .header("accept", "application/json")
-}
-
-/// A request with no body at all: no bytes and no content type.
-fn no_body(when: httpmock::When) -> httpmock::When {
-    when.header_missing("content-type")
-        .is_true(|request| request.body_ref().is_empty())
-}
 
 #[tokio::test]
 async fn list_api_tokens_sends_a_get_and_decodes_the_tokens() {
@@ -54,7 +32,7 @@ async fn list_api_tokens_sends_a_get_and_decodes_the_tokens() {
                 ]}));
             })
             .await;
-        let tokens = client(&server).list_api_tokens().await.unwrap();
+        let tokens = mock::client(&server).list_api_tokens().await.unwrap();
         mock.assert_async().await;
         assert_eq!(tokens.len(), 2);
         assert_eq!(
@@ -84,7 +62,7 @@ async fn an_unrestricted_mint_sends_no_body() {
                 }));
             })
             .await;
-        let created = client(&server)
+        let created = mock::client(&server)
             .create_api_token("ci-bot", &ApiTokenOptions::new())
             .await
             .unwrap();
@@ -121,7 +99,7 @@ async fn scoped_mints_send_exactly_the_options() {
                     .json_body(json!({"id": "2", "name": "group-token", "token": "t2"}));
             })
             .await;
-        let client = client(&server);
+        let client = mock::client(&server);
         let created = client
             .create_api_token("org-token", &ApiTokenOptions::new().organization("my-org"))
             .await
@@ -155,7 +133,10 @@ async fn revoke_api_token_sends_a_delete_and_returns_the_name() {
             })
             .await;
         assert_eq!(
-            client(&server).revoke_api_token("ci-bot").await.unwrap(),
+            mock::client(&server)
+                .revoke_api_token("ci-bot")
+                .await
+                .unwrap(),
             "ci-bot"
         );
         mock.assert_async().await;
@@ -174,7 +155,7 @@ async fn validate_reads_minus_one_as_never_and_other_values_as_times() {
                 then.status(200).json_body(json!({"exp": -1}));
             })
             .await;
-        let validity = client(&server).validate_api_token().await.unwrap();
+        let validity = mock::client(&server).validate_api_token().await.unwrap();
         assert_eq!(validity.expires_at, None);
         never.assert_async().await;
         never.delete_async().await;
@@ -185,7 +166,7 @@ async fn validate_reads_minus_one_as_never_and_other_values_as_times() {
                 then.status(200).json_body(json!({"exp": 1_767_225_600}));
             })
             .await;
-        let validity = client(&server).validate_api_token().await.unwrap();
+        let validity = mock::client(&server).validate_api_token().await.unwrap();
         assert_eq!(
             validity.expires_at,
             Some(UNIX_EPOCH + Duration::from_secs(1_767_225_600))
@@ -208,7 +189,7 @@ async fn current_user_decodes_every_documented_field() {
                 }}));
             })
             .await;
-        let user = client(&server).current_user().await.unwrap();
+        let user = mock::client(&server).current_user().await.unwrap();
         mock.assert_async().await;
         assert_eq!(user.username, "iku");
         assert_eq!(user.name.as_deref(), Some("Iku Turso"));
@@ -253,7 +234,7 @@ async fn organization_tokens_are_listed_and_revoked_by_id() {
                     .json_body(json!({"token": "clGFZ4STEe6fljpFzIum8A"}));
             })
             .await;
-        let client = client(&server);
+        let client = mock::client(&server);
         let tokens = client.list_organization_api_tokens("my-org").await.unwrap();
         assert_eq!(tokens.len(), 1);
         let owner = tokens[0].owner.as_ref().unwrap();
@@ -285,7 +266,7 @@ async fn a_database_token_with_default_options_sends_no_query_and_no_body() {
                 then.status(200).json_body(json!({"jwt": JWT}));
             })
             .await;
-        let token = client(&server)
+        let token = mock::client(&server)
             .create_database_token("my-org", "my-db", &TokenOptions::new())
             .await
             .unwrap();
@@ -323,7 +304,7 @@ async fn a_database_token_with_options_sends_them_in_the_query_and_body() {
             .expiration("2w1d30m".parse::<Expiration>().unwrap())
             .authorization(Authorization::ReadOnly)
             .read_attach(["ref-data"]);
-        let token = client(&server)
+        let token = mock::client(&server)
             .create_database_token("my-org", "my-db", &options)
             .await
             .unwrap();
@@ -352,7 +333,7 @@ async fn never_and_full_access_are_sent_when_asked_for() {
         let options = TokenOptions::new()
             .expiration(Expiration::Never)
             .authorization(Authorization::FullAccess);
-        client(&server)
+        mock::client(&server)
             .create_group_token("o", "g", &options)
             .await
             .unwrap();
@@ -384,7 +365,7 @@ async fn group_tokens_are_minted_and_invalidated() {
                 then.status(200);
             })
             .await;
-        let client = client(&server);
+        let client = mock::client(&server);
         let options =
             TokenOptions::new().expiration(Expiration::after(Duration::from_secs(5400)).unwrap());
         let token = client
@@ -415,7 +396,7 @@ async fn invalidate_database_tokens_accepts_an_empty_200() {
                 then.status(200);
             })
             .await;
-        client(&server)
+        mock::client(&server)
             .invalidate_database_tokens("my-org", "my-db")
             .await
             .unwrap();
@@ -436,7 +417,7 @@ async fn names_are_percent_encoded_into_one_path_segment() {
                 then.status(200);
             })
             .await;
-        client(&server)
+        mock::client(&server)
             .invalidate_database_tokens("a b;c=", "d?e#f%é")
             .await
             .unwrap();
@@ -480,7 +461,7 @@ async fn answer_with(status: u16, content_type: &str, body: &str) -> Error {
                 .body(body);
         })
         .await;
-    client(&server).current_user().await.unwrap_err()
+    mock::client(&server).current_user().await.unwrap_err()
 }
 
 #[tokio::test]
@@ -497,7 +478,7 @@ async fn every_documented_error_status_maps_to_api_with_message_and_code() {
                     }));
                 })
                 .await;
-            let client = client(&server);
+            let client = mock::client(&server);
             let errors = [
                 client.list_api_tokens().await.unwrap_err(),
                 client.validate_api_token().await.unwrap_err(),
@@ -612,7 +593,7 @@ async fn undocumented_statuses_and_redirects_are_unexpected_responses() {
                 then.status(302).header("location", "https://example.com/elsewhere");
             })
             .await;
-        match client(&server).list_api_tokens().await.unwrap_err() {
+        match mock::client(&server).list_api_tokens().await.unwrap_err() {
             Error::UnexpectedResponse { status, reason, .. } => {
                 assert_eq!(status, StatusCode::FOUND);
                 assert!(reason.contains("redirect"), "{reason}");
@@ -649,7 +630,7 @@ async fn a_malformed_successful_mint_is_never_quoted() {
                     .body(r#"{"jwt": "eyJ-secret-jwt", "extra": "#);
             })
             .await;
-        let error = client(&server)
+        let error = mock::client(&server)
             .create_database_token("o", "d", &TokenOptions::new())
             .await
             .unwrap_err();
@@ -671,7 +652,7 @@ async fn blank_names_are_refused_and_nothing_is_sent() {
                 then.status(200).json_body(json!({}));
             })
             .await;
-        let client = client(&server);
+        let client = mock::client(&server);
         let none = TokenOptions::new();
         let results = [
             client
@@ -792,7 +773,7 @@ async fn the_escape_hatch_sends_through_the_same_client() {
                 then.status(200).json_body(json!({"exp": -1}));
             })
             .await;
-        let answer = client(&server)
+        let answer = mock::client(&server)
             .generated()
             .validate_api_token()
             .await

@@ -5,60 +5,23 @@
 //! `tests/fake_http.rs`. Everything here talks to 127.0.0.1 only, and every test bounds
 //! its own time.
 
+mod common;
+
 use std::collections::HashSet;
-use std::future::Future;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use common::bounded;
+use common::fake::{assert_api_error, client_with, start};
 use serde_json::Value;
 use turso_platform::MemberRole;
 use turso_platform::fake::{self, FakeTurso, SetupError};
 use turso_platform::secrecy::ExposeSecret;
-use turso_platform::{
-    ApiTokenOptions, Authorization, Client, Error, Expiration, Scope, TokenOptions,
-};
+use turso_platform::{ApiTokenOptions, Authorization, Error, Expiration, Scope, TokenOptions};
 
-/// Runs a test body, failing it if it takes longer than 20 s.
-async fn bounded<F: Future>(test: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(20), test)
-        .await
-        .expect("the test did not finish within 20 s")
-}
-
-async fn start() -> FakeTurso {
-    FakeTurso::start().await.expect("the fake starts")
-}
-
-/// A client for the fake with another token, and no retries.
-fn client_with(fake: &FakeTurso, token: &str) -> Client {
-    Client::builder()
-        .token(token)
-        .base_url(fake.base_url())
-        .max_retries(0)
-        .build()
-        .unwrap()
-}
-
-/// Asserts that a call failed with the API's error body, this status and a message that
-/// contains `message`.
-#[track_caller]
-fn assert_api_error<T: std::fmt::Debug>(result: Result<T, Error>, status: u16, message: &str) {
-    match result {
-        Err(Error::Api {
-            status: got,
-            message: text,
-            ..
-        }) => {
-            assert_eq!(got.as_u16(), status, "status, with message {text:?}");
-            assert!(
-                text.contains(message),
-                "message {text:?} does not contain {message:?}"
-            );
-        }
-        other => panic!("expected an API error {status}, got {other:?}"),
-    }
-}
+/// The time each test is given.
+const LIMIT: Duration = Duration::from_secs(20);
 
 /// The decoded header and claims of a JWT.
 fn jwt_parts(jwt: &str) -> (Value, Value) {
@@ -84,7 +47,7 @@ fn expiration(text: &str) -> TokenOptions {
 
 #[tokio::test]
 async fn the_seeded_user_and_token_answer_validate_and_current_user() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         assert!(fake.base_url().starts_with("http://127.0.0.1:"));
         let client = fake.client();
@@ -125,7 +88,7 @@ async fn the_seeded_user_and_token_answer_validate_and_current_user() {
 
 #[tokio::test]
 async fn api_tokens_are_minted_once_listed_without_secrets_and_revoked() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = fake.client();
 
@@ -239,7 +202,7 @@ async fn api_tokens_are_minted_once_listed_without_secrets_and_revoked() {
 
 #[tokio::test]
 async fn scoped_mints_need_an_existing_organization_and_group_and_a_role() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = fake.client();
         assert_api_error(
@@ -306,7 +269,7 @@ async fn scoped_mints_need_an_existing_organization_and_group_and_a_role() {
 
 #[tokio::test]
 async fn organization_tokens_are_listed_and_revoked_by_id() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_organization("acme").unwrap();
         let client = fake.client();
@@ -426,7 +389,7 @@ async fn organization_tokens_are_listed_and_revoked_by_id() {
 
 #[tokio::test]
 async fn database_tokens_are_eddsa_jwts_with_the_asked_claims() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = fake.client();
 
@@ -503,7 +466,7 @@ async fn database_tokens_are_eddsa_jwts_with_the_asked_claims() {
 
 #[tokio::test]
 async fn database_token_validity_checks_signature_database_and_kind() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_database("fake-org", "default", "other-db")
             .unwrap();
@@ -554,7 +517,7 @@ async fn database_token_validity_checks_signature_database_and_kind() {
 
 #[tokio::test]
 async fn invalid_expirations_are_refused_before_sending() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         // The client's own validation refuses a zero expiration; the fake's 400 for it
         // is tested with raw requests in tests/fake_http.rs.
@@ -573,7 +536,7 @@ async fn invalid_expirations_are_refused_before_sending() {
 
 #[tokio::test]
 async fn unknown_organizations_databases_and_groups_are_404() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = fake.client();
         let options = TokenOptions::new();
@@ -636,7 +599,7 @@ async fn unknown_organizations_databases_and_groups_are_404() {
 
 #[tokio::test]
 async fn rotating_a_database_invalidates_only_its_earlier_tokens() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_database("fake-org", "default", "other-db")
             .unwrap();
@@ -696,7 +659,7 @@ async fn rotating_a_database_invalidates_only_its_earlier_tokens() {
 
 #[tokio::test]
 async fn group_tokens_open_the_group_and_rotate_with_it() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_database("fake-org", "default", "second-db")
             .unwrap();
@@ -783,7 +746,7 @@ async fn group_tokens_open_the_group_and_rotate_with_it() {
 
 #[tokio::test]
 async fn tokens_expire_at_their_exp_claim() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = fake.client();
         let short = client
@@ -820,7 +783,7 @@ async fn tokens_expire_at_their_exp_claim() {
 
 #[tokio::test]
 async fn restricted_api_tokens_act_only_within_their_restriction() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_organization("acme").unwrap();
         fake.add_group("acme", "default").unwrap();
@@ -929,7 +892,7 @@ async fn restricted_api_tokens_act_only_within_their_restriction() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixty_four_concurrent_mints_lose_nothing() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = fake.client();
         let mut tasks = Vec::new();
@@ -989,7 +952,7 @@ async fn sixty_four_concurrent_mints_lose_nothing() {
 
 #[tokio::test]
 async fn setup_adds_organizations_groups_and_databases_and_says_what_is_wrong() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_organization("acme").unwrap();
         fake.add_group("acme", "eu").unwrap();
@@ -1056,7 +1019,7 @@ async fn setup_adds_organizations_groups_and_databases_and_says_what_is_wrong() 
 
 #[tokio::test]
 async fn each_fake_is_independent_and_dropping_it_stops_the_server() {
-    bounded(async {
+    bounded(LIMIT, async {
         let first = start().await;
         let second = start().await;
         assert_ne!(first.base_url(), second.base_url());
@@ -1091,7 +1054,7 @@ async fn each_fake_is_independent_and_dropping_it_stops_the_server() {
 
 #[tokio::test]
 async fn debug_output_never_shows_the_token() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let shown = format!("{fake:?}");
         assert!(shown.contains(fake.base_url()));
@@ -1120,7 +1083,7 @@ fn the_fake_can_be_shared_between_threads_and_tasks() {
 /// are named as in the spec.
 #[tokio::test]
 async fn planned_failures_and_request_counts_follow_the_spec_s_operations() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = client_with(&fake, fake.token());
         let unavailable = fake::Fault::Status(turso_platform::StatusCode::SERVICE_UNAVAILABLE);

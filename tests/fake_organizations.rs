@@ -6,9 +6,15 @@
 //! the fake's setup in `tests/fake.rs`, raw HTTP in `tests/fake_http.rs`. Everything
 //! here talks to 127.0.0.1 only.
 
-use std::future::Future;
+mod common;
+
 use std::time::Duration;
 
+use common::bounded;
+use common::fake::{
+    admin, assert_api_error, assert_raw_api_error, client_with, group_names, pinned,
+    restricted_client, start,
+};
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 use turso_platform::fake::{FakeTurso, Plan, SetupError};
@@ -20,58 +26,14 @@ use turso_platform::{
     MemberRole, NewDatabase, NewGroup, NewInvite, Scope, TokenOptions, UpdateOrganizationInput,
 };
 
-/// Runs a test body, failing it if it takes longer than 20 s.
-async fn bounded<F: Future>(test: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(20), test)
-        .await
-        .expect("the test did not finish within 20 s")
-}
-
-async fn start() -> FakeTurso {
-    FakeTurso::start().await.expect("the fake starts")
-}
-
-/// A client for the fake with another token, and no retries.
-fn client_with(fake: &FakeTurso, token: &str) -> Client {
-    Client::builder()
-        .token(token)
-        .base_url(fake.base_url())
-        .max_retries(0)
-        .build()
-        .unwrap()
-}
-
-/// A client for the fake with its seeded, unrestricted token (of `fake-user`, who owns
-/// `fake-org`), and no retries.
-fn admin(fake: &FakeTurso) -> Client {
-    client_with(fake, fake.token())
-}
+/// The time each test is given.
+const LIMIT: Duration = Duration::from_secs(20);
 
 /// Adds the Turso user `username` and answers a client with their own unrestricted
 /// token.
 fn user_client(fake: &FakeTurso, username: &str) -> Client {
     let token = fake.add_user(username).expect("the user is added");
     client_with(fake, token.expose_secret())
-}
-
-/// Asserts that a call failed with the API's error body, this status and a message that
-/// contains `message`.
-#[track_caller]
-fn assert_api_error<T: std::fmt::Debug>(result: Result<T, Error>, status: u16, message: &str) {
-    match result {
-        Err(Error::Api {
-            status: got,
-            message: text,
-            ..
-        }) => {
-            assert_eq!(got.as_u16(), status, "status, with message {text:?}");
-            assert!(
-                text.contains(message),
-                "message {text:?} does not contain {message:?}"
-            );
-        }
-        other => panic!("expected an API error {status}, got {other:?}"),
-    }
 }
 
 /// Asserts that a call failed with 402 and the code Turso gives what the starter plan
@@ -88,53 +50,6 @@ fn assert_starter_refusal<T: std::fmt::Debug>(result: Result<T, Error>) {
         }
         other => panic!("expected a 402, got {other:?}"),
     }
-}
-
-/// Asserts that a call of the generated client failed with the API's error body, this
-/// status and a message that contains `message`.
-#[track_caller]
-fn assert_raw_api_error<T: std::fmt::Debug>(
-    result: Result<
-        turso_platform::generated::ResponseValue<T>,
-        turso_platform::generated::Error<turso_platform::generated::types::Error>,
-    >,
-    status: u16,
-    message: &str,
-) {
-    match result {
-        Err(turso_platform::generated::Error::ErrorResponse(answer)) => {
-            assert_eq!(answer.status().as_u16(), status, "status of {answer:?}");
-            assert!(
-                answer.error.contains(message),
-                "message {:?} does not contain {message:?}",
-                answer.error
-            );
-        }
-        other => panic!("expected an API error {status}, got {other:?}"),
-    }
-}
-
-/// A client whose token is a new platform API token of `minter`'s user, minted with
-/// `options`.
-async fn restricted_client(
-    fake: &FakeTurso,
-    minter: &Client,
-    name: &str,
-    options: &ApiTokenOptions,
-) -> Client {
-    let created = minter
-        .create_api_token(name, options)
-        .await
-        .expect("an API token");
-    client_with(fake, created.token.expose_secret())
-}
-
-/// The options of a token pinned to `group` of `org` with these scopes.
-fn pinned(org: &str, group: &str, scopes: impl IntoIterator<Item = Scope>) -> ApiTokenOptions {
-    ApiTokenOptions::new()
-        .organization(org)
-        .group(group)
-        .scopes(scopes)
 }
 
 /// The slugs of the organizations `client` lists, in the order listed.
@@ -168,19 +83,6 @@ async fn invites(client: &Client, org: &str) -> Vec<(String, String)> {
         .into_iter()
         .map(|invite| (invite.email.unwrap(), invite.role.unwrap()))
         .collect()
-}
-
-/// The names of the groups of `org` that `client` lists, sorted.
-async fn group_names(client: &Client, org: &str) -> Vec<String> {
-    let mut names: Vec<String> = client
-        .list_groups(org)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|group| group.name)
-        .collect();
-    names.sort();
-    names
 }
 
 /// The names of the databases of `org` that `client` lists, sorted.
@@ -239,7 +141,7 @@ async fn create_groups(client: &Client, org: &str, prefix: &str, count: usize) {
 
 #[tokio::test]
 async fn the_seeded_user_lists_their_personal_starter_organization_and_fake_org_on_scaler() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let listed = admin(&fake).list_organizations().await.unwrap();
         let slugs: Vec<&str> = listed.iter().map(|o| o.slug.as_str()).collect();
@@ -266,7 +168,7 @@ async fn the_seeded_user_lists_their_personal_starter_organization_and_fake_org_
 
 #[tokio::test]
 async fn a_restricted_token_lists_only_its_organization_and_a_new_user_only_their_own() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let scoped = restricted_client(
@@ -300,7 +202,7 @@ async fn a_restricted_token_lists_only_its_organization_and_a_new_user_only_thei
 
 #[tokio::test]
 async fn get_organization_answers_the_organization_as_listed() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let organization = client.get_organization("fake-org").await.unwrap();
@@ -318,7 +220,7 @@ async fn get_organization_answers_the_organization_as_listed() {
 
 #[tokio::test]
 async fn organization_settings_persist_and_only_what_is_named_changes() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let overages = UpdateOrganizationInput::default().with_overages(true);
@@ -375,7 +277,7 @@ async fn organization_settings_persist_and_only_what_is_named_changes() {
 
 #[tokio::test]
 async fn only_owners_and_admins_change_an_organization_s_settings() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let mara = user_client(&fake, "mara");
         fake.add_member("fake-org", "mara", MemberRole::Member)
@@ -409,7 +311,7 @@ async fn only_owners_and_admins_change_an_organization_s_settings() {
 
 #[tokio::test]
 async fn overages_on_the_starter_plan_answer_402_and_change_nothing() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let overages = UpdateOrganizationInput::default().with_overages(true);
@@ -433,7 +335,7 @@ async fn overages_on_the_starter_plan_answer_402_and_change_nothing() {
 
 #[tokio::test]
 async fn a_non_member_gets_403_and_an_unknown_organization_404() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let ana = user_client(&fake, "ana");
         let not_a_member = "you are not a member of organization fake-org";
@@ -486,7 +388,7 @@ async fn a_non_member_gets_403_and_an_unknown_organization_404() {
 
 #[tokio::test]
 async fn plans_are_well_formed_and_the_same_every_time_for_every_organization() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let plans = client.list_organization_plans("fake-org").await.unwrap();
@@ -528,7 +430,7 @@ async fn plans_are_well_formed_and_the_same_every_time_for_every_organization() 
 
 #[tokio::test]
 async fn a_paid_plan_has_two_issued_invoices_and_an_upcoming_one_stable_across_calls() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let of = |invoice_type| ListInvoicesOptions::new().invoice_type(invoice_type);
@@ -594,7 +496,7 @@ async fn a_paid_plan_has_two_issued_invoices_and_an_upcoming_one_stable_across_c
 
 #[tokio::test]
 async fn the_starter_plan_has_no_invoices() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         for options in [
@@ -615,7 +517,7 @@ async fn the_starter_plan_has_no_invoices() {
 
 #[tokio::test]
 async fn the_subscription_names_the_plan_and_the_overages() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let subscription = client
@@ -651,7 +553,7 @@ async fn the_subscription_names_the_plan_and_the_overages() {
 
 #[tokio::test]
 async fn usage_counts_databases_groups_and_locations_and_follows_new_databases() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let fake_db = client.get_database("fake-org", "fake-db").await.unwrap();
@@ -720,7 +622,7 @@ async fn usage_counts_databases_groups_and_locations_and_follows_new_databases()
 
 #[tokio::test]
 async fn members_are_listed_added_read_given_roles_and_removed() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_user("ana").unwrap();
         let client = admin(&fake);
@@ -794,7 +696,7 @@ async fn members_are_listed_added_read_given_roles_and_removed() {
 
 #[tokio::test]
 async fn adding_an_unknown_user_an_existing_member_or_to_a_personal_organization_is_refused() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_user("ana").unwrap();
         let client = admin(&fake);
@@ -856,7 +758,7 @@ async fn adding_an_unknown_user_an_existing_member_or_to_a_personal_organization
 
 #[tokio::test]
 async fn the_owner_can_neither_be_removed_nor_given_another_role() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let adam = user_client(&fake, "adam");
         fake.add_member("fake-org", "adam", MemberRole::Admin)
@@ -890,7 +792,7 @@ async fn the_owner_can_neither_be_removed_nor_given_another_role() {
 
 #[tokio::test]
 async fn removing_or_re_roling_a_non_member_answers_404() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_user("ana").unwrap();
         let client = admin(&fake);
@@ -921,7 +823,7 @@ async fn removing_or_re_roling_a_non_member_answers_404() {
 
 #[tokio::test]
 async fn a_member_may_leave_and_it_is_logged_as_org_member_leave() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let vera = user_client(&fake, "vera");
         fake.add_member("fake-org", "vera", MemberRole::Viewer)
@@ -1345,7 +1247,7 @@ async fn assert_role_may(role: MemberRole, may: May) -> (FakeTurso, Client) {
 
 #[tokio::test]
 async fn an_owner_may_do_everything_but_leave() {
-    bounded(async {
+    bounded(LIMIT, async {
         let may = May {
             write: true,
             mint_full_access: true,
@@ -1378,7 +1280,7 @@ async fn an_owner_may_do_everything_but_leave() {
 
 #[tokio::test]
 async fn an_admin_may_do_everything_the_owner_may_but_change_the_owner() {
-    bounded(async {
+    bounded(LIMIT, async {
         let may = May {
             write: true,
             mint_full_access: true,
@@ -1407,7 +1309,7 @@ async fn an_admin_may_do_everything_the_owner_may_but_change_the_owner() {
 
 #[tokio::test]
 async fn a_member_may_change_databases_and_groups_but_not_administer() {
-    bounded(async {
+    bounded(LIMIT, async {
         let may = May {
             write: true,
             mint_full_access: true,
@@ -1421,7 +1323,7 @@ async fn a_member_may_change_databases_and_groups_but_not_administer() {
 
 #[tokio::test]
 async fn a_viewer_may_only_read_and_mint_read_only_tokens() {
-    bounded(async {
+    bounded(LIMIT, async {
         let may = May {
             write: false,
             mint_full_access: false,
@@ -1437,7 +1339,7 @@ async fn a_viewer_may_only_read_and_mint_read_only_tokens() {
 
 #[tokio::test]
 async fn a_user_reaches_an_organization_only_while_a_member_and_loses_its_scoped_tokens() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let ana = user_client(&fake, "ana");
         let client = admin(&fake);
@@ -1533,7 +1435,7 @@ async fn a_user_reaches_an_organization_only_while_a_member_and_loses_its_scoped
 
 #[tokio::test]
 async fn invites_by_email_and_by_username_are_listed_with_the_member_role_by_default() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let ana = user_client(&fake, "ana");
         let client = admin(&fake);
@@ -1606,7 +1508,7 @@ async fn invites_by_email_and_by_username_are_listed_with_the_member_role_by_def
 
 #[tokio::test]
 async fn a_new_invite_for_the_same_email_replaces_the_pending_one() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         client
@@ -1638,7 +1540,7 @@ async fn a_new_invite_for_the_same_email_replaces_the_pending_one() {
 
 #[tokio::test]
 async fn a_deleted_invite_is_gone_and_deleting_it_again_answers_404() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         for email in ["bob@example.com", "carol@example.com"] {
@@ -1685,7 +1587,7 @@ async fn a_deleted_invite_is_gone_and_deleting_it_again_answers_404() {
 
 #[tokio::test]
 async fn inviting_a_member_answers_409_and_an_unknown_username_404() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_user("ana").unwrap();
         fake.add_member("fake-org", "ana", MemberRole::Member)
@@ -1741,7 +1643,7 @@ async fn inviting_a_member_answers_409_and_an_unknown_username_404() {
 
 #[tokio::test]
 async fn an_invite_names_exactly_one_of_email_and_username_and_never_the_owner_role() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_user("ana").unwrap();
         let client = admin(&fake);
@@ -1797,7 +1699,7 @@ async fn an_invite_names_exactly_one_of_email_and_username_and_never_the_owner_r
 
 #[tokio::test]
 async fn every_change_of_a_program_is_logged_newest_first_and_reads_add_nothing() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let org = "fake-org";
         let ana = user_client(&fake, "ana");
@@ -1922,7 +1824,7 @@ async fn every_change_of_a_program_is_logged_newest_first_and_reads_add_nothing(
 
 #[tokio::test]
 async fn audit_log_pages_hold_page_size_entries_with_their_pagination() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_organization("paged").unwrap();
         let client = admin(&fake);
@@ -1969,7 +1871,7 @@ async fn audit_log_pages_hold_page_size_entries_with_their_pagination() {
 
 #[tokio::test]
 async fn an_empty_audit_log_has_no_rows_and_its_stream_yields_nothing() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_organization("quiet").unwrap();
         let client = admin(&fake);
@@ -1994,7 +1896,7 @@ async fn an_empty_audit_log_has_no_rows_and_its_stream_yields_nothing() {
 
 #[tokio::test]
 async fn the_audit_log_stream_yields_every_entry_in_order_a_page_at_a_time() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_organization("streamed").unwrap();
         let client = admin(&fake);
@@ -2022,7 +1924,7 @@ async fn the_audit_log_stream_yields_every_entry_in_order_a_page_at_a_time() {
 
 #[tokio::test]
 async fn the_starter_plan_has_no_audit_log_402() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         assert_starter_refusal(
@@ -2046,7 +1948,7 @@ async fn the_starter_plan_has_no_audit_log_402() {
 
 #[tokio::test]
 async fn members_viewers_and_group_scoped_tokens_cannot_read_the_audit_log_403() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let mara = user_client(&fake, "mara");
         fake.add_member("fake-org", "mara", MemberRole::Member)
@@ -2108,7 +2010,7 @@ async fn members_viewers_and_group_scoped_tokens_cannot_read_the_audit_log_403()
 
 #[tokio::test]
 async fn get_current_user_answers_the_calling_user() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let ana = user_client(&fake, "ana");
         let me = ana.current_user().await.unwrap();
@@ -2137,7 +2039,7 @@ async fn get_current_user_answers_the_calling_user() {
 
 #[tokio::test]
 async fn setup_keeps_one_owner_and_personal_organizations_to_themselves() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         fake.add_user("ana").unwrap();
@@ -2171,7 +2073,7 @@ async fn setup_keeps_one_owner_and_personal_organizations_to_themselves() {
 
 #[tokio::test]
 async fn invites_are_matched_by_address_whatever_its_case_and_accepted_on_joining() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let ana = user_client(&fake, "ana");

@@ -5,9 +5,14 @@
 //! Tokens and the fake's setup are tested in `tests/fake.rs`, raw HTTP in
 //! `tests/fake_http.rs`. Everything here talks to 127.0.0.1 only.
 
-use std::future::Future;
+mod common;
+
 use std::time::{Duration, SystemTime};
 
+use common::bounded;
+use common::fake::{
+    admin, assert_api_error, assert_raw_api_error, group_names, pinned, restricted_client, start,
+};
 use turso_platform::MemberRole;
 use turso_platform::fake::{DatabaseAction, FakeTurso, Plan};
 use turso_platform::generated::types::{CreateDatabaseInput, CreateGroupInput};
@@ -18,75 +23,8 @@ use turso_platform::{
     UsageOptions,
 };
 
-/// Runs a test body, failing it if it takes longer than 20 s.
-async fn bounded<F: Future>(test: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(20), test)
-        .await
-        .expect("the test did not finish within 20 s")
-}
-
-async fn start() -> FakeTurso {
-    FakeTurso::start().await.expect("the fake starts")
-}
-
-/// A client for the fake with another token, and no retries.
-fn client_with(fake: &FakeTurso, token: &str) -> Client {
-    Client::builder()
-        .token(token)
-        .base_url(fake.base_url())
-        .max_retries(0)
-        .build()
-        .unwrap()
-}
-
-/// A client for the fake with its seeded, unrestricted token, and no retries.
-fn admin(fake: &FakeTurso) -> Client {
-    client_with(fake, fake.token())
-}
-
-/// Asserts that a call failed with the API's error body, this status and a message that
-/// contains `message`.
-#[track_caller]
-fn assert_api_error<T: std::fmt::Debug>(result: Result<T, Error>, status: u16, message: &str) {
-    match result {
-        Err(Error::Api {
-            status: got,
-            message: text,
-            ..
-        }) => {
-            assert_eq!(got.as_u16(), status, "status, with message {text:?}");
-            assert!(
-                text.contains(message),
-                "message {text:?} does not contain {message:?}"
-            );
-        }
-        other => panic!("expected an API error {status}, got {other:?}"),
-    }
-}
-
-/// Asserts that a call of the generated client failed with the API's error body, this
-/// status and a message that contains `message`.
-#[track_caller]
-fn assert_raw_api_error<T: std::fmt::Debug>(
-    result: Result<
-        turso_platform::generated::ResponseValue<T>,
-        turso_platform::generated::Error<turso_platform::generated::types::Error>,
-    >,
-    status: u16,
-    message: &str,
-) {
-    match result {
-        Err(turso_platform::generated::Error::ErrorResponse(answer)) => {
-            assert_eq!(answer.status().as_u16(), status, "status of {answer:?}");
-            assert!(
-                answer.error.contains(message),
-                "message {:?} does not contain {message:?}",
-                answer.error
-            );
-        }
-        other => panic!("expected an API error {status}, got {other:?}"),
-    }
-}
+/// The time each test is given.
+const LIMIT: Duration = Duration::from_secs(20);
 
 /// A full-access database token for `database` of `org`, as a string.
 async fn database_jwt(client: &Client, org: &str, database: &str) -> String {
@@ -108,23 +46,6 @@ async fn database_jwt_with(
         .to_owned()
 }
 
-/// A client whose token is a new platform API token minted with `options`.
-async fn restricted_client(fake: &FakeTurso, name: &str, options: &ApiTokenOptions) -> Client {
-    let created = admin(fake)
-        .create_api_token(name, options)
-        .await
-        .expect("an API token");
-    client_with(fake, created.token.expose_secret())
-}
-
-/// The options of a token pinned to `group` of `org` with these scopes.
-fn pinned(org: &str, group: &str, scopes: impl IntoIterator<Item = Scope>) -> ApiTokenOptions {
-    ApiTokenOptions::new()
-        .organization(org)
-        .group(group)
-        .scopes(scopes)
-}
-
 /// The names of the databases of `org` that `client` lists with `options`.
 async fn database_names(client: &Client, org: &str, options: &ListDatabasesOptions) -> Vec<String> {
     let mut names: Vec<String> = client
@@ -133,19 +54,6 @@ async fn database_names(client: &Client, org: &str, options: &ListDatabasesOptio
         .unwrap()
         .into_iter()
         .map(|db| db.name)
-        .collect();
-    names.sort();
-    names
-}
-
-/// The names of the groups of `org` that `client` lists.
-async fn group_names(client: &Client, org: &str) -> Vec<String> {
-    let mut names: Vec<String> = client
-        .list_groups(org)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|group| group.name)
         .collect();
     names.sort();
     names
@@ -166,7 +74,7 @@ fn add_eu(fake: &FakeTurso) {
 
 #[tokio::test]
 async fn a_created_database_mints_valid_tokens_and_is_read_and_listed_with_its_group_and_host() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let created = client
@@ -210,7 +118,7 @@ async fn a_created_database_mints_valid_tokens_and_is_read_and_listed_with_its_g
 
 #[tokio::test]
 async fn a_created_database_keeps_the_size_limit_it_was_created_with() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         client
@@ -231,7 +139,7 @@ async fn a_created_database_keeps_the_size_limit_it_was_created_with() {
 
 #[tokio::test]
 async fn list_databases_filtered_by_group_lists_only_that_group_s_databases() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         client
@@ -265,7 +173,7 @@ async fn list_databases_filtered_by_group_lists_only_that_group_s_databases() {
 
 #[tokio::test]
 async fn a_copy_names_its_source_as_parent_and_is_listed_among_its_branches() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let template = client
@@ -322,7 +230,7 @@ async fn a_copy_names_its_source_as_parent_and_is_listed_among_its_branches() {
 
 #[tokio::test]
 async fn deleting_a_database_invalidates_its_tokens_and_frees_its_name_for_a_new_database() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let first = client
@@ -370,7 +278,7 @@ async fn deleting_a_database_invalidates_its_tokens_and_frees_its_name_for_a_new
 
 #[tokio::test]
 async fn database_names_are_unique_per_organization_across_its_groups() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_group("fake-org", "eu").unwrap();
         fake.add_organization("acme").unwrap();
@@ -400,7 +308,7 @@ async fn database_names_are_unique_per_organization_across_its_groups() {
 
 #[tokio::test]
 async fn group_names_are_unique_per_organization() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_organization("acme").unwrap();
         let client = admin(&fake);
@@ -433,7 +341,7 @@ async fn group_names_are_unique_per_organization() {
 
 #[tokio::test]
 async fn unknown_organizations_groups_databases_and_locations_answer_404() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let organization = "could not find organization with name nope";
@@ -559,7 +467,7 @@ async fn unknown_organizations_groups_databases_and_locations_answer_404() {
 
 #[tokio::test]
 async fn invalid_names_sent_past_the_builders_are_refused_by_the_fake_with_400() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         // The builders refuse them before anything is sent...
@@ -620,7 +528,7 @@ async fn invalid_names_sent_past_the_builders_are_refused_by_the_fake_with_400()
 
 #[tokio::test]
 async fn database_configuration_changes_persist_and_only_what_is_named_changes() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let before = client
@@ -675,7 +583,7 @@ async fn database_configuration_changes_persist_and_only_what_is_named_changes()
 
 #[tokio::test]
 async fn block_writes_refuses_writes_and_still_allows_reads() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let jwt = database_jwt(&client, "fake-org", "fake-db").await;
@@ -706,7 +614,7 @@ async fn block_writes_refuses_writes_and_still_allows_reads() {
 
 #[tokio::test]
 async fn a_read_only_token_never_allows_writes() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let read_only = TokenOptions::new().authorization(Authorization::ReadOnly);
@@ -728,7 +636,7 @@ async fn a_read_only_token_never_allows_writes() {
 
 #[tokio::test]
 async fn block_reads_refuses_reads() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let jwt = database_jwt(&client, "fake-org", "fake-db").await;
@@ -758,7 +666,7 @@ async fn block_reads_refuses_reads() {
 
 #[tokio::test]
 async fn delete_protection_refuses_deletion_until_it_is_turned_off() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let protect = DatabaseConfigurationInput::default().with_delete_protection(true);
@@ -801,7 +709,7 @@ async fn delete_protection_refuses_deletion_until_it_is_turned_off() {
 
 #[tokio::test]
 async fn an_empty_ip_allowlist_clears_the_allowlist() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let allow = DatabaseConfigurationInput::default().with_allowed_ips(["203.0.113.0/24"]);
@@ -871,7 +779,7 @@ async fn an_empty_ip_allowlist_clears_the_allowlist() {
 
 #[tokio::test]
 async fn a_created_group_is_placed_in_its_location_with_its_databases() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let group = client
@@ -908,7 +816,7 @@ async fn a_created_group_is_placed_in_its_location_with_its_databases() {
 
 #[tokio::test]
 async fn instances_follow_the_group_s_locations_as_they_are_added_and_removed() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let instances = client
@@ -986,7 +894,7 @@ async fn instances_follow_the_group_s_locations_as_they_are_added_and_removed() 
 
 #[tokio::test]
 async fn the_primary_location_cannot_be_removed_nor_a_location_added_twice() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         assert_api_error(
@@ -1029,7 +937,7 @@ async fn the_primary_location_cannot_be_removed_nor_a_location_added_twice() {
 
 #[tokio::test]
 async fn a_starter_organization_cannot_add_a_location_402() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.set_plan("fake-org", Plan::Starter).unwrap();
         let client = admin(&fake);
@@ -1068,7 +976,7 @@ async fn a_starter_organization_cannot_add_a_location_402() {
 
 #[tokio::test]
 async fn deleting_a_group_deletes_its_databases_and_their_tokens() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         client
@@ -1117,18 +1025,26 @@ async fn deleting_a_group_deletes_its_databases_and_their_tokens() {
 
 #[tokio::test]
 async fn deleting_a_group_revokes_the_api_tokens_pinned_to_it_and_no_others() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         add_eu(&fake);
-        let in_eu = restricted_client(&fake, "eu", &pinned("fake-org", "eu", [Scope::Read])).await;
+        let in_eu = restricted_client(
+            &fake,
+            &admin(&fake),
+            "eu",
+            &pinned("fake-org", "eu", [Scope::Read]),
+        )
+        .await;
         let in_default = restricted_client(
             &fake,
+            &admin(&fake),
             "default",
             &pinned("fake-org", "default", [Scope::Read]),
         )
         .await;
         let organization = restricted_client(
             &fake,
+            &admin(&fake),
             "org",
             &ApiTokenOptions::new().organization("fake-org"),
         )
@@ -1164,7 +1080,7 @@ async fn deleting_a_group_revokes_the_api_tokens_pinned_to_it_and_no_others() {
 
 #[tokio::test]
 async fn a_group_with_delete_protection_is_not_deleted_400() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         add_eu(&fake);
         let client = admin(&fake);
@@ -1212,7 +1128,7 @@ async fn a_group_with_delete_protection_is_not_deleted_400() {
 
 #[tokio::test]
 async fn a_group_holding_a_protected_database_is_not_deleted_400() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         add_eu(&fake);
         fake.add_database("fake-org", "eu", "eu-other").unwrap();
@@ -1249,7 +1165,7 @@ async fn a_group_holding_a_protected_database_is_not_deleted_400() {
 
 #[tokio::test]
 async fn a_transferred_group_moves_with_its_databases_whose_tokens_keep_opening_them() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         add_eu(&fake);
         fake.add_organization("acme").unwrap();
@@ -1296,18 +1212,20 @@ async fn a_transferred_group_moves_with_its_databases_whose_tokens_keep_opening_
 
 #[tokio::test]
 async fn transferring_a_group_revokes_the_api_tokens_pinned_to_it() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         add_eu(&fake);
         fake.add_organization("acme").unwrap();
         let in_eu = restricted_client(
             &fake,
+            &admin(&fake),
             "eu",
             &pinned("fake-org", "eu", [Scope::Read, Scope::DbMintToken]),
         )
         .await;
         let in_default = restricted_client(
             &fake,
+            &admin(&fake),
             "default",
             &pinned("fake-org", "default", [Scope::Read]),
         )
@@ -1330,7 +1248,7 @@ async fn transferring_a_group_revokes_the_api_tokens_pinned_to_it() {
 
 #[tokio::test]
 async fn transferring_into_an_organization_with_a_taken_database_name_answers_409() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         add_eu(&fake);
         fake.add_organization("acme").unwrap();
@@ -1360,7 +1278,7 @@ async fn transferring_into_an_organization_with_a_taken_database_name_answers_40
 
 #[tokio::test]
 async fn transferring_into_an_organization_where_the_user_is_a_member_answers_403() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         add_eu(&fake);
         fake.add_organization_with_role("theirs", MemberRole::Member)
@@ -1379,7 +1297,7 @@ async fn transferring_into_an_organization_where_the_user_is_a_member_answers_40
 
 #[tokio::test]
 async fn an_archived_group_refuses_connections_until_it_is_unarchived() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         let jwt = database_jwt(&client, "fake-org", "fake-db").await;
@@ -1417,7 +1335,7 @@ async fn an_archived_group_refuses_connections_until_it_is_unarchived() {
 
 #[tokio::test]
 async fn update_group_databases_answers_ok_and_may_be_repeated() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         client
@@ -1437,7 +1355,7 @@ async fn update_group_databases_answers_ok_and_may_be_repeated() {
 
 #[tokio::test]
 async fn usage_and_stats_are_well_formed_and_follow_the_group_s_instances() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let client = admin(&fake);
         client
@@ -1514,7 +1432,7 @@ async fn usage_and_stats_are_well_formed_and_follow_the_group_s_instances() {
 
 #[tokio::test]
 async fn list_locations_includes_the_usual_aws_locations_with_descriptions() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         let locations = admin(&fake).list_locations().await.unwrap();
         for code in ["aws-us-east-1", "aws-eu-west-1"] {
@@ -1540,7 +1458,7 @@ async fn list_locations_includes_the_usual_aws_locations_with_descriptions() {
 
 #[tokio::test]
 async fn a_viewer_may_read_databases_and_groups_but_every_change_answers_403() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_organization_with_role("watched", MemberRole::Viewer)
             .unwrap();
@@ -1730,11 +1648,12 @@ async fn a_viewer_may_read_databases_and_groups_but_every_change_answers_403() {
 
 #[tokio::test]
 async fn a_group_scoped_read_token_lists_only_its_own_group_s_databases_and_groups() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         add_eu(&fake);
         let reader = restricted_client(
             &fake,
+            &admin(&fake),
             "reader",
             &pinned("fake-org", "default", [Scope::Read]),
         )
@@ -1769,7 +1688,7 @@ async fn a_group_scoped_read_token_lists_only_its_own_group_s_databases_and_grou
 
 #[tokio::test]
 async fn a_group_scoped_token_gets_403_outside_its_group_whether_or_not_it_exists() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         add_eu(&fake);
         fake.add_organization("acme").unwrap();
@@ -1777,6 +1696,7 @@ async fn a_group_scoped_token_gets_403_outside_its_group_whether_or_not_it_exist
         fake.add_database("acme", "default", "orders").unwrap();
         let reader = restricted_client(
             &fake,
+            &admin(&fake),
             "reader",
             &pinned("fake-org", "default", [Scope::Read]),
         )
@@ -1833,6 +1753,7 @@ async fn a_group_scoped_token_gets_403_outside_its_group_whether_or_not_it_exist
         }
         let creator = restricted_client(
             &fake,
+            &admin(&fake),
             "creator",
             &pinned("fake-org", "default", [Scope::Read, Scope::DbCreate]),
         )
@@ -1891,11 +1812,12 @@ async fn a_group_scoped_token_gets_403_outside_its_group_whether_or_not_it_exist
 
 #[tokio::test]
 async fn creating_a_database_with_a_group_scoped_token_needs_db_create_and_stays_in_its_group() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         add_eu(&fake);
         let reader = restricted_client(
             &fake,
+            &admin(&fake),
             "reader",
             &pinned("fake-org", "default", [Scope::Read]),
         )
@@ -1910,6 +1832,7 @@ async fn creating_a_database_with_a_group_scoped_token_needs_db_create_and_stays
 
         let creator = restricted_client(
             &fake,
+            &admin(&fake),
             "creator",
             &pinned("fake-org", "default", [Scope::Read, Scope::DbCreate]),
         )
@@ -1947,13 +1870,14 @@ async fn creating_a_database_with_a_group_scoped_token_needs_db_create_and_stays
 
 #[tokio::test]
 async fn an_organization_scoped_token_gets_403_for_another_organization_s_databases() {
-    bounded(async {
+    bounded(LIMIT, async {
         let fake = start().await;
         fake.add_organization("acme").unwrap();
         fake.add_group("acme", "default").unwrap();
         fake.add_database("acme", "default", "orders").unwrap();
         let scoped = restricted_client(
             &fake,
+            &admin(&fake),
             "org",
             &ApiTokenOptions::new().organization("fake-org"),
         )

@@ -8,7 +8,8 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Action, ScriptedServer, TOKEN, bounded};
+use common::mock::{self, common_headers, json_request, no_body, no_query};
+use common::{Action, ScriptedServer, bounded};
 use futures_util::StreamExt;
 use httpmock::prelude::*;
 use serde_json::json;
@@ -18,53 +19,12 @@ use turso_platform::{
 };
 
 const LIMIT: Duration = Duration::from_secs(20);
-const USER_AGENT: &str = concat!("turso-platform/", env!("CARGO_PKG_VERSION"));
 /// The ID of the organization in the usage answers.
 const ORG_ID: &str = "fa72ba58-7db3-436b-bcab-14b83eb1dd88";
 /// The ID of the database in the usage answers.
 const DB_ID: &str = "0eb771dd-6906-11ee-8553-eaa7715aeaf2";
 /// The path of the audit log of `my-org`.
 const AUDIT_LOGS: &str = "/v1/organizations/my-org/audit-logs";
-
-/// A client of `server` that never retries.
-fn client(server: &MockServer) -> Client {
-    retrying_client(server, 0)
-}
-
-/// A client of `server` that retries up to `max_retries` times.
-fn retrying_client(server: &MockServer, max_retries: u32) -> Client {
-    Client::builder()
-        .token(TOKEN)
-        .base_url(server.base_url())
-        .max_retries(max_retries)
-        .build()
-        .unwrap()
-}
-
-/// The headers every request must carry.
-fn common_headers(when: httpmock::When) -> httpmock::When {
-    when.header("authorization", format!("Bearer {TOKEN}"))
-        .header("user-agent", USER_AGENT)
-        .header("accept", "application/json")
-}
-
-/// A request with no body at all: no bytes and no content type.
-fn no_body(when: httpmock::When) -> httpmock::When {
-    when.header_missing("content-type")
-        .is_true(|request| request.body_ref().is_empty())
-}
-
-/// A request with no query string parameters.
-fn no_query(when: httpmock::When) -> httpmock::When {
-    when.is_true(|request| request.query_params().is_empty())
-}
-
-/// A request with this exact JSON body, sent as JSON, and no query.
-fn json_request(when: httpmock::When, body: serde_json::Value) -> httpmock::When {
-    no_query(when)
-        .header("content-type", "application/json")
-        .json_body(body)
-}
 
 /// The API's JSON error body.
 fn error_json(message: &str) -> serde_json::Value {
@@ -177,7 +137,7 @@ async fn list_organizations_decodes_the_bare_array_with_its_type() {
                 ]));
             })
             .await;
-        let organizations = client(&server).list_organizations().await.unwrap();
+        let organizations = mock::client(&server).list_organizations().await.unwrap();
         mock.assert_async().await;
         assert_eq!(organizations.len(), 2);
         let personal = &organizations[0];
@@ -203,7 +163,7 @@ async fn list_organizations_decodes_an_empty_array() {
                 then.status(200).json_body(json!([]));
             })
             .await;
-        let organizations = client(&server).list_organizations().await.unwrap();
+        let organizations = mock::client(&server).list_organizations().await.unwrap();
         mock.assert_async().await;
         assert!(organizations.is_empty());
     })
@@ -223,7 +183,10 @@ async fn get_organization_decodes_the_documented_answer() {
                     .json_body(json!({"organization": my_org_json()}));
             })
             .await;
-        let organization = client(&server).get_organization("my-org").await.unwrap();
+        let organization = mock::client(&server)
+            .get_organization("my-org")
+            .await
+            .unwrap();
         mock.assert_async().await;
         assert_my_org(&organization);
     })
@@ -261,7 +224,7 @@ async fn update_organization_patches_only_the_set_fields() {
                         .json_body(json!({"organization": my_org_json()}));
                 })
                 .await;
-            let organization = client(&server)
+            let organization = mock::client(&server)
                 .update_organization("my-org", &changes)
                 .await
                 .unwrap();
@@ -292,7 +255,7 @@ async fn list_organization_plans_decodes_prices_and_camel_case_quotas() {
                 ]}));
             })
             .await;
-        let plans = client(&server)
+        let plans = mock::client(&server)
             .list_organization_plans("my-org")
             .await
             .unwrap();
@@ -345,7 +308,7 @@ async fn list_organization_invoices_without_options_sends_no_query_and_decodes_t
                 }]}));
             })
             .await;
-        let invoices = client(&server)
+        let invoices = mock::client(&server)
             .list_organization_invoices("my-org", &ListInvoicesOptions::new())
             .await
             .unwrap();
@@ -397,7 +360,7 @@ async fn list_organization_invoices_sends_the_type_as_a_query() {
                 })
                 .await;
             let options = ListInvoicesOptions::new().invoice_type(invoice_type);
-            let invoices = client(&server)
+            let invoices = mock::client(&server)
                 .list_organization_invoices("my-org", &options)
                 .await
                 .unwrap();
@@ -424,7 +387,7 @@ async fn get_organization_subscription_decodes_the_plan_and_its_billing() {
                 }}));
             })
             .await;
-        let subscription = client(&server)
+        let subscription = mock::client(&server)
             .get_organization_subscription("my-org")
             .await
             .unwrap();
@@ -455,7 +418,7 @@ async fn get_organization_usage_decodes_the_totals_and_each_database() {
                 }}));
             })
             .await;
-        let usage = client(&server)
+        let usage = mock::client(&server)
             .get_organization_usage("my-org")
             .await
             .unwrap();
@@ -501,7 +464,7 @@ async fn list_organization_members_decodes_usernames_roles_and_emails() {
                 ]}));
             })
             .await;
-        let members = client(&server)
+        let members = mock::client(&server)
             .list_organization_members("my-org")
             .await
             .unwrap();
@@ -545,7 +508,7 @@ async fn add_organization_member_sends_the_username_and_role() {
                         .json_body(json!({"member": "ana", "role": word}));
                 })
                 .await;
-            let added = client(&server)
+            let added = mock::client(&server)
                 .add_organization_member("my-org", "ana", role)
                 .await
                 .unwrap();
@@ -572,7 +535,7 @@ async fn get_organization_member_decodes_the_member() {
                 }}));
             })
             .await;
-        let member = client(&server)
+        let member = mock::client(&server)
             .get_organization_member("my-org", "ana")
             .await
             .unwrap();
@@ -600,7 +563,7 @@ async fn update_member_role_patches_only_the_role() {
                 }}));
             })
             .await;
-        let member = client(&server)
+        let member = mock::client(&server)
             .update_member_role("my-org", "ana", MemberRole::Admin)
             .await
             .unwrap();
@@ -627,7 +590,7 @@ async fn remove_organization_member_sends_a_delete_and_returns_the_username() {
                 then.status(200).json_body(json!({"member": "ana"}));
             })
             .await;
-        let removed = client(&server)
+        let removed = mock::client(&server)
             .remove_organization_member("my-org", "ana")
             .await
             .unwrap();
@@ -654,7 +617,7 @@ async fn list_organization_invites_v2_decodes_the_pending_invites() {
                 ]}));
             })
             .await;
-        let invites = client(&server)
+        let invites = mock::client(&server)
             .list_organization_invites_v2("my-org")
             .await
             .unwrap();
@@ -701,7 +664,7 @@ async fn invite_organization_member_v2_sends_the_email_or_the_username_and_the_r
                     }}));
                 })
                 .await;
-            let invited = client(&server)
+            let invited = mock::client(&server)
                 .invite_organization_member_v2("my-org", &invite)
                 .await
                 .unwrap();
@@ -727,7 +690,7 @@ async fn delete_organization_invite_by_email_v2_sends_a_delete_and_accepts_an_em
                 then.status(200);
             })
             .await;
-        client(&server)
+        mock::client(&server)
             .delete_organization_invite_by_email_v2("my-org", "ana@example.com")
             .await
             .unwrap();
@@ -782,7 +745,7 @@ async fn usernames_and_emails_are_percent_encoded_into_their_own_segments() {
                     .json_body(json!({"organization": {"name": "é", "slug": "é=x&y"}}));
             })
             .await;
-        let client = client(&server);
+        let client = mock::client(&server);
         let member = client.get_organization_member("a b", email).await.unwrap();
         assert_eq!(member.username, email);
         let member = client
@@ -833,7 +796,7 @@ async fn list_organization_audit_logs_without_options_sends_no_query_and_decodes
                 }));
             })
             .await;
-        let page = client(&server)
+        let page = mock::client(&server)
             .list_organization_audit_logs("my-org", &AuditLogOptions::new())
             .await
             .unwrap();
@@ -884,7 +847,7 @@ async fn an_audit_log_entry_whose_data_is_null_decodes_as_empty() {
                 }));
             })
             .await;
-        let page = client(&server)
+        let page = mock::client(&server)
             .list_organization_audit_logs("my-org", &AuditLogOptions::new())
             .await
             .unwrap();
@@ -915,7 +878,7 @@ async fn list_organization_audit_logs_sends_the_page_and_its_size() {
             })
             .await;
         let options = AuditLogOptions::new().page(3).page_size(20);
-        let page = client(&server)
+        let page = mock::client(&server)
             .list_organization_audit_logs("my-org", &options)
             .await
             .unwrap();
@@ -936,7 +899,7 @@ async fn audit_log_stream_walks_every_page_and_asks_for_no_more() {
             audit_page_mock(&server, 3, 200, audit_page_json(3, 4..6, 3, 6)).await,
         ];
         let beyond = audit_page_mock(&server, 4, 200, audit_page_json(4, 0..0, 3, 6)).await;
-        let entries: Vec<_> = client(&server)
+        let entries: Vec<_> = mock::client(&server)
             .audit_log_stream("my-org", 2)
             .collect()
             .await;
@@ -966,7 +929,7 @@ async fn audit_log_stream_stops_on_an_empty_first_page() {
         )
         .await;
         let second = audit_page_mock(&server, 2, 200, audit_page_json(2, 0..2, 3, 6)).await;
-        let mut stream = client(&server).audit_log_stream("my-org", 2);
+        let mut stream = mock::client(&server).audit_log_stream("my-org", 2);
         assert!(stream.next().await.is_none());
         assert!(stream.next().await.is_none());
         first.assert_async().await;
@@ -981,7 +944,7 @@ async fn audit_log_stream_stops_on_an_empty_page_without_pagination() {
         let server = MockServer::start_async().await;
         let first = audit_page_mock(&server, 1, 200, json!({"audit_logs": null})).await;
         let second = audit_page_mock(&server, 2, 200, audit_page_json(2, 0..2, 3, 6)).await;
-        let entries: Vec<_> = client(&server)
+        let entries: Vec<_> = mock::client(&server)
             .audit_log_stream("my-org", 2)
             .collect()
             .await;
@@ -999,7 +962,7 @@ async fn audit_log_stream_stops_on_a_short_page_even_when_total_pages_says_more(
         let first = audit_page_mock(&server, 1, 200, audit_page_json(1, 0..2, 5, 10)).await;
         let second = audit_page_mock(&server, 2, 200, audit_page_json(2, 2..3, 5, 10)).await;
         let third = audit_page_mock(&server, 3, 200, audit_page_json(3, 3..5, 5, 10)).await;
-        let entries: Vec<_> = client(&server)
+        let entries: Vec<_> = mock::client(&server)
             .audit_log_stream("my-org", 2)
             .collect()
             .await;
@@ -1018,11 +981,32 @@ async fn audit_log_stream_stops_at_total_pages_even_when_the_page_is_full() {
         let first = audit_page_mock(&server, 1, 200, audit_page_json(1, 0..2, 2, 4)).await;
         let second = audit_page_mock(&server, 2, 200, audit_page_json(2, 2..4, 2, 4)).await;
         let third = audit_page_mock(&server, 3, 200, audit_page_json(3, 4..6, 2, 4)).await;
-        let entries: Vec<_> = client(&server)
+        let entries: Vec<_> = mock::client(&server)
             .audit_log_stream("my-org", 2)
             .collect()
             .await;
         assert_eq!(messages(&entries), expected_messages(0..4));
+        first.assert_async().await;
+        second.assert_async().await;
+        third.assert_calls_async(0).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn audit_log_stream_stops_when_the_server_answers_another_page_than_asked() {
+    bounded(LIMIT, async {
+        // A broken server that answers page 1 whatever is asked, saying there are more.
+        let server = MockServer::start_async().await;
+        let first = audit_page_mock(&server, 1, 200, audit_page_json(1, 0..2, 9, 18)).await;
+        let second = audit_page_mock(&server, 2, 200, audit_page_json(1, 0..2, 9, 18)).await;
+        let third = audit_page_mock(&server, 3, 200, audit_page_json(1, 0..2, 9, 18)).await;
+        let entries: Vec<_> = mock::client(&server)
+            .audit_log_stream("my-org", 2)
+            .collect()
+            .await;
+        // Page 2's answer, which is page 1 again, is dropped, and the stream ends.
+        assert_eq!(messages(&entries), expected_messages(0..2));
         first.assert_async().await;
         second.assert_async().await;
         third.assert_calls_async(0).await;
@@ -1037,7 +1021,7 @@ async fn audit_log_stream_yields_an_error_then_ends() {
         let first = audit_page_mock(&server, 1, 200, audit_page_json(1, 0..2, 3, 6)).await;
         let second = audit_page_mock(&server, 2, 404, error_json("organization not found")).await;
         let third = audit_page_mock(&server, 3, 200, audit_page_json(3, 4..6, 3, 6)).await;
-        let mut stream = client(&server).audit_log_stream("my-org", 2);
+        let mut stream = mock::client(&server).audit_log_stream("my-org", 2);
         let mut items = Vec::new();
         while let Some(item) = stream.next().await {
             items.push(item);
@@ -1068,7 +1052,7 @@ async fn audit_log_stream_reads_the_next_page_only_when_needed() {
         let server = MockServer::start_async().await;
         let first = audit_page_mock(&server, 1, 200, audit_page_json(1, 0..2, 3, 6)).await;
         let second = audit_page_mock(&server, 2, 200, audit_page_json(2, 2..4, 3, 6)).await;
-        let mut stream = client(&server).audit_log_stream("my-org", 2);
+        let mut stream = mock::client(&server).audit_log_stream("my-org", 2);
         let entries: Vec<_> = stream.by_ref().take(2).collect().await;
         assert_eq!(messages(&entries), expected_messages(0..2));
         first.assert_async().await;
@@ -1121,7 +1105,7 @@ async fn audit_log_stream_with_an_invalid_page_size_yields_the_error_and_sends_n
                 then.status(200).json_body(audit_page_json(1, 0..2, 3, 6));
             })
             .await;
-        let client = client(&server);
+        let client = mock::client(&server);
         for page_size in [0, 101, u32::MAX] {
             let mut stream = client.audit_log_stream("my-org", page_size);
             let first = stream.next().await;
@@ -1269,7 +1253,7 @@ async fn every_operation_maps_every_error_status_to_api_with_message_and_code() 
                     }));
                 })
                 .await;
-            let errors = call_each(&client(&server)).await;
+            let errors = call_each(&mock::client(&server)).await;
             assert_eq!(errors.len(), 16);
             for (operation, error) in &errors {
                 // An addition or invite whose outcome a gateway or server error leaves
@@ -1350,7 +1334,7 @@ async fn a_503_on_add_member_or_invite_is_sent_once_and_may_exist() {
                     .json_body(error_json("busy"));
             })
             .await;
-        let client = retrying_client(&server, 2);
+        let client = mock::retrying_client(&server, 2);
         let member = client
             .add_organization_member("my-org", "ana", MemberRole::Member)
             .await
@@ -1417,7 +1401,7 @@ async fn a_503_on_remove_member_or_delete_invite_is_sent_once_and_may_have_taken
                     .json_body(error_json("busy"));
             })
             .await;
-        let client = retrying_client(&server, 2);
+        let client = mock::retrying_client(&server, 2);
         let errors = [
             client
                 .remove_organization_member("my-org", "ana")
@@ -1460,7 +1444,7 @@ async fn a_429_on_add_member_or_invite_is_retried_as_nothing_was_done() {
                     .json_body(error_json("slow down"));
             })
             .await;
-        let client = retrying_client(&server, 2);
+        let client = mock::retrying_client(&server, 2);
         let member = client
             .add_organization_member("my-org", "ana", MemberRole::Member)
             .await
@@ -1500,7 +1484,7 @@ async fn a_503_on_a_read_or_an_update_is_retried() {
                     .json_body(error_json("busy"));
             })
             .await;
-        let client = retrying_client(&server, 2);
+        let client = mock::retrying_client(&server, 2);
         let errors = [
             client.get_organization("my-org").await.map(drop),
             client.list_organization_members("my-org").await.map(drop),
@@ -1572,7 +1556,7 @@ async fn invalid_arguments_are_refused_and_nothing_is_sent() {
                 then.status(200).json_body(json!({}));
             })
             .await;
-        let client = client(&server);
+        let client = mock::client(&server);
         let changes = UpdateOrganizationInput::default().with_overages(true);
         let all_invoices = ListInvoicesOptions::new();
         let results = [
@@ -1734,7 +1718,7 @@ async fn an_audit_log_page_of_100_entries_is_accepted() {
                 then.status(200).json_body(json!({"audit_logs": []}));
             })
             .await;
-        let page = client(&server)
+        let page = mock::client(&server)
             .list_organization_audit_logs("my-org", &AuditLogOptions::new().page(1).page_size(100))
             .await
             .unwrap();

@@ -9,7 +9,8 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, UNIX_EPOCH};
 
-use common::{TOKEN, bounded};
+use common::bounded;
+use common::mock::{self, common_headers, json_request, no_body, no_query};
 use httpmock::prelude::*;
 use serde_json::json;
 use turso_platform::{
@@ -18,7 +19,6 @@ use turso_platform::{
 };
 
 const LIMIT: Duration = Duration::from_secs(20);
-const USER_AGENT: &str = concat!("turso-platform/", env!("CARGO_PKG_VERSION"));
 /// The ID of the database in the answers.
 const DB_ID: &str = "0eb771dd-6906-11ee-8553-eaa7715aeaf2";
 /// The ID of the group in the answers.
@@ -27,46 +27,6 @@ const GROUP_ID: &str = "0a28102d-6906-11ee-8553-eaa7715aeaf2";
 const INSTANCE_ID: &str = "cdbf4e3d-6906-11ee-8553-eaa7715aeaf2";
 /// 2026-05-21T10:00:00Z.
 const MAY_21_10H: u64 = 1_779_357_600;
-
-/// A client of `server` that never retries.
-fn client(server: &MockServer) -> Client {
-    retrying_client(server, 0)
-}
-
-/// A client of `server` that retries up to `max_retries` times.
-fn retrying_client(server: &MockServer, max_retries: u32) -> Client {
-    Client::builder()
-        .token(TOKEN)
-        .base_url(server.base_url())
-        .max_retries(max_retries)
-        .build()
-        .unwrap()
-}
-
-/// The headers every request must carry.
-fn common_headers(when: httpmock::When) -> httpmock::When {
-    when.header("authorization", format!("Bearer {TOKEN}"))
-        .header("user-agent", USER_AGENT)
-        .header("accept", "application/json")
-}
-
-/// A request with no body at all: no bytes and no content type.
-fn no_body(when: httpmock::When) -> httpmock::When {
-    when.header_missing("content-type")
-        .is_true(|request| request.body_ref().is_empty())
-}
-
-/// A request with no query string parameters.
-fn no_query(when: httpmock::When) -> httpmock::When {
-    when.is_true(|request| request.query_params().is_empty())
-}
-
-/// A request with this exact JSON body, sent as JSON, and no query.
-fn json_request(when: httpmock::When, body: serde_json::Value) -> httpmock::When {
-    no_query(when)
-        .header("content-type", "application/json")
-        .json_body(body)
-}
 
 /// The group of the documented answers, with its primary and `locations`.
 fn group_json(name: &str, primary: &str, locations: &[&str]) -> serde_json::Value {
@@ -113,7 +73,7 @@ async fn list_databases_without_filters_sends_no_query_and_decodes_capitalised_f
                 ]}));
             })
             .await;
-        let databases = client(&server)
+        let databases = mock::client(&server)
             .list_databases("my-org", &ListDatabasesOptions::new())
             .await
             .unwrap();
@@ -160,7 +120,7 @@ async fn list_databases_sends_the_group_and_parent_filters_and_nothing_else() {
         let options = ListDatabasesOptions::new()
             .group("default")
             .branches_of(DB_ID);
-        let databases = client(&server)
+        let databases = mock::client(&server)
             .list_databases("my-org", &options)
             .await
             .unwrap();
@@ -185,7 +145,7 @@ async fn create_database_sends_the_name_and_group_and_decodes_the_created_databa
                 }}));
             })
             .await;
-        let created = client(&server)
+        let created = mock::client(&server)
             .create_database("my-org", &NewDatabase::new("tenant-42", "default"))
             .await
             .unwrap();
@@ -228,7 +188,7 @@ async fn create_database_sends_a_point_in_time_seed_and_remote_encryption() {
             .encryption(EncryptionCipher::Aegis256, key);
         let shown = format!("{new_database:?}");
         assert!(!shown.contains(key), "{shown}");
-        let created = client(&server)
+        let created = mock::client(&server)
             .create_database("my-org", &new_database)
             .await
             .unwrap();
@@ -268,7 +228,7 @@ async fn create_database_sends_a_copy_seed_and_an_upload_seed() {
                     then.status(200).json_body(answer);
                 })
                 .await;
-            let created = client(&server)
+            let created = mock::client(&server)
                 .create_database("my-org", &new_database)
                 .await
                 .unwrap();
@@ -297,7 +257,7 @@ async fn get_database_decodes_the_documented_answer() {
                 }}));
             })
             .await;
-        let database = client(&server)
+        let database = mock::client(&server)
             .get_database("my-org", "my-db")
             .await
             .unwrap();
@@ -327,7 +287,7 @@ async fn delete_database_sends_a_delete_and_returns_the_name() {
                 then.status(200).json_body(json!({"database": "tenant-42"}));
             })
             .await;
-        let deleted = client(&server)
+        let deleted = mock::client(&server)
             .delete_database("my-org", "tenant-42")
             .await
             .unwrap();
@@ -354,7 +314,7 @@ async fn get_database_configuration_decodes_every_documented_field() {
                 }));
             })
             .await;
-        let configuration = client(&server)
+        let configuration = mock::client(&server)
             .get_database_configuration("my-org", "my-db")
             .await
             .unwrap();
@@ -395,7 +355,7 @@ async fn update_database_configuration_patches_only_the_changes() {
             .with_block_writes(true)
             .with_delete_protection(true)
             .with_allowed_ips(["203.0.113.0/24"]);
-        let configuration = client(&server)
+        let configuration = mock::client(&server)
             .update_database_configuration("my-org", "my-db", &changes)
             .await
             .unwrap();
@@ -426,7 +386,7 @@ async fn list_database_instances_decodes_the_type_and_host_names() {
                 ]}));
             })
             .await;
-        let instances = client(&server)
+        let instances = mock::client(&server)
             .list_database_instances("my-org", "my-db")
             .await
             .unwrap();
@@ -461,7 +421,7 @@ async fn get_database_instance_names_the_instance_in_the_last_segment() {
                 }}));
             })
             .await;
-        let instance = client(&server)
+        let instance = mock::client(&server)
             .get_database_instance("my-org", "my-db", "aws-us-east-1")
             .await
             .unwrap();
@@ -496,7 +456,7 @@ async fn get_database_usage_without_a_period_sends_no_query_and_decodes_the_tota
                 }}));
             })
             .await;
-        let usage = client(&server)
+        let usage = mock::client(&server)
             .get_database_usage("my-org", "my-db", &UsageOptions::new())
             .await
             .unwrap();
@@ -540,7 +500,7 @@ async fn get_database_usage_sends_the_period_as_rfc_3339_seconds() {
         let from = UNIX_EPOCH + Duration::from_secs(MAY_21_10H);
         // Sub-second parts are dropped: the API reads seconds.
         let to = UNIX_EPOCH + Duration::from_secs(MAY_21_10H + 86_400) + Duration::from_nanos(999);
-        let usage = client(&server)
+        let usage = mock::client(&server)
             .get_database_usage("my-org", "my-db", &UsageOptions::new().from(from).to(to))
             .await
             .unwrap();
@@ -566,7 +526,7 @@ async fn get_database_stats_decodes_top_queries_and_null_as_none() {
                 ]}));
             })
             .await;
-        let client = client(&server);
+        let client = mock::client(&server);
         let stats = client.get_database_stats("my-org", "my-db").await.unwrap();
         some.assert_async().await;
         assert_eq!(stats.top_queries.len(), 1);
@@ -617,7 +577,7 @@ async fn list_groups_decodes_every_documented_field() {
                 ]}));
             })
             .await;
-        let groups = client(&server).list_groups("my-org").await.unwrap();
+        let groups = mock::client(&server).list_groups("my-org").await.unwrap();
         mock.assert_async().await;
         assert_eq!(groups.len(), 2);
         assert_group(
@@ -652,7 +612,7 @@ async fn create_group_sends_the_name_and_location_and_decodes_the_group() {
                 );
             })
             .await;
-        let group = client(&server)
+        let group = mock::client(&server)
             .create_group("my-org", &NewGroup::new("eu", "aws-eu-west-1"))
             .await
             .unwrap();
@@ -689,7 +649,7 @@ async fn create_group_sends_extensions_as_all_or_as_a_list() {
                     );
                 })
                 .await;
-            let group = client(&server)
+            let group = mock::client(&server)
                 .create_group("my-org", &new_group)
                 .await
                 .unwrap();
@@ -715,7 +675,7 @@ async fn get_group_decodes_the_documented_answer() {
                 );
             })
             .await;
-        let group = client(&server)
+        let group = mock::client(&server)
             .get_group("my-org", "default")
             .await
             .unwrap();
@@ -741,7 +701,10 @@ async fn delete_group_sends_a_delete_and_returns_the_group_as_it_was() {
                 );
             })
             .await;
-        let group = client(&server).delete_group("my-org", "eu").await.unwrap();
+        let group = mock::client(&server)
+            .delete_group("my-org", "eu")
+            .await
+            .unwrap();
         mock.assert_async().await;
         assert_group(&group, "eu", "aws-eu-west-1", &["aws-eu-west-1"]);
     })
@@ -762,7 +725,7 @@ async fn get_group_configuration_decodes_delete_protection() {
                     .json_body(json!({"delete_protection": true}));
             })
             .await;
-        let configuration = client(&server)
+        let configuration = mock::client(&server)
             .get_group_configuration("my-org", "default")
             .await
             .unwrap();
@@ -788,7 +751,7 @@ async fn update_group_configuration_patches_only_the_changes() {
             })
             .await;
         let changes = GroupConfigurationInput::default().with_delete_protection(false);
-        let configuration = client(&server)
+        let configuration = mock::client(&server)
             .update_group_configuration("my-org", "default", &changes)
             .await
             .unwrap();
@@ -813,7 +776,7 @@ async fn transfer_group_sends_the_receiving_organization_and_decodes_the_bare_gr
                     .json_body(group_json("eu", "aws-eu-west-1", &["aws-eu-west-1"]));
             })
             .await;
-        let group = client(&server)
+        let group = mock::client(&server)
             .transfer_group("my-org", "eu", "other-org")
             .await
             .unwrap();
@@ -838,7 +801,7 @@ async fn unarchive_group_posts_no_body() {
                 );
             })
             .await;
-        let group = client(&server)
+        let group = mock::client(&server)
             .unarchive_group("my-org", "default")
             .await
             .unwrap();
@@ -864,7 +827,7 @@ async fn add_location_to_group_posts_no_body_to_the_location() {
                 )}));
             })
             .await;
-        let group = client(&server)
+        let group = mock::client(&server)
             .add_location_to_group("my-org", "default", "aws-eu-west-1")
             .await
             .unwrap();
@@ -893,7 +856,7 @@ async fn remove_location_from_group_sends_a_delete_to_the_location() {
                 );
             })
             .await;
-        let group = client(&server)
+        let group = mock::client(&server)
             .remove_location_from_group("my-org", "default", "aws-eu-west-1")
             .await
             .unwrap();
@@ -916,7 +879,7 @@ async fn update_group_databases_posts_no_body_and_accepts_an_empty_200() {
                 then.status(200);
             })
             .await;
-        client(&server)
+        mock::client(&server)
             .update_group_databases("my-org", "default")
             .await
             .unwrap();
@@ -940,7 +903,7 @@ async fn list_locations_decodes_the_descriptions_by_code() {
                 }}));
             })
             .await;
-        let locations = client(&server).list_locations().await.unwrap();
+        let locations = mock::client(&server).list_locations().await.unwrap();
         mock.assert_async().await;
         let expected = BTreeMap::from([
             (
@@ -981,7 +944,7 @@ async fn names_are_percent_encoded_into_their_own_segments() {
                     .json_body(json!({"group": {"name": "g=h", "uuid": GROUP_ID}}));
             })
             .await;
-        let client = client(&server);
+        let client = mock::client(&server);
         let got = client
             .get_database_instance("a b", "d?e#f", "é;x%")
             .await
@@ -1154,7 +1117,7 @@ async fn every_operation_maps_every_error_status_to_api_with_message_and_code() 
                     }));
                 })
                 .await;
-            let errors = call_each(&client(&server)).await;
+            let errors = call_each(&mock::client(&server)).await;
             assert_eq!(errors.len(), 22);
             for (operation, error) in &errors {
                 // A create whose outcome a gateway or server error leaves unknown says
@@ -1213,7 +1176,7 @@ async fn a_taken_name_is_an_api_error_whichever_status_turso_answers() {
                         .json_body(error_json(&format!("name taken ({status})")));
                 })
                 .await;
-            let client = client(&server);
+            let client = mock::client(&server);
             let errors = [
                 client
                     .create_database("my-org", &NewDatabase::new("tenant-42", "default"))
@@ -1259,7 +1222,7 @@ async fn a_503_on_a_create_is_sent_once_and_may_exist() {
                 then.status(503).json_body(error_json("busy"));
             })
             .await;
-        let client = retrying_client(&server, 3);
+        let client = mock::retrying_client(&server, 3);
         let database = client
             .create_database("my-org", &NewDatabase::new("tenant-42", "default"))
             .await
@@ -1311,7 +1274,7 @@ async fn a_503_on_delete_database_is_sent_once_and_may_have_taken_effect() {
                     .json_body(error_json("busy"));
             })
             .await;
-        let error = retrying_client(&server, 3)
+        let error = mock::retrying_client(&server, 3)
             .delete_database("my-org", "tenant-42")
             .await
             .unwrap_err();
@@ -1344,7 +1307,7 @@ async fn a_503_on_get_database_is_retried() {
                     .json_body(error_json("busy"));
             })
             .await;
-        let error = retrying_client(&server, 1)
+        let error = mock::retrying_client(&server, 1)
             .get_database("my-org", "my-db")
             .await
             .unwrap_err();
@@ -1365,7 +1328,7 @@ async fn invalid_names_and_options_are_refused_and_nothing_is_sent() {
                 then.status(200).json_body(json!({}));
             })
             .await;
-        let client = client(&server);
+        let client = mock::client(&server);
         let now = UNIX_EPOCH + Duration::from_secs(MAY_21_10H);
         let no_filter = ListDatabasesOptions::new();
         let results = [
@@ -1489,7 +1452,7 @@ async fn an_empty_allowlist_is_sent_and_clears_it() {
         let changes = DatabaseConfigurationInput::default()
             .with_allowed_ips(Vec::<String>::new())
             .with_allowed_aws_vpc_ids(Vec::<String>::new());
-        let answer = client(&server)
+        let answer = mock::client(&server)
             .update_database_configuration("my-org", "my-db", &changes)
             .await
             .unwrap();
@@ -1510,7 +1473,13 @@ async fn null_locations_decode_as_none() {
                 then.status(200).json_body(json!({"locations": null}));
             })
             .await;
-        assert!(client(&server).list_locations().await.unwrap().is_empty());
+        assert!(
+            mock::client(&server)
+                .list_locations()
+                .await
+                .unwrap()
+                .is_empty()
+        );
     })
     .await;
 }
@@ -1528,7 +1497,7 @@ async fn a_copy_from_before_1970_is_refused() {
             .await;
         let before = UNIX_EPOCH - Duration::from_secs(1);
         let database = NewDatabase::new("copy", "default").copy_of_at("source", before);
-        let error = client(&server)
+        let error = mock::client(&server)
             .create_database("my-org", &database)
             .await
             .unwrap_err();

@@ -24,7 +24,8 @@ mod members;
 mod organizations;
 mod tokens;
 
-/// A client for the Turso Platform API: tokens, databases, groups and locations.
+/// A client for the Turso Platform API: tokens, databases, groups, locations,
+/// organizations, members, invites, audit logs and billing.
 ///
 /// Cloning is cheap: clones share one connection pool, so keep one `Client` (or clones
 /// of it) for the life of your program rather than building one per call. Every request

@@ -67,9 +67,7 @@ impl State {
         slug: &str,
         query: AuditLogQuery,
     ) -> Result<types::AuditLogPage, ApiError> {
-        caller.check_whole_organization(slug)?;
-        let organization = self.organization_of(caller, slug)?;
-        organization.check_administers("read the audit log")?;
+        let organization = self.administered(caller, slug, "read the audit log")?;
         if organization.plan == Plan::Starter {
             return Err(ApiError::payment_required(
                 "audit logs are not available on the starter plan: upgrade to read them",

@@ -19,9 +19,7 @@ impl State {
         caller: &Caller,
         slug: &str,
     ) -> Result<types::MemberList, ApiError> {
-        caller.check_whole_organization(slug)?;
-        let organization = self.organization_of(caller, slug)?;
-        organization.check_administers("list members")?;
+        let organization = self.administered(caller, slug, "list members")?;
         let members = organization
             .members
             .iter()
@@ -37,9 +35,7 @@ impl State {
         slug: &str,
         body: AddMemberBody,
     ) -> Result<types::AddedMember, ApiError> {
-        caller.check_whole_organization(slug)?;
-        let organization = self.organization_of(caller, slug)?;
-        organization.check_administers("add members")?;
+        let organization = self.administered(caller, slug, "add members")?;
         if organization.personal {
             return Err(personal(slug));
         }
@@ -88,9 +84,7 @@ impl State {
         slug: &str,
         username: &str,
     ) -> Result<types::MemberAnswer, ApiError> {
-        caller.check_whole_organization(slug)?;
-        let organization = self.organization_of(caller, slug)?;
-        organization.check_administers("read members")?;
+        let organization = self.administered(caller, slug, "read members")?;
         let role = *organization
             .members
             .get(username)
@@ -108,9 +102,7 @@ impl State {
         username: &str,
         role: MemberRole,
     ) -> Result<types::MemberAnswer, ApiError> {
-        caller.check_whole_organization(slug)?;
-        let organization = self.organization_of(caller, slug)?;
-        organization.check_administers("change members' roles")?;
+        let organization = self.administered(caller, slug, "change members' roles")?;
         match organization.members.get(username) {
             None => return Err(not_a_member(username, slug)),
             Some(MemberRole::Owner) => {
@@ -177,9 +169,7 @@ impl State {
         caller: &Caller,
         slug: &str,
     ) -> Result<types::InviteList, ApiError> {
-        caller.check_whole_organization(slug)?;
-        let organization = self.organization_of(caller, slug)?;
-        organization.check_administers("list invites")?;
+        let organization = self.administered(caller, slug, "list invites")?;
         let invites = organization
             .invites
             .iter()
@@ -202,9 +192,7 @@ impl State {
         slug: &str,
         body: InviteBody,
     ) -> Result<types::InviteCreatedAnswer, ApiError> {
-        caller.check_whole_organization(slug)?;
-        let organization = self.organization_of(caller, slug)?;
-        organization.check_administers("invite members")?;
+        let organization = self.administered(caller, slug, "invite members")?;
         if organization.personal {
             return Err(personal(slug));
         }
@@ -258,9 +246,7 @@ impl State {
         slug: &str,
         email: &str,
     ) -> Result<(), ApiError> {
-        caller.check_whole_organization(slug)?;
-        let organization = self.organization_of(caller, slug)?;
-        organization.check_administers("withdraw invites")?;
+        let organization = self.administered(caller, slug, "withdraw invites")?;
         let key = email.to_lowercase();
         if !organization.invites.contains_key(&key) {
             return Err(ApiError::not_found("invite not found"));

@@ -511,6 +511,21 @@ impl State {
         Ok(Membership { organization, role })
     }
 
+    /// The organization `slug`, for an owner or admin to administer (`what` says what
+    /// is refused to others): a token restricted to a group is refused first, then a
+    /// user who is not a member, then one whose role does not administer.
+    fn administered(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        what: &str,
+    ) -> Result<Membership<'_>, ApiError> {
+        caller.check_whole_organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
+        organization.check_administers(what)?;
+        Ok(organization)
+    }
+
     fn organization(&self, slug: &str) -> Result<&Organization, ApiError> {
         self.organizations
             .get(slug)

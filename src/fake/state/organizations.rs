@@ -102,9 +102,7 @@ impl State {
         slug: &str,
         changes: UpdateOrganizationBody,
     ) -> Result<types::OrganizationAnswer, ApiError> {
-        caller.check_whole_organization(slug)?;
-        let organization = self.organization_of(caller, slug)?;
-        organization.check_administers("change the organization's settings")?;
+        let organization = self.administered(caller, slug, "change the organization's settings")?;
         if changes.overages == Some(true) && organization.plan == Plan::Starter {
             return Err(ApiError::payment_required(
                 "overages are not available on the starter plan: upgrade first",
@@ -188,9 +186,7 @@ impl State {
         slug: &str,
         invoice_type: Option<InvoiceType>,
     ) -> Result<types::InvoiceList, ApiError> {
-        caller.check_whole_organization(slug)?;
-        let organization = self.organization_of(caller, slug)?;
-        organization.check_administers("read invoices")?;
+        let organization = self.administered(caller, slug, "read invoices")?;
         if organization.plan == Plan::Starter {
             return Ok(types::InvoiceList::default());
         }
@@ -244,9 +240,7 @@ impl State {
         caller: &Caller,
         slug: &str,
     ) -> Result<types::SubscriptionAnswer, ApiError> {
-        caller.check_whole_organization(slug)?;
-        let organization = self.organization_of(caller, slug)?;
-        organization.check_administers("read the subscription")?;
+        let organization = self.administered(caller, slug, "read the subscription")?;
         let plan = organization.plan.name();
         Ok(types::SubscriptionAnswer {
             subscription: types::Subscription::default()
