@@ -11,7 +11,7 @@ use futures_core::Stream;
 
 use crate::generated::types::{AuditLog, AuditLogPage};
 use crate::options::checked_page_size;
-use crate::{AuditLogOptions, Client, Error};
+use crate::{AuditLogOptions, Client, Error, StatusCode};
 
 type PageFuture = Pin<Box<dyn Future<Output = Result<AuditLogPage, Error>> + Send>>;
 
@@ -20,11 +20,12 @@ type PageFuture = Pin<Box<dyn Future<Output = Result<AuditLogPage, Error>> + Sen
 /// next page only when the entries of the one before are taken, so that no more than a
 /// page is held in memory.
 ///
-/// It ends after the last page: one that is empty, shorter than the page size, or whose
-/// number reaches the `total_pages` the API gives; or before a page that is not the one
-/// asked for (a broken server that always answers page 1 does not make it loop, nor
-/// repeat entries). After an error (each page is retried like any read), it yields the
-/// error and ends; start again from the page it stopped at with
+/// It ends after the last page: one that is empty, shorter than the page size, whose
+/// number reaches the `total_pages` the API gives, or that gives neither its number nor
+/// a page count. A page that is not the one asked for is an error
+/// ([`Error::UnexpectedResponse`]): a broken server that always answers page 1 does not
+/// make it loop, nor repeat entries. After an error (each page is retried like any
+/// read), it yields the error and ends; start again from the page it stopped at with
 /// [`Client::list_organization_audit_logs`] if you need to. An invalid page size is the
 /// first and only item, and nothing is sent.
 ///
@@ -91,26 +92,43 @@ impl AuditLogStream {
     }
 
     /// Takes a page that was read: its entries, and the next page unless it is the last.
-    fn take(&mut self, page: NonZeroU32, answer: AuditLogPage) {
-        let pagination = answer.pagination.as_ref();
-        let total_pages = pagination
-            .and_then(|p| p.total_pages)
-            .and_then(|total| u32::try_from(total).ok());
-        // A server that answers another page than the one asked for would have the
-        // stream walk in circles: that answer is dropped, and the stream ends.
-        let other_page = pagination
-            .and_then(|p| p.page)
-            .is_some_and(|answered| i64::from(answered) != i64::from(page.get()));
-        if other_page {
-            self.next_page = None;
-            return;
+    /// An answer for another page than the one asked for is an error: following it would
+    /// repeat or skip entries, or walk in circles.
+    fn take(&mut self, page: NonZeroU32, answer: AuditLogPage) -> Result<(), Error> {
+        self.next_page = None;
+        let pagination = answer.pagination.unwrap_or_default();
+        if let Some(answered) = pagination.page
+            && i64::from(answered) != i64::from(page.get())
+        {
+            return Err(Error::UnexpectedResponse {
+                status: StatusCode::OK,
+                body: String::new(),
+                reason: format!(
+                    "asked for page {page} of the audit log, the API answered page \
+                     {answered}; the stream stops rather than repeat or skip entries"
+                ),
+                retry_after: None,
+            });
         }
+        // The page size the API used, if it says, else the one asked for.
+        let page_size = pagination
+            .page_size
+            .and_then(|size| usize::try_from(size).ok())
+            .filter(|size| *size > 0)
+            .unwrap_or(self.page_size.get() as usize);
+        let total_pages = pagination
+            .total_pages
+            .and_then(|total| u32::try_from(total).ok());
         let read = answer.audit_logs.len();
+        // Without a page number nor a page count, nothing says there is another page.
+        let unnumbered = pagination.page.is_none() && total_pages.is_none();
         let last = read == 0
-            || read < self.page_size.get() as usize
-            || total_pages.is_some_and(|total| page.get() >= total);
+            || read < page_size
+            || total_pages.is_some_and(|total| page.get() >= total)
+            || unnumbered;
         self.next_page = if last { None } else { page.checked_add(1) };
         self.entries = answer.audit_logs.into_iter();
+        Ok(())
     }
 }
 
@@ -130,9 +148,9 @@ impl Stream for AuditLogStream {
                 let answer = std::task::ready!(reading.as_mut().poll(cx));
                 this.reading = None;
                 let page = this.next_page.take().unwrap_or(NonZeroU32::MIN);
-                match answer {
-                    Ok(answer) => this.take(page, answer),
-                    Err(e) => return Poll::Ready(Some(Err(e))),
+                if let Err(e) = answer.and_then(|answer| this.take(page, answer)) {
+                    this.next_page = None;
+                    return Poll::Ready(Some(Err(e)));
                 }
                 continue;
             }
@@ -144,9 +162,9 @@ impl Stream for AuditLogStream {
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let buffered = self.entries.len();
+        let ready = self.entries.len() + usize::from(self.invalid.is_some());
         let done = self.next_page.is_none() && self.reading.is_none();
-        (buffered, done.then_some(buffered))
+        (ready, done.then_some(ready))
     }
 }
 

@@ -504,7 +504,11 @@ impl fmt::Display for Error {
                 let name = Quoted(name);
                 let (done, check) = match *kind {
                     "member" => ("added", "read it (get_organization_member)"),
-                    "invite" => ("invited", "list the invites (list_organization_invites_v2)"),
+                    "invite" => (
+                        "invited",
+                        "list the invites (list_organization_invites_v2; one sent to a \
+                         username is listed under that user's email address)",
+                    ),
                     "group" => ("created", "read it (get_group)"),
                     _ => ("created", "read it (get_database)"),
                 };

@@ -61,9 +61,10 @@ async fn the_seeded_user_and_token_answer_validate_and_current_user() {
         assert_eq!(user.username, "fake-user");
         assert_eq!(user.email.as_deref(), Some("fake-user@example.com"));
         assert!(user.name.is_some() && user.avatar_url.is_some() && user.plan.is_some());
+        // Every user of the fake uses MFA, so that an organization may require it.
         assert_eq!(
             (user.mfa, user.has_pending_invites),
-            (Some(false), Some(false))
+            (Some(true), Some(false))
         );
 
         let tokens = client.list_api_tokens().await.unwrap();

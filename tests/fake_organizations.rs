@@ -822,11 +822,26 @@ async fn removing_or_re_roling_a_non_member_answers_404() {
 }
 
 #[tokio::test]
-async fn a_member_may_leave_and_it_is_logged_as_org_member_leave() {
+async fn an_admin_may_leave_and_it_is_logged_as_org_member_leave_but_others_may_not() {
     bounded(LIMIT, async {
         let fake = start().await;
+        // A member or viewer may not remove anyone, not even themselves.
+        let mel = user_client(&fake, "mel");
+        fake.add_member("fake-org", "mel", MemberRole::Member)
+            .unwrap();
+        assert_api_error(
+            mel.remove_organization_member("fake-org", "mel").await,
+            403,
+            "only admins and owners of this organization can remove members",
+        );
+        admin(&fake)
+            .remove_organization_member("fake-org", "mel")
+            .await
+            .unwrap();
+        let before = fake.audit_log("fake-org").unwrap().len();
+
         let vera = user_client(&fake, "vera");
-        fake.add_member("fake-org", "vera", MemberRole::Viewer)
+        fake.add_member("fake-org", "vera", MemberRole::Admin)
             .unwrap();
         let left = vera
             .remove_organization_member("fake-org", "vera")
@@ -844,7 +859,8 @@ async fn a_member_may_leave_and_it_is_logged_as_org_member_leave() {
             [("fake-user".to_owned(), "owner".to_owned())]
         );
         let log = fake.audit_log("fake-org").unwrap();
-        assert_eq!(codes(&log), ["org-member-leave"]);
+        assert_eq!(log.len(), before + 1);
+        assert_eq!(codes(&log[..1]), ["org-member-leave"]);
         assert_eq!(log[0].author.as_deref(), Some("vera"));
         assert_eq!(data(&log[0]), json!({"username": "vera"}));
         // The owner may not leave.
@@ -2116,6 +2132,80 @@ async fn invites_are_matched_by_address_whatever_its_case_and_accepted_on_joinin
                 .await,
             409,
             "already a member",
+        );
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_role_or_a_restriction_is_refused_before_anything_is_looked_up() {
+    bounded(LIMIT, async {
+        let fake = start().await;
+        // The setup's owner cannot be overwritten by an organization of the same name.
+        fake.add_organization_with_role("theirs", MemberRole::Member)
+            .unwrap();
+        assert!(matches!(
+            fake.add_organization_with_role("fake-owner", MemberRole::Viewer),
+            Err(SetupError::AlreadyExists { kind: "organization", ref name, .. })
+                if name == "fake-owner"
+        ));
+        assert_eq!(
+            admin(&fake)
+                .get_organization("fake-owner")
+                .await
+                .unwrap_err()
+                .status(),
+            Some(turso_platform::StatusCode::FORBIDDEN),
+            "fake-owner's personal organization, which fake-user is not a member of"
+        );
+        let client = admin(&fake);
+
+        // A member minting a group-scoped token for a group that does not exist: 403.
+        let for_missing_group = pinned("theirs", "no-such-group", [Scope::Read]);
+        assert_api_error(
+            client.create_api_token("ci", &for_missing_group).await,
+            403,
+            "only admins and owners of theirs can mint group-scoped tokens",
+        );
+        // A transfer into an organization where the user is a member: 403 before the
+        // group is looked for.
+        assert_api_error(
+            client
+                .transfer_group("fake-org", "no-such-group", "theirs")
+                .await,
+            403,
+            "only admins and owners of this organization can receive groups",
+        );
+
+        // A group-scoped token reads its organization only with `read`, and never the
+        // plans (billing).
+        let reader = restricted_client(
+            &fake,
+            &client,
+            "reader",
+            &pinned("fake-org", "default", [Scope::Read]),
+        )
+        .await;
+        assert_eq!(
+            reader.get_organization("fake-org").await.unwrap().slug,
+            "fake-org"
+        );
+        assert_api_error(
+            reader.list_organization_plans("fake-org").await,
+            403,
+            "cannot act on the organization as a whole",
+        );
+        let minter = restricted_client(
+            &fake,
+            &client,
+            "minter",
+            &pinned("fake-org", "default", [Scope::DbMintToken]),
+        )
+        .await;
+        assert_api_error(
+            minter.get_organization("fake-org").await,
+            403,
+            "does not have the scope read",
         );
     })
     .await

@@ -1786,12 +1786,12 @@ async fn a_group_scoped_token_gets_403_outside_its_group_whether_or_not_it_exist
                 .create_group("fake-org", &NewGroup::new("new", "aws-eu-west-1"))
                 .await,
             403,
-            "cannot create, delete or transfer groups",
+            "cannot act on the organization as a whole",
         );
         assert_api_error(
             reader.delete_group("fake-org", "default").await,
             403,
-            "cannot create, delete or transfer groups",
+            "cannot act on the organization as a whole",
         );
         // And, without the scope, what changes its own group.
         assert_api_error(

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::mock::{self, common_headers, json_request, no_body, no_query};
 use common::{Action, ScriptedServer, bounded};
-use futures_util::StreamExt;
+use futures_util::{Stream as _, StreamExt};
 use httpmock::prelude::*;
 use serde_json::json;
 use turso_platform::{
@@ -1001,15 +1001,50 @@ async fn audit_log_stream_stops_when_the_server_answers_another_page_than_asked(
         let first = audit_page_mock(&server, 1, 200, audit_page_json(1, 0..2, 9, 18)).await;
         let second = audit_page_mock(&server, 2, 200, audit_page_json(1, 0..2, 9, 18)).await;
         let third = audit_page_mock(&server, 3, 200, audit_page_json(1, 0..2, 9, 18)).await;
-        let entries: Vec<_> = mock::client(&server)
+        let items: Vec<_> = mock::client(&server)
             .audit_log_stream("my-org", 2)
             .collect()
             .await;
-        // Page 2's answer, which is page 1 again, is dropped, and the stream ends.
-        assert_eq!(messages(&entries), expected_messages(0..2));
+        // Page 2's answer, which is page 1 again, is an error, and the stream ends.
+        assert_eq!(items.len(), 3, "{items:?}");
+        assert_eq!(messages(&items[..2]), expected_messages(0..2));
+        match &items[2] {
+            Err(Error::UnexpectedResponse { status, reason, .. }) => {
+                assert_eq!(*status, StatusCode::OK);
+                assert!(reason.contains("asked for page 2"), "{reason}");
+            }
+            other => panic!("expected UnexpectedResponse, got {other:?}"),
+        }
         first.assert_async().await;
         second.assert_async().await;
         third.assert_calls_async(0).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn audit_log_stream_stops_after_a_full_page_that_gives_no_pagination() {
+    bounded(LIMIT, async {
+        // Nothing says there is a page 2: a server that always answers the same full page
+        // without numbering it does not make the stream loop.
+        let server = MockServer::start_async().await;
+        let entries = json!({"audit_logs": (0..2).map(|i| json!({"code": "db-create", "message": format!("entry {i}")})).collect::<Vec<_>>()});
+        let any_page = server
+            .mock_async(|when, then| {
+                when.method(GET)
+                    .path("/v1/organizations/my-org/audit-logs");
+                then.status(200).json_body(entries.clone());
+            })
+            .await;
+        let stream = mock::client(&server).audit_log_stream("my-org", 2);
+        assert_eq!(stream.size_hint(), (0, None));
+        let items: Vec<_> = stream.collect().await;
+        assert_eq!(items.len(), 2, "{items:?}");
+        any_page.assert_calls_async(1).await;
+
+        // An invalid page size is the one item the stream holds from the start.
+        let invalid = mock::client(&server).audit_log_stream("my-org", 0);
+        assert_eq!(invalid.size_hint(), (1, Some(1)));
     })
     .await;
 }

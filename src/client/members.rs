@@ -3,7 +3,6 @@
 use crate::generated::types::{
     AddMemberInput, AddedMember, Invite, InviteCreated, Member, UpdateMemberRoleInput,
 };
-use crate::names::non_blank;
 use crate::operation;
 use crate::path::segment;
 use crate::{Client, Error, MemberRole, NewInvite};
@@ -55,7 +54,9 @@ impl Client {
         role: MemberRole,
     ) -> Result<AddedMember, Error> {
         let org = segment("organization", org)?;
-        non_blank("username", username)?;
+        // Checked as the path segment it is in the other member operations, so that the
+        // member can be read (and removed) by that name.
+        segment("username", username)?;
         let body = AddMemberInput::default()
             .with_username(username)
             .with_role(role.assignable()?);

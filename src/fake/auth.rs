@@ -183,8 +183,9 @@ impl Caller {
         self.check_organization(organization)?;
         match &self.restriction {
             Restriction::Group { group, .. } => Err(ApiError::forbidden(format!(
-                "this token is restricted to the group {group}: it cannot create, delete or \
-                 transfer groups"
+                "this token is restricted to the group {group}: it cannot act on the \
+                 organization as a whole (create, delete or transfer groups, manage members, \
+                 invites or settings, read billing or the audit log)"
             ))),
             Restriction::Unrestricted | Restriction::Organization(_) => Ok(()),
         }

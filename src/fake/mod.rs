@@ -72,7 +72,8 @@
 //!
 //! # The audit log
 //!
-//! Every change an API call makes is logged in its organization, newest first in
+//! Every call that changes something is logged in its organization (even one that sets
+//! a value to what it was), newest first in
 //! `listOrganizationAuditLogs` and [`FakeTurso::audit_log`]: who (the caller's
 //! username), what (a `code` from Turso's list where it has one: `db-create`,
 //! `db-delete`, `db-protect`, `db-unprotect`, `db-token-create`, `group-token-create`,

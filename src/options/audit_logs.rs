@@ -7,6 +7,9 @@ use crate::Error;
 /// The largest page of audit log entries the client asks for (and the API's default).
 pub(crate) const MAX_PAGE_SIZE: u32 = 100;
 
+/// The largest page number the spec allows (an `int32`).
+const MAX_PAGE: u32 = i32::MAX as u32;
+
 /// Which page of the audit log [`Client::list_organization_audit_logs`] reads, and how
 /// many entries a page holds: the first page of 100 (the newest entries) unless you say
 /// otherwise. [`Client::audit_log_stream`] reads every page for you.
@@ -36,8 +39,8 @@ impl AuditLogOptions {
         Self::default()
     }
 
-    /// The page to read, counted from 1 (the newest entries). 0 is refused before
-    /// anything is sent.
+    /// The page to read, counted from 1 (the newest entries). 0, and pages past
+    /// `i32::MAX` (the spec's `int32`), are refused before anything is sent.
     ///
     /// ```
     /// let second = turso_platform::AuditLogOptions::new().page(2);
@@ -63,11 +66,14 @@ impl AuditLogOptions {
         let page = self
             .page
             .map(|page| {
-                NonZeroU32::new(page).ok_or_else(|| {
-                    Error::InvalidArgument(
-                        "audit log pages are counted from 1: page 0 does not exist".to_owned(),
-                    )
-                })
+                NonZeroU32::new(page)
+                    .filter(|page| page.get() <= MAX_PAGE)
+                    .ok_or_else(|| {
+                        Error::InvalidArgument(format!(
+                            "audit log pages are counted from 1 to {MAX_PAGE} (a 32-bit \
+                             integer in the spec): page {page} does not exist"
+                        ))
+                    })
             })
             .transpose()?;
         let page_size = self.page_size.map(checked_page_size).transpose()?;
@@ -104,6 +110,7 @@ mod tests {
         );
         for refused in [
             AuditLogOptions::new().page(0),
+            AuditLogOptions::new().page(u32::MAX),
             AuditLogOptions::new().page_size(0),
             AuditLogOptions::new().page_size(101),
             AuditLogOptions::new().page_size(u32::MAX),

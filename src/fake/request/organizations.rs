@@ -49,7 +49,7 @@ impl AuditLogQuery {
                 .ok_or_else(|| bad_value(format!("invalid {name}: give a number from 1 to {max}")))
         };
         Ok(Self {
-            page: number("page", values.remove("page"), 1, u32::MAX)?,
+            page: number("page", values.remove("page"), 1, i32::MAX as u32)?,
             page_size: number("page_size", values.remove("page_size"), 100, 100)?,
         })
     }
@@ -83,6 +83,7 @@ mod tests {
             "page=-1",
             "page=x",
             "page=1&page=2",
+            "page=2147483648",
         ] {
             assert!(read(bad).is_err(), "{bad}");
         }

@@ -218,9 +218,10 @@ impl State {
         caller.check_whole_organization(to)?;
         self.organization_of(caller, slug)?
             .check_administers("transfer groups")?;
+        self.organization_of(caller, to)?
+            .check_administers("receive groups")?;
         let (source, _) = self.group_for(caller, slug, name, Scope::Read)?;
         let target = self.organization_of(caller, to)?;
-        target.check_administers("receive groups")?;
         if to == slug {
             return Err(ApiError::bad_request(format!(
                 "group {name} is already in {to}"

@@ -356,6 +356,9 @@ impl State {
         role: MemberRole,
     ) -> Result<(), SetupError> {
         not_blank("organization", slug)?;
+        if role != MemberRole::Owner && !self.users.contains_key(OWNER) {
+            self.add_user(OWNER)?;
+        }
         if self.organizations.contains_key(slug) {
             return Err(SetupError::AlreadyExists {
                 kind: "organization",
@@ -364,9 +367,6 @@ impl State {
         }
         let mut organization = self.new_organization(slug, USERNAME, role);
         if role != MemberRole::Owner {
-            if !self.users.contains_key(OWNER) {
-                self.add_user(OWNER)?;
-            }
             organization
                 .members
                 .insert(OWNER.to_owned(), MemberRole::Owner);

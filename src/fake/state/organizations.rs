@@ -82,13 +82,13 @@ impl State {
         )
     }
 
-    /// `getOrganization`.
+    /// `getOrganization`: a group-scoped token needs its `read` scope.
     pub(crate) fn get_organization(
         &self,
         caller: &Caller,
         slug: &str,
     ) -> Result<types::OrganizationAnswer, ApiError> {
-        caller.check_organization(slug)?;
+        caller.visible_group(slug)?;
         let organization = self.organization_of(caller, slug)?;
         Ok(types::OrganizationAnswer {
             organization: answer(slug, &organization),
@@ -144,7 +144,7 @@ impl State {
         caller: &Caller,
         slug: &str,
     ) -> Result<types::PlanList, ApiError> {
-        caller.check_organization(slug)?;
+        caller.check_whole_organization(slug)?;
         self.organization_of(caller, slug)?;
         let plans = PLANS
             .iter()

@@ -178,13 +178,13 @@ impl State {
                 ..
             } => {
                 let organization = self.organization_of(caller, slug)?;
-                if !organization.groups.contains_key(group) {
-                    return Err(group_not_found());
-                }
                 if !administers(organization.role) {
                     return Err(ApiError::forbidden(format!(
                         "only admins and owners of {slug} can mint group-scoped tokens"
                     )));
+                }
+                if !organization.groups.contains_key(group) {
+                    return Err(group_not_found());
                 }
             }
         }
@@ -350,7 +350,9 @@ impl State {
             email: Some(user.email.clone()),
             avatar_url: Some(format!("https://example.com/{}.png", caller.username)),
             plan: Some(if paid { "scaler" } else { "starter" }.to_owned()),
-            mfa: Some(false),
+            // Every user of the fake uses multi-factor authentication: an organization
+            // may require it (`updateOrganization`).
+            mfa: Some(true),
             has_pending_invites: Some(self.organizations.values().any(|organization| {
                 organization
                     .invites
