@@ -25,8 +25,9 @@ type PageFuture = Pin<Box<dyn Future<Output = Result<AuditLogPage, Error>> + Sen
 /// a page count. A page that is not the one asked for is an error
 /// ([`Error::UnexpectedResponse`]): a broken server that always answers page 1 does not
 /// make it loop, nor repeat entries. After an error (each page is retried like any
-/// read), it yields the error and ends; start again from the page it stopped at with
-/// [`Client::list_organization_audit_logs`] if you need to. An invalid page size is the
+/// read), it yields the error and ends; to go on, read page
+/// [`pages_read`](AuditLogStream::pages_read)` + 1` onwards with
+/// [`Client::list_organization_audit_logs`]. An invalid page size is the
 /// first and only item, and nothing is sent.
 ///
 /// Pages are counted from the newest entry when each is asked for: an entry added while
@@ -62,6 +63,8 @@ pub struct AuditLogStream {
     reading: Option<PageFuture>,
     /// An invalid page size, yielded first.
     invalid: Option<Error>,
+    /// How many pages were read and taken.
+    pages_read: u32,
 }
 
 impl AuditLogStream {
@@ -78,7 +81,27 @@ impl AuditLogStream {
             next_page: invalid.is_none().then_some(NonZeroU32::MIN),
             reading: None,
             invalid,
+            pages_read: 0,
         }
+    }
+
+    /// How many pages the stream has read so far, their entries yielded or waiting to
+    /// be; after an error, the page that failed is the next one.
+    ///
+    /// ```no_run
+    /// use futures_util::StreamExt;
+    ///
+    /// # async fn run(client: turso_platform::Client) {
+    /// let mut entries = client.audit_log_stream("my-org", 100);
+    /// while let Some(entry) = entries.next().await {
+    ///     if let Err(e) = entry {
+    ///         eprintln!("page {} failed: {e}", entries.pages_read() + 1);
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn pages_read(&self) -> u32 {
+        self.pages_read
     }
 
     /// Starts reading page `page`.
@@ -127,6 +150,7 @@ impl AuditLogStream {
             || total_pages.is_some_and(|total| page.get() >= total)
             || unnumbered;
         self.next_page = if last { None } else { page.checked_add(1) };
+        self.pages_read = page.get();
         self.entries = answer.audit_logs.into_iter();
         Ok(())
     }
@@ -174,6 +198,7 @@ impl fmt::Debug for AuditLogStream {
             .field("org", &self.org)
             .field("page_size", &self.page_size)
             .field("next_page", &self.next_page)
+            .field("pages_read", &self.pages_read)
             .field("buffered", &self.entries.len())
             .finish_non_exhaustive()
     }

@@ -1072,8 +1072,9 @@ async fn audit_log_stream_yields_an_error_then_ends() {
             }
             other => panic!("expected Api, got {other:?}"),
         }
-        // It stays ended.
+        // It stays ended, and says where to go on from: page 2 failed.
         assert!(stream.next().await.is_none());
+        assert_eq!(stream.pages_read(), 1);
         first.assert_async().await;
         second.assert_async().await;
         third.assert_calls_async(0).await;
@@ -1088,13 +1089,16 @@ async fn audit_log_stream_reads_the_next_page_only_when_needed() {
         let first = audit_page_mock(&server, 1, 200, audit_page_json(1, 0..2, 3, 6)).await;
         let second = audit_page_mock(&server, 2, 200, audit_page_json(2, 2..4, 3, 6)).await;
         let mut stream = mock::client(&server).audit_log_stream("my-org", 2);
+        assert_eq!(stream.pages_read(), 0);
         let entries: Vec<_> = stream.by_ref().take(2).collect().await;
         assert_eq!(messages(&entries), expected_messages(0..2));
+        assert_eq!(stream.pages_read(), 1);
         first.assert_async().await;
         second.assert_calls_async(0).await;
         // Asking for one more reads the next page, and only then.
         let next = stream.next().await.unwrap().unwrap();
         assert_eq!(next.message.as_deref(), Some("created database tenant-2"));
+        assert_eq!(stream.pages_read(), 2);
         first.assert_async().await;
         second.assert_async().await;
     })
