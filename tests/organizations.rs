@@ -1281,17 +1281,9 @@ async fn call_each(client: &Client) -> Vec<(&'static str, Error)> {
 #[tokio::test]
 async fn every_operation_maps_every_error_status_to_api_with_message_and_code() {
     bounded(LIMIT, async {
-        for status in [400, 401, 402, 403, 404, 409, 422, 429, 500, 502, 503, 504] {
+        for status in mock::ERROR_STATUSES {
             let server = MockServer::start_async().await;
-            let mock = server
-                .mock_async(|when, then| {
-                    when.any_request();
-                    then.status(status).json_body(json!({
-                        "error": format!("failure {status}"),
-                        "code": "some_code"
-                    }));
-                })
-                .await;
+            let mock = mock::fail_everything(&server, status).await;
             let errors = call_each(&mock::client(&server)).await;
             assert_eq!(errors.len(), 16);
             for (operation, error) in &errors {
@@ -1321,30 +1313,7 @@ async fn every_operation_maps_every_error_status_to_api_with_message_and_code() 
                         other
                     }
                 };
-                match api {
-                    Error::Api {
-                        status: s,
-                        message,
-                        code,
-                        ..
-                    } => {
-                        assert_eq!(s.as_u16(), status, "{operation}");
-                        assert_eq!(message, &format!("failure {status}"), "{operation}");
-                        assert_eq!(code.as_deref(), Some("some_code"), "{operation}");
-                    }
-                    other => panic!("{operation}, HTTP {status}: expected Api, got {other:?}"),
-                }
-                assert_eq!(
-                    error.status(),
-                    StatusCode::from_u16(status).ok(),
-                    "{operation}"
-                );
-                // The message shows where the API's error is: in the error's own text,
-                // or in its source's (a `Display` never repeats its source).
-                assert!(
-                    api.to_string().contains(&format!("failure {status}")),
-                    "{operation}"
-                );
+                mock::assert_api_failure(operation, status, error, api);
             }
             // Each sent once: no retries were asked for.
             mock.assert_calls_async(errors.len()).await;

@@ -1,8 +1,9 @@
 //! Helpers for the tests against httpmock: clients of a `MockServer`, and the matchers
 //! every request is checked with.
 
-use httpmock::MockServer;
-use turso_platform::Client;
+use httpmock::{Mock, MockServer};
+use serde_json::json;
+use turso_platform::{Client, Error, StatusCode};
 
 use super::TOKEN;
 
@@ -47,4 +48,52 @@ pub fn json_request(when: httpmock::When, body: serde_json::Value) -> httpmock::
     no_query(when)
         .header("content-type", "application/json")
         .json_body(body)
+}
+
+/// The error statuses the operations are tried with: each answered with
+/// [`fail_everything`]'s body.
+pub const ERROR_STATUSES: [u16; 12] = [400, 401, 402, 403, 404, 409, 422, 429, 500, 502, 503, 504];
+
+/// Answers every request to `server` with `status` and the API's JSON error body: the
+/// message `failure {status}` and the code `some_code`.
+pub async fn fail_everything(server: &MockServer, status: u16) -> Mock<'_> {
+    server
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(status).json_body(json!({
+                "error": format!("failure {status}"),
+                "code": "some_code"
+            }));
+        })
+        .await
+}
+
+/// Checks that `api` (the `error` of `operation`, or its source) is the API's error that
+/// [`fail_everything`] answered with `status`: its status, message and code, shown in its
+/// text; and that `error` reports the status.
+pub fn assert_api_failure(operation: &str, status: u16, error: &Error, api: &Error) {
+    match api {
+        Error::Api {
+            status: s,
+            message,
+            code,
+            ..
+        } => {
+            assert_eq!(s.as_u16(), status, "{operation}");
+            assert_eq!(message, &format!("failure {status}"), "{operation}");
+            assert_eq!(code.as_deref(), Some("some_code"), "{operation}");
+        }
+        other => panic!("{operation}, HTTP {status}: expected Api, got {other:?}"),
+    }
+    assert_eq!(
+        error.status(),
+        StatusCode::from_u16(status).ok(),
+        "{operation}"
+    );
+    // The message shows where the API's error is: in the error's own text, or in its
+    // source's (a `Display` never repeats its source).
+    assert!(
+        api.to_string().contains(&format!("failure {status}")),
+        "{operation}"
+    );
 }
