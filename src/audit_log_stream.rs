@@ -11,7 +11,7 @@ use futures_core::Stream;
 
 use crate::generated::types::{AuditLog, AuditLogPage};
 use crate::options::checked_page_size;
-use crate::{AuditLogOptions, Client, Error, StatusCode};
+use crate::{AuditLogOptions, Client, Error};
 
 type PageFuture = Pin<Box<dyn Future<Output = Result<AuditLogPage, Error>> + Send>>;
 
@@ -59,8 +59,8 @@ pub struct AuditLogStream {
     entries: std::vec::IntoIter<AuditLog>,
     /// The page to read next, `None` once the last one was read or something failed.
     next_page: Option<NonZeroU32>,
-    /// The page being read.
-    reading: Option<PageFuture>,
+    /// The page being read, and its number.
+    reading: Option<(NonZeroU32, PageFuture)>,
     /// An invalid page size, yielded first.
     invalid: Option<Error>,
     /// How many pages were read and taken.
@@ -118,20 +118,17 @@ impl AuditLogStream {
     /// An answer for another page than the one asked for is an error: following it would
     /// repeat or skip entries, or walk in circles.
     fn take(&mut self, page: NonZeroU32, answer: AuditLogPage) -> Result<(), Error> {
-        self.next_page = None;
         let pagination = answer.pagination.unwrap_or_default();
         if let Some(answered) = pagination.page
             && i64::from(answered) != i64::from(page.get())
         {
-            return Err(Error::UnexpectedResponse {
-                status: StatusCode::OK,
-                body: String::new(),
-                reason: format!(
+            return Err(Error::unexpected_ok(
+                String::new(),
+                format!(
                     "asked for page {page} of the audit log, the API answered page \
                      {answered}; the stream stops rather than repeat or skip entries"
                 ),
-                retry_after: None,
-            });
+            ));
         }
         // The page size the API used, if it says, else the one asked for.
         let page_size = pagination
@@ -168,18 +165,17 @@ impl Stream for AuditLogStream {
             if let Some(entry) = this.entries.next() {
                 return Poll::Ready(Some(Ok(entry)));
             }
-            if let Some(reading) = &mut this.reading {
+            if let Some((page, reading)) = &mut this.reading {
                 let answer = std::task::ready!(reading.as_mut().poll(cx));
+                let page = *page;
                 this.reading = None;
-                let page = this.next_page.take().unwrap_or(NonZeroU32::MIN);
                 if let Err(e) = answer.and_then(|answer| this.take(page, answer)) {
-                    this.next_page = None;
                     return Poll::Ready(Some(Err(e)));
                 }
                 continue;
             }
-            match this.next_page {
-                Some(page) => this.reading = Some(this.read(page)),
+            match this.next_page.take() {
+                Some(page) => this.reading = Some((page, this.read(page))),
                 None => return Poll::Ready(None),
             }
         }

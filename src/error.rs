@@ -170,18 +170,11 @@ impl Error {
     /// # }
     /// ```
     pub fn status(&self) -> Option<StatusCode> {
-        match self {
+        match self.innermost() {
             Error::Api { status, .. }
             | Error::UnexpectedResponse { status, .. }
             | Error::ResponseTooLarge { status, .. } => Some(*status),
-            Error::ApiTokenMayExist { source, .. } | Error::MayExist { source, .. } => {
-                source.status()
-            }
-            Error::TokenUnavailable { last_failure, .. } => last_failure.status(),
-            Error::InvalidArgument(_)
-            | Error::Connect(_)
-            | Error::Timeout(_)
-            | Error::Transport(_) => None,
+            _ => None,
         }
     }
 
@@ -194,13 +187,9 @@ impl Error {
     /// assert!(!Error::InvalidArgument("blank name".into()).is_timeout());
     /// ```
     pub fn is_timeout(&self) -> bool {
-        match self {
+        match self.innermost() {
             Error::Timeout(_) => true,
             Error::Connect(e) => e.is_timeout(),
-            Error::ApiTokenMayExist { source, .. } | Error::MayExist { source, .. } => {
-                source.is_timeout()
-            }
-            Error::TokenUnavailable { last_failure, .. } => last_failure.is_timeout(),
             _ => false,
         }
     }
@@ -223,15 +212,24 @@ impl Error {
     /// # }
     /// ```
     pub fn retry_after(&self) -> Option<Duration> {
-        match self {
+        match self.innermost() {
             Error::Api { retry_after, .. } | Error::UnexpectedResponse { retry_after, .. } => {
                 *retry_after
             }
-            Error::ApiTokenMayExist { source, .. } | Error::MayExist { source, .. } => {
-                source.retry_after()
-            }
-            Error::TokenUnavailable { last_failure, .. } => last_failure.retry_after(),
             _ => None,
+        }
+    }
+
+    /// The error the call itself ended with: this one, or the one a wrapper
+    /// ([`MayExist`](Error::MayExist), [`ApiTokenMayExist`](Error::ApiTokenMayExist),
+    /// [`TokenUnavailable`](Error::TokenUnavailable)) holds.
+    fn innermost(&self) -> &Error {
+        match self {
+            Error::ApiTokenMayExist { source, .. } | Error::MayExist { source, .. } => {
+                source.innermost()
+            }
+            Error::TokenUnavailable { last_failure, .. } => last_failure.innermost(),
+            other => other,
         }
     }
 
@@ -287,6 +285,30 @@ impl Error {
             }
         } else {
             self
+        }
+    }
+
+    /// [`Error::ApiTokenMayExist`] around this error if the mint of the API token `name`
+    /// may have taken effect; this error as it is otherwise.
+    pub(crate) fn or_api_token_may_exist(self, name: &str) -> Error {
+        if self.may_have_taken_effect() {
+            Error::ApiTokenMayExist {
+                name: name.to_owned(),
+                source: Box::new(self),
+            }
+        } else {
+            self
+        }
+    }
+
+    /// A successful answer that makes no sense: `reason` says why; `body` is what of it
+    /// may be quoted (nothing secret).
+    pub(crate) fn unexpected_ok(body: String, reason: String) -> Error {
+        Error::UnexpectedResponse {
+            status: StatusCode::OK,
+            body,
+            reason,
+            retry_after: None,
         }
     }
 
@@ -368,7 +390,7 @@ impl Error {
         }
     }
 
-    pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
+    fn from_reqwest(e: reqwest::Error) -> Self {
         if e.is_connect() {
             Error::Connect(e)
         } else if e.is_timeout() {

@@ -22,7 +22,7 @@ pub(crate) fn format(time: SystemTime) -> String {
 
 /// An RFC 3339 date-time (`2026-05-21T10:00:00Z`, `2026-05-21T12:00:00.5+02:00`, any
 /// year from 0000 to 9999), or `None` if `text` is not one.
-#[cfg_attr(not(feature = "fake"), allow(dead_code))]
+#[cfg(any(test, feature = "fake"))]
 pub(crate) fn parse(text: &str) -> Option<SystemTime> {
     let bytes = text.as_bytes();
     let number = |range: std::ops::Range<usize>| -> Option<u64> {
@@ -103,7 +103,7 @@ pub(crate) fn parse(text: &str) -> Option<SystemTime> {
     }
 }
 
-#[cfg_attr(not(feature = "fake"), allow(dead_code))]
+#[cfg(any(test, feature = "fake"))]
 fn days_in_month(year: u64, month: u64) -> u64 {
     match month {
         2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
@@ -130,7 +130,7 @@ pub(crate) fn civil_from_days(days: u64) -> (i64, u64, u64) {
 }
 
 /// The inverse: the day counted from 1970-01-01 of a date (negative before 1970).
-#[cfg_attr(not(feature = "fake"), allow(dead_code))]
+#[cfg(any(test, feature = "fake"))]
 fn days_from_civil(year: u64, month: u64, day: u64) -> Option<i64> {
     let year = i64::try_from(year).ok()? - i64::from(month <= 2);
     let era = year.div_euclid(400);

@@ -57,19 +57,13 @@ impl Client {
     ) -> Result<CreatedApiToken, Error> {
         let name = segment("token name", name)?;
         let body = options.to_body()?;
-        match self
+        let created = self
             .call(operation::CREATE_API_TOKEN, || {
                 self.generated.create_api_token(name, &body)
             })
             .await
-        {
-            Ok(created) => Ok(CreatedApiToken::from_answer(created, name)),
-            Err(e) if e.may_have_taken_effect() => Err(Error::ApiTokenMayExist {
-                name: name.to_owned(),
-                source: Box::new(e),
-            }),
-            Err(e) => Err(e),
-        }
+            .map_err(|e| e.or_api_token_may_exist(name))?;
+        Ok(CreatedApiToken::from_answer(created, name))
     }
 
     /// Revokes the platform API token named `name` (`revokeAPIToken`); from then on it is
@@ -108,11 +102,11 @@ impl Client {
                 self.generated.validate_api_token()
             })
             .await?;
-        TokenValidity::from_exp(answer.exp).ok_or_else(|| Error::UnexpectedResponse {
-            status: reqwest::StatusCode::OK,
-            body: format!(r#"{{"exp":{}}}"#, answer.exp),
-            reason: "`exp` is neither -1 nor a Unix time".to_owned(),
-            retry_after: None,
+        TokenValidity::from_exp(answer.exp).ok_or_else(|| {
+            Error::unexpected_ok(
+                format!(r#"{{"exp":{}}}"#, answer.exp),
+                "`exp` is neither -1 nor a Unix time".to_owned(),
+            )
         })
     }
 

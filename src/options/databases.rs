@@ -32,9 +32,7 @@ use crate::{Error, timestamp};
 pub struct NewDatabase {
     name: String,
     group: String,
-    seed: Option<types::DatabaseSeed>,
-    /// When the seed copies its database, if not now.
-    seed_at: Option<SystemTime>,
+    seed: Option<Seed>,
     size_limit: Option<String>,
     encryption: Option<(EncryptionCipher, SecretString)>,
 }
@@ -51,7 +49,6 @@ impl NewDatabase {
             name: name.into(),
             group: group.into(),
             seed: None,
-            seed_at: None,
             size_limit: None,
             encryption: None,
         }
@@ -73,12 +70,10 @@ impl NewDatabase {
     /// let database = turso_platform::NewDatabase::new("tenant-43", "default").copy_of("template");
     /// ```
     pub fn copy_of(mut self, database: impl Into<String>) -> Self {
-        self.seed = Some(types::DatabaseSeed {
-            type_: SeedKind::Database,
-            name: Some(database.into()),
-            timestamp: None,
+        self.seed = Some(Seed::Copy {
+            database: database.into(),
+            at: None,
         });
-        self.seed_at = None;
         self
     }
 
@@ -93,12 +88,10 @@ impl NewDatabase {
     ///     .copy_of_at("orders", an_hour_ago);
     /// ```
     pub fn copy_of_at(mut self, database: impl Into<String>, at: SystemTime) -> Self {
-        self.seed = Some(types::DatabaseSeed {
-            type_: SeedKind::Database,
-            name: Some(database.into()),
-            timestamp: None,
+        self.seed = Some(Seed::Copy {
+            database: database.into(),
+            at: Some(at),
         });
-        self.seed_at = Some(at);
         self
     }
 
@@ -109,12 +102,7 @@ impl NewDatabase {
     /// let database = turso_platform::NewDatabase::new("imported", "default").for_upload();
     /// ```
     pub fn for_upload(mut self) -> Self {
-        self.seed = Some(types::DatabaseSeed {
-            type_: SeedKind::DatabaseUpload,
-            name: None,
-            timestamp: None,
-        });
-        self.seed_at = None;
+        self.seed = Some(Seed::Upload);
         self
     }
 
@@ -148,26 +136,13 @@ impl NewDatabase {
     pub(crate) fn to_body(&self) -> Result<types::CreateDatabaseInput, Error> {
         turso_name("database name", &self.name)?;
         non_blank("group", &self.group)?;
-        if let Some(types::DatabaseSeed {
-            type_: SeedKind::Database,
-            name: Some(source),
-            ..
-        }) = &self.seed
-        {
-            non_blank("name of the database to copy", source)?;
+        if let Some(Seed::Copy { database, .. }) = &self.seed {
+            non_blank("name of the database to copy", database)?;
         }
         if let Some(limit) = &self.size_limit {
             non_blank("size limit", limit)?;
         }
-        let mut seed = self.seed.clone();
-        if let (Some(seed), Some(at)) = (&mut seed, self.seed_at) {
-            if at < SystemTime::UNIX_EPOCH {
-                return Err(Error::InvalidArgument(
-                    "a database cannot be copied as it was before 1970".to_owned(),
-                ));
-            }
-            seed.timestamp = Some(timestamp::format(at));
-        }
+        let seed = self.seed.as_ref().map(Seed::to_body).transpose()?;
         Ok(types::CreateDatabaseInput {
             name: self.name.clone(),
             group: self.group.clone(),
@@ -179,6 +154,42 @@ impl NewDatabase {
                     encryption_key: key.clone().into(),
                 }
             }),
+        })
+    }
+}
+
+/// What a new database starts as, if not empty.
+#[derive(Clone, Debug)]
+enum Seed {
+    /// A copy of a database of the organization: as it is now, or as it was at `at`.
+    Copy {
+        database: String,
+        at: Option<SystemTime>,
+    },
+    /// Empty, waiting for an upload.
+    Upload,
+}
+
+impl Seed {
+    fn to_body(&self) -> Result<types::DatabaseSeed, Error> {
+        Ok(match self {
+            Seed::Copy { database, at } => types::DatabaseSeed {
+                type_: SeedKind::Database,
+                name: Some(database.clone()),
+                timestamp: match *at {
+                    Some(at) if at < SystemTime::UNIX_EPOCH => {
+                        return Err(Error::InvalidArgument(
+                            "a database cannot be copied as it was before 1970".to_owned(),
+                        ));
+                    }
+                    at => at.map(timestamp::format),
+                },
+            },
+            Seed::Upload => types::DatabaseSeed {
+                type_: SeedKind::DatabaseUpload,
+                name: None,
+                timestamp: None,
+            },
         })
     }
 }
