@@ -12,7 +12,7 @@
 use std::{collections::BTreeSet, env, fmt::Write as _, fs, path::PathBuf, process::ExitCode};
 
 use heck::ToSnakeCase;
-use openapiv3::{OpenAPI, ReferenceOr, Response, StatusCode};
+use openapiv3::{OpenAPI, Operation, ReferenceOr, Response, StatusCode};
 use proc_macro2::{Group, TokenStream, TokenTree};
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TypeImpl, TypePatch};
 use schemars::schema::{InstanceType, SchemaObject, StringValidation};
@@ -190,6 +190,15 @@ fn plain_strings(spec: &OpenAPI) -> Vec<SchemaObject> {
 fn answer_types(spec: &OpenAPI) -> BTreeSet<String> {
     use heck::ToUpperCamelCase;
 
+    spec.operations()
+        .flat_map(|(_, _, op)| success_schemas(spec, op))
+        .map(|name| name.to_upper_camel_case())
+        .collect()
+}
+
+/// The names of the schemas (in `components`) the successful answers of `op` are made
+/// of, directly or through other schemas.
+fn success_schemas(spec: &OpenAPI, op: &Operation) -> BTreeSet<String> {
     fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
         match value {
             serde_json::Value::Object(map) => {
@@ -206,13 +215,11 @@ fn answer_types(spec: &OpenAPI) -> BTreeSet<String> {
     }
 
     let mut pending = Vec::new();
-    for (_, _, op) in spec.operations() {
-        for (status, response) in &op.responses.responses {
-            if matches!(status, StatusCode::Code(200..=299))
-                && let Ok(value) = serde_json::to_value(response)
-            {
-                refs(&value, &mut pending);
-            }
+    for (status, response) in &op.responses.responses {
+        if is_success(status)
+            && let Ok(value) = serde_json::to_value(response)
+        {
+            refs(&value, &mut pending);
         }
     }
     let schemas = spec.components.as_ref().map(|c| &c.schemas);
@@ -225,9 +232,12 @@ fn answer_types(spec: &OpenAPI) -> BTreeSet<String> {
             refs(&value, &mut pending);
         }
     }
-    seen.into_iter()
-        .map(|name| name.to_upper_camel_case())
-        .collect()
+    seen
+}
+
+/// Whether `status` is a success (2xx).
+fn is_success(status: &StatusCode) -> bool {
+    matches!(status, StatusCode::Code(200..=299) | StatusCode::Range(2))
 }
 
 fn wire_string_impls() -> impl Iterator<Item = TypeImpl> {
@@ -264,9 +274,7 @@ fn check(spec: &OpenAPI) -> Result<(), String> {
             for (kind, success) in [("success", true), ("error", false)] {
                 let mut shapes = BTreeSet::new();
                 for (status, response) in &op.responses.responses {
-                    let is_success = matches!(status, StatusCode::Code(200..=299))
-                        || matches!(status, StatusCode::Range(2));
-                    if is_success == success {
+                    if is_success(status) == success {
                         shapes.insert(body_shape(spec, response)?);
                     }
                 }
@@ -310,10 +318,12 @@ fn body_shape(spec: &OpenAPI, response: &ReferenceOr<Response>) -> Result<String
 
 /// What the spec says of each operation that the hand-written code needs, as a table of
 /// `crate::hooks::SpecOperation` (operationId, method, path template, whether the request
-/// body is optional) and a function from the name progenitor gives an operation (its
-/// operationId in snake case) to its row. The `pre` hook checks every request's path against its template and
-/// drops an empty optional body (progenitor always sends one; "no options" means "no
-/// body" to the API); the fake names operations by method and path.
+/// body is optional, whether a successful answer carries a secret) and a function from
+/// the name progenitor gives an operation (its operationId in snake case) to its row.
+/// The `pre` hook checks every request's path against its template, drops an empty
+/// optional body (progenitor always sends one; "no options" means "no body" to the API)
+/// and notes the operation for the client, whose errors never quote an answer that
+/// carries a secret; the fake names operations by method and path.
 fn operation_table(spec: &OpenAPI) -> Result<String, String> {
     let mut rows = String::new();
     let mut names = String::new();
@@ -328,10 +338,12 @@ fn operation_table(spec: &OpenAPI) -> Result<String, String> {
         let id = op.operation_id.as_deref().unwrap_or_default();
         let name = id.to_snake_case();
         let method = method.to_uppercase();
+        // An answer that carries a secret: made of the `Secret` schema somewhere.
+        let secret_answer = success_schemas(spec, op).contains("Secret");
         let _ = writeln!(
             rows,
             "    crate::hooks::SpecOperation {{ id: {id:?}, method: {method:?}, path: {path:?}, \
-             optional_body: {optional_body} }},"
+             optional_body: {optional_body}, secret_answer: {secret_answer} }},"
         );
         let _ = writeln!(
             names,

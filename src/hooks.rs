@@ -20,10 +20,9 @@ use crate::path;
 
 /// What `openapi.yaml` says of an operation, as build.rs writes it down
 /// (`generated::SPEC_OPERATIONS`).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct SpecOperation {
     /// The spec's operationId, such as `createAPIToken`.
-    #[cfg_attr(not(feature = "fake"), allow(dead_code))]
     pub(crate) id: &'static str,
     /// The HTTP method, in capitals.
     #[cfg_attr(not(feature = "fake"), allow(dead_code))]
@@ -32,6 +31,9 @@ pub(crate) struct SpecOperation {
     pub(crate) path: &'static str,
     /// Whether the request body is optional.
     pub(crate) optional_body: bool,
+    /// Whether a successful answer carries a secret (is made of the `Secret` schema
+    /// somewhere), which an error must not quote.
+    pub(crate) secret_answer: bool,
 }
 
 /// What every request of a [`Client`](crate::Client) gets, and how much of an answer it
@@ -143,6 +145,14 @@ impl ClientHooks<RequestPolicy> for generated::Client {
             *request.body_mut() = None;
             request.headers_mut().remove(CONTENT_TYPE);
         }
+        // Outside `record_answer` (a call through the escape hatch) there is nothing to
+        // note it for, which is fine.
+        let _ = ANSWER.try_with(|cell| {
+            cell.set(Answer {
+                operation: Some(operation),
+                ..Answer::default()
+            })
+        });
         if policy.is_base_origin(request.url()) {
             request
                 .headers_mut()
@@ -169,10 +179,7 @@ impl ClientHooks<RequestPolicy> for generated::Client {
         let elapsed_ms = started.map(|t| t.elapsed().as_millis() as u64);
         match result {
             Ok(response) => {
-                let answer = Answer::of(&response);
-                // Outside `record_answer` (a call through the escape hatch) there is
-                // nothing to keep it for, which is fine.
-                let _ = ANSWER.try_with(|cell| cell.set(answer));
+                let _ = ANSWER.try_with(|cell| cell.set(cell.get().with_answer(&response)));
                 tracing::debug!(
                     status = response.status().as_u16(),
                     elapsed_ms,
@@ -212,6 +219,8 @@ fn bounded(response: reqwest::Response, limit: usize) -> reqwest::Response {
 /// when the body does not decode, and what the client needs to decide on a retry.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Answer {
+    /// The operation the request was made for, once the `pre` hook has seen it.
+    pub(crate) operation: Option<&'static SpecOperation>,
     /// The HTTP status, if an answer arrived.
     pub(crate) status: Option<StatusCode>,
     /// The wait a `Retry-After` header asked for, in seconds or as an HTTP date.
@@ -219,7 +228,8 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
-    fn of(response: &reqwest::Response) -> Self {
+    /// This with what `response` said.
+    fn with_answer(self, response: &reqwest::Response) -> Self {
         let status = response.status();
         // Only a failed answer can ask for a wait; a success skips the header lookup.
         let retry_after = (!status.is_success())
@@ -230,6 +240,7 @@ impl Answer {
         Self {
             status: Some(status),
             retry_after,
+            ..self
         }
     }
 }

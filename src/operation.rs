@@ -1,6 +1,6 @@
 //! What the client knows about each operation of the spec beyond what the generated
-//! code does: its name for tracing, whether it may be sent twice, and whether its answer
-//! holds a secret.
+//! code and the spec do: its name for tracing, and whether it may be sent twice.
+//! (Whether its answer holds a secret is read from the spec: `hooks::SpecOperation`.)
 
 use crate::retry::Retry;
 
@@ -11,101 +11,88 @@ pub(crate) struct Operation {
     pub(crate) id: &'static str,
     /// Whether it may be sent again when its outcome is unknown.
     pub(crate) retry: Retry,
-    /// Whether a successful answer carries a secret, which an error must not quote.
-    pub(crate) secret_answer: bool,
 }
 
-const fn op(id: &'static str, retry: Retry, secret_answer: bool) -> Operation {
-    Operation {
-        id,
-        retry,
-        secret_answer,
-    }
+const fn op(id: &'static str, retry: Retry) -> Operation {
+    Operation { id, retry }
 }
 
-pub(crate) const LIST_API_TOKENS: Operation = op("listAPITokens", Retry::Repeatable, false);
-pub(crate) const CREATE_API_TOKEN: Operation = op("createAPIToken", Retry::Once, true);
-pub(crate) const REVOKE_API_TOKEN: Operation = op("revokeAPIToken", Retry::Once, false);
-pub(crate) const VALIDATE_API_TOKEN: Operation = op("validateAPIToken", Retry::Repeatable, false);
-pub(crate) const GET_CURRENT_USER: Operation = op("getCurrentUser", Retry::Repeatable, false);
+pub(crate) const LIST_API_TOKENS: Operation = op("listAPITokens", Retry::Repeatable);
+pub(crate) const CREATE_API_TOKEN: Operation = op("createAPIToken", Retry::Once);
+pub(crate) const REVOKE_API_TOKEN: Operation = op("revokeAPIToken", Retry::Once);
+pub(crate) const VALIDATE_API_TOKEN: Operation = op("validateAPIToken", Retry::Repeatable);
+pub(crate) const GET_CURRENT_USER: Operation = op("getCurrentUser", Retry::Repeatable);
 pub(crate) const LIST_ORGANIZATION_API_TOKENS: Operation =
-    op("listOrganizationAPITokens", Retry::Repeatable, false);
+    op("listOrganizationAPITokens", Retry::Repeatable);
 pub(crate) const REVOKE_ORGANIZATION_API_TOKEN: Operation =
-    op("revokeOrganizationAPIToken", Retry::Once, false);
+    op("revokeOrganizationAPIToken", Retry::Once);
 // Database and group tokens are not stored: minting one twice is harmless.
-pub(crate) const CREATE_DATABASE_TOKEN: Operation =
-    op("createDatabaseToken", Retry::Repeatable, true);
+pub(crate) const CREATE_DATABASE_TOKEN: Operation = op("createDatabaseToken", Retry::Repeatable);
 pub(crate) const INVALIDATE_DATABASE_TOKENS: Operation =
-    op("invalidateDatabaseTokens", Retry::Repeatable, false);
-pub(crate) const CREATE_GROUP_TOKEN: Operation = op("createGroupToken", Retry::Repeatable, true);
+    op("invalidateDatabaseTokens", Retry::Repeatable);
+pub(crate) const CREATE_GROUP_TOKEN: Operation = op("createGroupToken", Retry::Repeatable);
 pub(crate) const INVALIDATE_GROUP_TOKENS: Operation =
-    op("invalidateGroupTokens", Retry::Repeatable, false);
+    op("invalidateGroupTokens", Retry::Repeatable);
 
 // Reads, and updates that set absolute values: sending them twice is harmless.
-pub(crate) const LIST_DATABASES: Operation = op("listDatabases", Retry::Repeatable, false);
-pub(crate) const GET_DATABASE: Operation = op("getDatabase", Retry::Repeatable, false);
+pub(crate) const LIST_DATABASES: Operation = op("listDatabases", Retry::Repeatable);
+pub(crate) const GET_DATABASE: Operation = op("getDatabase", Retry::Repeatable);
 pub(crate) const GET_DATABASE_CONFIGURATION: Operation =
-    op("getDatabaseConfiguration", Retry::Repeatable, false);
+    op("getDatabaseConfiguration", Retry::Repeatable);
 pub(crate) const UPDATE_DATABASE_CONFIGURATION: Operation =
-    op("updateDatabaseConfiguration", Retry::Repeatable, false);
+    op("updateDatabaseConfiguration", Retry::Repeatable);
 pub(crate) const LIST_DATABASE_INSTANCES: Operation =
-    op("listDatabaseInstances", Retry::Repeatable, false);
-pub(crate) const GET_DATABASE_INSTANCE: Operation =
-    op("getDatabaseInstance", Retry::Repeatable, false);
-pub(crate) const GET_DATABASE_USAGE: Operation = op("getDatabaseUsage", Retry::Repeatable, false);
-pub(crate) const GET_DATABASE_STATS: Operation = op("getDatabaseStats", Retry::Repeatable, false);
-pub(crate) const LIST_GROUPS: Operation = op("listGroups", Retry::Repeatable, false);
-pub(crate) const GET_GROUP: Operation = op("getGroup", Retry::Repeatable, false);
+    op("listDatabaseInstances", Retry::Repeatable);
+pub(crate) const GET_DATABASE_INSTANCE: Operation = op("getDatabaseInstance", Retry::Repeatable);
+pub(crate) const GET_DATABASE_USAGE: Operation = op("getDatabaseUsage", Retry::Repeatable);
+pub(crate) const GET_DATABASE_STATS: Operation = op("getDatabaseStats", Retry::Repeatable);
+pub(crate) const LIST_GROUPS: Operation = op("listGroups", Retry::Repeatable);
+pub(crate) const GET_GROUP: Operation = op("getGroup", Retry::Repeatable);
 pub(crate) const GET_GROUP_CONFIGURATION: Operation =
-    op("getGroupConfiguration", Retry::Repeatable, false);
+    op("getGroupConfiguration", Retry::Repeatable);
 pub(crate) const UPDATE_GROUP_CONFIGURATION: Operation =
-    op("updateGroupConfiguration", Retry::Repeatable, false);
-pub(crate) const UNARCHIVE_GROUP: Operation = op("unarchiveGroup", Retry::Repeatable, false);
-pub(crate) const UPDATE_GROUP_DATABASES: Operation =
-    op("updateGroupDatabases", Retry::Repeatable, false);
-pub(crate) const LIST_LOCATIONS: Operation = op("listLocations", Retry::Repeatable, false);
-pub(crate) const LIST_ORGANIZATIONS: Operation = op("listOrganizations", Retry::Repeatable, false);
-pub(crate) const GET_ORGANIZATION: Operation = op("getOrganization", Retry::Repeatable, false);
-pub(crate) const UPDATE_ORGANIZATION: Operation =
-    op("updateOrganization", Retry::Repeatable, false);
+    op("updateGroupConfiguration", Retry::Repeatable);
+pub(crate) const UNARCHIVE_GROUP: Operation = op("unarchiveGroup", Retry::Repeatable);
+pub(crate) const UPDATE_GROUP_DATABASES: Operation = op("updateGroupDatabases", Retry::Repeatable);
+pub(crate) const LIST_LOCATIONS: Operation = op("listLocations", Retry::Repeatable);
+pub(crate) const LIST_ORGANIZATIONS: Operation = op("listOrganizations", Retry::Repeatable);
+pub(crate) const GET_ORGANIZATION: Operation = op("getOrganization", Retry::Repeatable);
+pub(crate) const UPDATE_ORGANIZATION: Operation = op("updateOrganization", Retry::Repeatable);
 pub(crate) const LIST_ORGANIZATION_PLANS: Operation =
-    op("listOrganizationPlans", Retry::Repeatable, false);
+    op("listOrganizationPlans", Retry::Repeatable);
 pub(crate) const LIST_ORGANIZATION_INVOICES: Operation =
-    op("listOrganizationInvoices", Retry::Repeatable, false);
+    op("listOrganizationInvoices", Retry::Repeatable);
 pub(crate) const GET_ORGANIZATION_SUBSCRIPTION: Operation =
-    op("getOrganizationSubscription", Retry::Repeatable, false);
-pub(crate) const GET_ORGANIZATION_USAGE: Operation =
-    op("getOrganizationUsage", Retry::Repeatable, false);
+    op("getOrganizationSubscription", Retry::Repeatable);
+pub(crate) const GET_ORGANIZATION_USAGE: Operation = op("getOrganizationUsage", Retry::Repeatable);
 pub(crate) const LIST_ORGANIZATION_MEMBERS: Operation =
-    op("listOrganizationMembers", Retry::Repeatable, false);
+    op("listOrganizationMembers", Retry::Repeatable);
 pub(crate) const GET_ORGANIZATION_MEMBER: Operation =
-    op("getOrganizationMember", Retry::Repeatable, false);
-pub(crate) const UPDATE_MEMBER_ROLE: Operation = op("updateMemberRole", Retry::Repeatable, false);
+    op("getOrganizationMember", Retry::Repeatable);
+pub(crate) const UPDATE_MEMBER_ROLE: Operation = op("updateMemberRole", Retry::Repeatable);
 pub(crate) const LIST_ORGANIZATION_INVITES: Operation =
-    op("listOrganizationInvitesV2", Retry::Repeatable, false);
+    op("listOrganizationInvitesV2", Retry::Repeatable);
 pub(crate) const LIST_ORGANIZATION_AUDIT_LOGS: Operation =
-    op("listOrganizationAuditLogs", Retry::Repeatable, false);
+    op("listOrganizationAuditLogs", Retry::Repeatable);
 // Creates, deletes, transfers and location changes: a second request after a lost
 // answer would be refused (the name exists, the group is gone, the location is there)
 // for a change the caller cannot tell it made.
-pub(crate) const CREATE_DATABASE: Operation = op("createDatabase", Retry::Once, false);
-pub(crate) const DELETE_DATABASE: Operation = op("deleteDatabase", Retry::Once, false);
-pub(crate) const CREATE_GROUP: Operation = op("createGroup", Retry::Once, false);
-pub(crate) const DELETE_GROUP: Operation = op("deleteGroup", Retry::Once, false);
-pub(crate) const TRANSFER_GROUP: Operation = op("transferGroup", Retry::Once, false);
-pub(crate) const ADD_LOCATION_TO_GROUP: Operation = op("addLocationToGroup", Retry::Once, false);
-pub(crate) const REMOVE_LOCATION_FROM_GROUP: Operation =
-    op("removeLocationFromGroup", Retry::Once, false);
+pub(crate) const CREATE_DATABASE: Operation = op("createDatabase", Retry::Once);
+pub(crate) const DELETE_DATABASE: Operation = op("deleteDatabase", Retry::Once);
+pub(crate) const CREATE_GROUP: Operation = op("createGroup", Retry::Once);
+pub(crate) const DELETE_GROUP: Operation = op("deleteGroup", Retry::Once);
+pub(crate) const TRANSFER_GROUP: Operation = op("transferGroup", Retry::Once);
+pub(crate) const ADD_LOCATION_TO_GROUP: Operation = op("addLocationToGroup", Retry::Once);
+pub(crate) const REMOVE_LOCATION_FROM_GROUP: Operation = op("removeLocationFromGroup", Retry::Once);
 // Members and invites: a second add answers 409 and a second removal 404 for a change
 // the caller cannot tell it made; a second invite sends a second email.
-pub(crate) const ADD_ORGANIZATION_MEMBER: Operation =
-    op("addOrganizationMember", Retry::Once, false);
+pub(crate) const ADD_ORGANIZATION_MEMBER: Operation = op("addOrganizationMember", Retry::Once);
 pub(crate) const REMOVE_ORGANIZATION_MEMBER: Operation =
-    op("removeOrganizationMember", Retry::Once, false);
+    op("removeOrganizationMember", Retry::Once);
 pub(crate) const INVITE_ORGANIZATION_MEMBER: Operation =
-    op("inviteOrganizationMemberV2", Retry::Once, false);
+    op("inviteOrganizationMemberV2", Retry::Once);
 pub(crate) const DELETE_ORGANIZATION_INVITE: Operation =
-    op("deleteOrganizationInviteByEmailV2", Retry::Once, false);
+    op("deleteOrganizationInviteByEmailV2", Retry::Once);
 
 #[cfg(test)]
 mod tests {
@@ -203,7 +190,7 @@ mod tests {
                 "deleteOrganizationInviteByEmailV2",
             ]
         );
-        let secret: Vec<_> = ALL
+        let secret: Vec<_> = crate::generated::SPEC_OPERATIONS
             .iter()
             .filter(|op| op.secret_answer)
             .map(|op| op.id)

@@ -152,6 +152,7 @@ mod tests {
         let answer = Answer {
             status: Some(status),
             retry_after: retry_after.map(Duration::from_secs),
+            ..Answer::default()
         };
         (Err(progenitor_client::Error::Custom(String::new())), answer)
     }

@@ -1,7 +1,7 @@
 //! Dates as the API writes them: RFC 3339 date-times (`2026-05-21T10:00:00Z`), to and
 //! from `SystemTime`, in UTC.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// `time` as an RFC 3339 date-time in UTC, to the second (`2026-05-21T10:00:00Z`); times
 /// before 1970 are written as 1970-01-01.
@@ -94,11 +94,11 @@ pub(crate) fn parse(text: &str) -> Option<SystemTime> {
     // At most 10,000 years of seconds either side of 1970: no overflow in i64.
     let clock = i64::try_from(hour * 3600 + minute * 60 + second).ok()?;
     let utc = days_from_civil(year, month, day)? * 86_400 + clock - offset;
-    let fraction = Duration::from_nanos(u64::from(nanos));
+    let fraction = std::time::Duration::from_nanos(u64::from(nanos));
     match u64::try_from(utc) {
-        Ok(after) => UNIX_EPOCH.checked_add(Duration::from_secs(after) + fraction),
+        Ok(after) => UNIX_EPOCH.checked_add(std::time::Duration::from_secs(after) + fraction),
         Err(_) => UNIX_EPOCH
-            .checked_sub(Duration::from_secs(utc.unsigned_abs()))?
+            .checked_sub(std::time::Duration::from_secs(utc.unsigned_abs()))?
             .checked_add(fraction),
     }
 }
@@ -144,6 +144,7 @@ fn days_from_civil(year: u64, month: u64, day: u64) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn at(secs: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(secs)

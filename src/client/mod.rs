@@ -206,11 +206,19 @@ impl Client {
                 record.record("elapsed_ms", started.elapsed().as_millis() as u64);
                 record.record("status", answer.status.map(|s| s.as_u16()));
             }
+            debug_assert!(
+                answer.operation.is_none_or(|spec| spec.id == op.id),
+                "{} is called with the class of {}",
+                answer.operation.map_or("?", |spec| spec.id),
+                op.id
+            );
             match outcome {
                 Ok(value) => Ok(value.into_inner()),
                 Err(e) => {
                     let limit = self.generated.inner().max_response_size();
-                    Err(Box::pin(Error::from_generated(e, answer, limit, op.secret_answer)).await)
+                    // Before the request was made, there is no answer to quote anyway.
+                    let secret_answer = answer.operation.is_none_or(|spec| spec.secret_answer);
+                    Err(Box::pin(Error::from_generated(e, answer, limit, secret_answer)).await)
                 }
             }
         }
