@@ -53,32 +53,13 @@ fn generate() -> Result<(), String> {
                 .map_err(|e| format!("{e}"))?,
         )
         .with_derive("PartialEq")
-        // Hand-written types that validate their values and explain what is wrong.
-        .with_replacement("Expiration", "crate::Expiration", wire_string_impls())
-        .with_replacement("Authorization", "crate::Authorization", wire_string_impls())
-        .with_replacement("Scope", "crate::Scope", wire_string_impls())
-        .with_replacement("AssignableRole", "crate::MemberRole", wire_string_impls())
-        // Secrets never exist as plain `String`s, not even in the generated types.
-        .with_replacement("Secret", "crate::secret::WireSecret", [].into_iter())
-        .with_replacement("EncryptionKey", "crate::secret::WireSecret", [].into_iter())
-        .with_map_type("::std::collections::BTreeMap")
-        // Names for the enums typify derives from inline schemas.
-        .with_patch(
-            "RemoteEncryptionEncryptionCipher",
-            TypePatch::default().with_rename("EncryptionCipher"),
-        )
-        .with_patch(
-            "ExtensionsArrayItem",
-            TypePatch::default().with_rename("Extension"),
-        )
-        .with_patch(
-            "ExtensionsString",
-            TypePatch::default().with_rename("AllExtensions"),
-        )
-        .with_patch(
-            "DatabaseSeedType",
-            TypePatch::default().with_rename("SeedKind"),
-        );
+        .with_map_type("::std::collections::BTreeMap");
+    for replacement in REPLACEMENTS {
+        settings.with_replacement(replacement.schema, replacement.rust, replacement.impls());
+    }
+    for (from, to) in RENAMES {
+        settings.with_patch(from, TypePatch::default().with_rename(to));
+    }
     for schema in plain_strings(&spec) {
         settings.with_conversion(schema, "::std::string::String", [].into_iter());
     }
@@ -164,7 +145,7 @@ fn plain_strings(spec: &OpenAPI) -> Vec<SchemaObject> {
     let components = spec.components.iter();
     for (name, schema) in components.clone().flat_map(|c| &c.schemas) {
         // Replaced by hand-written types, which validate their values.
-        if name == "Expiration" {
+        if REPLACEMENTS.iter().any(|r| r.schema == name) {
             continue;
         }
         if let ReferenceOr::Item(schema) = schema {
@@ -240,9 +221,83 @@ fn is_success(status: &StatusCode) -> bool {
     matches!(status, StatusCode::Code(200..=299) | StatusCode::Range(2))
 }
 
-fn wire_string_impls() -> impl Iterator<Item = TypeImpl> {
-    [TypeImpl::Default, TypeImpl::Display, TypeImpl::FromStr].into_iter()
+/// A schema replaced by a hand-written type.
+struct Replacement {
+    /// The schema's name in `components`.
+    schema: &'static str,
+    /// The Rust type that replaces it.
+    rust: &'static str,
+    /// Whether the type has `Default`.
+    default: bool,
+    /// Whether it is a wire string (`Display` and `FromStr`).
+    wire_string: bool,
 }
+
+impl Replacement {
+    /// The type's last path segment, as it appears in the generated code.
+    fn name(&self) -> &'static str {
+        self.rust.rsplit("::").next().unwrap_or(self.rust)
+    }
+
+    /// What the type implements, for typify.
+    fn impls(&self) -> impl Iterator<Item = TypeImpl> {
+        let default = self.default.then_some(TypeImpl::Default);
+        let wire = self
+            .wire_string
+            .then_some([TypeImpl::Display, TypeImpl::FromStr]);
+        default.into_iter().chain(wire.into_iter().flatten())
+    }
+}
+
+/// The schemas replaced by hand-written types: wire strings that validate their values
+/// and explain what is wrong, and secrets, which never exist as plain `String`s, not
+/// even in the generated types.
+const REPLACEMENTS: &[Replacement] = &[
+    Replacement {
+        schema: "Expiration",
+        rust: "crate::Expiration",
+        default: true,
+        wire_string: true,
+    },
+    Replacement {
+        schema: "Authorization",
+        rust: "crate::Authorization",
+        default: true,
+        wire_string: true,
+    },
+    Replacement {
+        schema: "Scope",
+        rust: "crate::Scope",
+        default: false,
+        wire_string: true,
+    },
+    Replacement {
+        schema: "AssignableRole",
+        rust: "crate::MemberRole",
+        default: false,
+        wire_string: true,
+    },
+    Replacement {
+        schema: "Secret",
+        rust: "crate::secret::WireSecret",
+        default: true,
+        wire_string: false,
+    },
+    Replacement {
+        schema: "EncryptionKey",
+        rust: "crate::secret::WireSecret",
+        default: true,
+        wire_string: false,
+    },
+];
+
+/// Names for the enums typify derives from inline schemas.
+const RENAMES: [(&str, &str); 4] = [
+    ("RemoteEncryptionEncryptionCipher", "EncryptionCipher"),
+    ("ExtensionsArrayItem", "Extension"),
+    ("ExtensionsString", "AllExtensions"),
+    ("DatabaseSeedType", "SeedKind"),
+];
 
 /// What progenitor needs and does not check itself, reported by name.
 fn check(spec: &OpenAPI) -> Result<(), String> {
@@ -580,22 +635,13 @@ fn list_as_optional_list(field: &mut syn::Field) -> Result<(), String> {
 /// A field `Option<Vec<T>>` (a nullable list) becomes `Vec<T>`: `null`, absent and empty
 /// mean the same, and users get one way to read it.
 fn optional_list_as_list(field: &mut syn::Field) -> Result<(), String> {
-    let Some(segment) = last_segment(&field.ty) else {
+    let ("Option", inner) = wrapper(&field.ty)? else {
         return Ok(());
     };
-    if segment.ident != "Option" {
+    if wrapper(&inner)?.0 != "Vec" {
         return Ok(());
     }
-    let syn::PathArguments::AngleBracketed(args) = &segment.arguments else {
-        return Ok(());
-    };
-    let Some(syn::GenericArgument::Type(inner)) = args.args.first() else {
-        return Ok(());
-    };
-    if !type_ends_with(inner, "Vec") {
-        return Ok(());
-    }
-    field.ty = inner.clone();
+    field.ty = inner;
     // `skip_serializing_if = Option::is_none` no longer fits.
     field.attrs.retain(|attr| !attr.path().is_ident("serde"));
     field.attrs.extend(attributes(
@@ -639,23 +685,11 @@ fn defaultable_structs(items: &[syn::Item]) -> BTreeSet<String> {
                     name.is_some_and(|name| {
                         defaultable.contains(&name)
                             || [
-                                "String",
-                                "Option",
-                                "Vec",
-                                "BTreeMap",
-                                "bool",
-                                "i32",
-                                "i64",
-                                "u32",
-                                "u64",
-                                "f32",
-                                "f64",
-                                "WireSecret",
-                                "Expiration",
-                                "Map",
-                                "Authorization",
+                                "String", "Option", "Vec", "BTreeMap", "Map", "bool", "i32", "i64",
+                                "u32", "u64", "f32", "f64",
                             ]
                             .contains(&name.as_str())
+                            || REPLACEMENTS.iter().any(|r| r.default && r.name() == name)
                     })
                 })
             })

@@ -40,16 +40,6 @@ PATH="$out/venv/bin:$PATH" "$out/venv/bin/openapi-python-client" generate --path
   --overwrite --config scripts/spec-tools/python-client.yaml
 
 echo "== the Python client against the standalone fake"
-cargo build --quiet --features fake --bin turso-platform-fake
-log="$out/fake.jsonl"
-target/debug/turso-platform-fake --listen 127.0.0.1:0 >"$log" &
-fake=$!
-trap 'kill $fake 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  [ -s "$log" ] && break
-  sleep 0.1
-done
-read -r base_url token < <("$out/venv/bin/python" -c \
-  'import json,sys; d=json.loads(sys.stdin.readline()); print(d["base_url"], d["token"])' <"$log")
-PYTHONPATH="$out/python" "$out/venv/bin/python" scripts/spec-tools/check_python_client.py "$base_url" "$token"
+source scripts/start-fake.sh
+PYTHONPATH="$out/python" "$out/venv/bin/python" scripts/spec-tools/check_python_client.py "$fake_base_url" "$fake_token"
 echo "spec tools: all passed"
