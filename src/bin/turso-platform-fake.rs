@@ -12,7 +12,8 @@ use turso_platform::fake::FakeTurso;
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 const USAGE: &str = "\
-turso-platform-fake: a fake Turso Platform API (tokens, databases, groups, locations)
+turso-platform-fake: a fake of the whole Turso Platform API (tokens, databases, groups,
+locations, organizations, members, invites, audit logs, billing)
 
 Usage: turso-platform-fake [--listen ADDR]
 

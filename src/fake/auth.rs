@@ -78,7 +78,7 @@ pub(crate) fn bearer_claims(
 /// The extractor of a request's caller: the verified claims of a platform API token of
 /// this fake that was not revoked, or a 401. What the token may do is for the state to
 /// say, under its lock ([`App::act`]).
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct Authenticated(pub(crate) ApiTokenClaims);
 
 impl FromRequestParts<Arc<App>> for Authenticated {
@@ -86,7 +86,7 @@ impl FromRequestParts<Arc<App>> for Authenticated {
 
     async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, ApiError> {
         let claims = bearer_claims(&parts.headers, app.signer())?;
-        app.state().caller(&claims)?;
+        app.state().check_live(&claims)?;
         Ok(Self(claims))
     }
 }

@@ -158,6 +158,7 @@ use self::jwt::Signer;
 use self::state::State;
 pub use self::state::{Plan, SetupError};
 use crate::{AuditLog, Client, MemberRole};
+use axum::response::Response;
 
 /// The username of the fake's only user.
 ///
@@ -275,6 +276,16 @@ impl App {
         let mut state = self.state();
         let caller = state.caller(&caller.0)?;
         operation(&mut state, &caller)
+    }
+
+    /// [`act`](App::act), answering its result as JSON.
+    pub(crate) fn respond<T: Serialize>(
+        &self,
+        caller: &Authenticated,
+        operation: impl FnOnce(&mut State, &Caller) -> Result<T, ApiError>,
+    ) -> Result<Response, ApiError> {
+        self.act(caller, operation)
+            .map(|answer| answer::json(&answer))
     }
 
     /// A JWT with these claims, signed with the fake's key.

@@ -105,15 +105,16 @@ pub(crate) fn seed_time(text: &str) -> Result<SystemTime, ApiError> {
 
 impl EncryptionBody {
     fn check(&self) -> Result<(), ApiError> {
-        let size = match self.encryption_cipher.as_str() {
-            "aes128gcm" | "aegis128l" | "aegis128x2" | "aegis128x4" => 16,
-            "aes256gcm" | "chacha20poly1305" | "aegis256" | "aegis256x2" | "aegis256x4" => 32,
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "unknown encryption cipher {}",
-                    Quoted(other)
-                )));
-            }
+        use crate::generated::types::EncryptionCipher as C;
+        let cipher: C = self.encryption_cipher.parse().map_err(|_| {
+            ApiError::bad_request(format!(
+                "unknown encryption cipher {}",
+                Quoted(&self.encryption_cipher)
+            ))
+        })?;
+        let size = match cipher {
+            C::Aes128gcm | C::Aegis128l | C::Aegis128x2 | C::Aegis128x4 => 16,
+            C::Aes256gcm | C::Chacha20poly1305 | C::Aegis256 | C::Aegis256x2 | C::Aegis256x4 => 32,
         };
         match STANDARD.decode(self.encryption_key.expose_secret()) {
             Ok(key) if key.len() == size => Ok(()),
@@ -128,12 +129,7 @@ impl EncryptionBody {
 /// The name of a new database or group: lowercase letters, digits and dashes, at most 64
 /// characters.
 pub(crate) fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
-    let valid = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if valid {
+    if crate::names::is_turso_name(name) {
         Ok(())
     } else {
         Err(ApiError::bad_request(format!(

@@ -4,7 +4,7 @@ use axum::extract::{RawQuery, State};
 use axum::response::Response;
 
 use super::Shared;
-use crate::fake::answer::{self, ApiError};
+use crate::fake::answer::ApiError;
 use crate::fake::auth::Authenticated;
 use crate::fake::request::{AuditLogQuery, Names};
 
@@ -15,8 +15,7 @@ pub(super) async fn list_organization_audit_logs(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let query = AuditLogQuery::read(query.as_deref())?;
-    let page = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.list_organization_audit_logs(caller, &slug, query)
-    })?;
-    Ok(answer::json(&page))
+    })
 }

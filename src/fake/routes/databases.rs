@@ -4,7 +4,7 @@ use axum::extract::{RawQuery, State};
 use axum::response::Response;
 
 use super::Shared;
-use crate::fake::answer::{self, ApiError};
+use crate::fake::answer::ApiError;
 use crate::fake::auth::Authenticated;
 use crate::fake::request::{
     ConfigurationBody, DatabaseQuery, Json, Names, NewDatabaseBody, UsageQuery,
@@ -17,10 +17,9 @@ pub(super) async fn list_databases(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let query = DatabaseQuery::read(query.as_deref())?;
-    let list = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.list_databases(caller, &slug, &query)
-    })?;
-    Ok(answer::json(&list))
+    })
 }
 
 pub(super) async fn create_database(
@@ -30,10 +29,9 @@ pub(super) async fn create_database(
     Json(body): Json<NewDatabaseBody>,
 ) -> Result<Response, ApiError> {
     body.check()?;
-    let created = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.create_database(caller, &slug, body)
-    })?;
-    Ok(answer::json(&created))
+    })
 }
 
 pub(super) async fn get_database(
@@ -41,10 +39,9 @@ pub(super) async fn get_database(
     caller: Authenticated,
     Names((slug, name)): Names<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let database = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.get_database(caller, &slug, &name)
-    })?;
-    Ok(answer::json(&database))
+    })
 }
 
 pub(super) async fn delete_database(
@@ -52,10 +49,9 @@ pub(super) async fn delete_database(
     caller: Authenticated,
     Names((slug, name)): Names<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let deleted = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.delete_database(caller, &slug, &name)
-    })?;
-    Ok(answer::json(&deleted))
+    })
 }
 
 pub(super) async fn get_database_configuration(
@@ -63,10 +59,9 @@ pub(super) async fn get_database_configuration(
     caller: Authenticated,
     Names((slug, name)): Names<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let configuration = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.get_database_configuration(caller, &slug, &name)
-    })?;
-    Ok(answer::json(&configuration))
+    })
 }
 
 pub(super) async fn update_database_configuration(
@@ -76,10 +71,9 @@ pub(super) async fn update_database_configuration(
     Json(changes): Json<ConfigurationBody>,
 ) -> Result<Response, ApiError> {
     changes.check()?;
-    let configuration = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.update_database_configuration(caller, &slug, &name, changes)
-    })?;
-    Ok(answer::json(&configuration))
+    })
 }
 
 pub(super) async fn list_database_instances(
@@ -87,10 +81,9 @@ pub(super) async fn list_database_instances(
     caller: Authenticated,
     Names((slug, name)): Names<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let instances = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.list_database_instances(caller, &slug, &name)
-    })?;
-    Ok(answer::json(&instances))
+    })
 }
 
 pub(super) async fn get_database_instance(
@@ -98,10 +91,9 @@ pub(super) async fn get_database_instance(
     caller: Authenticated,
     Names((slug, name, instance)): Names<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let instance = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.get_database_instance(caller, &slug, &name, &instance)
-    })?;
-    Ok(answer::json(&instance))
+    })
 }
 
 pub(super) async fn get_database_usage(
@@ -111,10 +103,9 @@ pub(super) async fn get_database_usage(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let period = UsageQuery::read(query.as_deref())?;
-    let usage = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.get_database_usage(caller, &slug, &name, &period)
-    })?;
-    Ok(answer::json(&usage))
+    })
 }
 
 pub(super) async fn get_database_stats(
@@ -122,8 +113,7 @@ pub(super) async fn get_database_stats(
     caller: Authenticated,
     Names((slug, name)): Names<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let stats = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.get_database_stats(caller, &slug, &name)
-    })?;
-    Ok(answer::json(&stats))
+    })
 }

@@ -13,8 +13,7 @@ pub(super) async fn list_groups(
     caller: Authenticated,
     Names(slug): Names<String>,
 ) -> Result<Response, ApiError> {
-    let groups = app.act(&caller, |state, caller| state.list_groups(caller, &slug))?;
-    Ok(answer::json(&groups))
+    app.respond(&caller, |state, caller| state.list_groups(caller, &slug))
 }
 
 pub(super) async fn create_group(
@@ -24,10 +23,9 @@ pub(super) async fn create_group(
     Json(body): Json<NewGroupBody>,
 ) -> Result<Response, ApiError> {
     body.check()?;
-    let group = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.create_group(caller, &slug, body)
-    })?;
-    Ok(answer::json(&group))
+    })
 }
 
 pub(super) async fn get_group(
@@ -35,10 +33,9 @@ pub(super) async fn get_group(
     caller: Authenticated,
     Names((slug, name)): Names<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let group = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.get_group(caller, &slug, &name)
-    })?;
-    Ok(answer::json(&group))
+    })
 }
 
 pub(super) async fn delete_group(
@@ -46,10 +43,9 @@ pub(super) async fn delete_group(
     caller: Authenticated,
     Names((slug, name)): Names<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let group = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.delete_group(caller, &slug, &name)
-    })?;
-    Ok(answer::json(&group))
+    })
 }
 
 pub(super) async fn get_group_configuration(
@@ -57,10 +53,9 @@ pub(super) async fn get_group_configuration(
     caller: Authenticated,
     Names((slug, name)): Names<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let configuration = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.get_group_configuration(caller, &slug, &name)
-    })?;
-    Ok(answer::json(&configuration))
+    })
 }
 
 pub(super) async fn update_group_configuration(
@@ -69,10 +64,9 @@ pub(super) async fn update_group_configuration(
     Names((slug, name)): Names<(String, String)>,
     Json(changes): Json<GroupConfigurationBody>,
 ) -> Result<Response, ApiError> {
-    let configuration = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.update_group_configuration(caller, &slug, &name, changes)
-    })?;
-    Ok(answer::json(&configuration))
+    })
 }
 
 pub(super) async fn transfer_group(
@@ -81,10 +75,9 @@ pub(super) async fn transfer_group(
     Names((slug, name)): Names<(String, String)>,
     Json(body): Json<TransferBody>,
 ) -> Result<Response, ApiError> {
-    let group = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.transfer_group(caller, &slug, &name, &body.organization)
-    })?;
-    Ok(answer::json(&group))
+    })
 }
 
 pub(super) async fn unarchive_group(
@@ -92,10 +85,9 @@ pub(super) async fn unarchive_group(
     caller: Authenticated,
     Names((slug, name)): Names<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let group = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.unarchive_group(caller, &slug, &name)
-    })?;
-    Ok(answer::json(&group))
+    })
 }
 
 pub(super) async fn add_location_to_group(
@@ -103,10 +95,9 @@ pub(super) async fn add_location_to_group(
     caller: Authenticated,
     Names((slug, name, location)): Names<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let group = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.add_location_to_group(caller, &slug, &name, &location)
-    })?;
-    Ok(answer::json(&group))
+    })
 }
 
 pub(super) async fn remove_location_from_group(
@@ -114,10 +105,9 @@ pub(super) async fn remove_location_from_group(
     caller: Authenticated,
     Names((slug, name, location)): Names<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let group = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.remove_location_from_group(caller, &slug, &name, &location)
-    })?;
-    Ok(answer::json(&group))
+    })
 }
 
 pub(super) async fn update_group_databases(

@@ -4,13 +4,12 @@ use axum::extract::State;
 use axum::response::Response;
 
 use super::Shared;
-use crate::fake::answer::{self, ApiError};
+use crate::fake::answer::ApiError;
 use crate::fake::auth::Authenticated;
 
 pub(super) async fn list_locations(
     State(app): Shared,
     caller: Authenticated,
 ) -> Result<Response, ApiError> {
-    let locations = app.act(&caller, |state, _| Ok(state.list_locations()))?;
-    Ok(answer::json(&locations))
+    app.respond(&caller, |state, _| Ok(state.list_locations()))
 }

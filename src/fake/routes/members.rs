@@ -13,10 +13,9 @@ pub(super) async fn list_organization_members(
     caller: Authenticated,
     Names(slug): Names<String>,
 ) -> Result<Response, ApiError> {
-    let members = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.list_organization_members(caller, &slug)
-    })?;
-    Ok(answer::json(&members))
+    })
 }
 
 pub(super) async fn add_organization_member(
@@ -26,10 +25,9 @@ pub(super) async fn add_organization_member(
     Json(body): Json<AddMemberBody>,
 ) -> Result<Response, ApiError> {
     body.check()?;
-    let added = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.add_organization_member(caller, &slug, body)
-    })?;
-    Ok(answer::json(&added))
+    })
 }
 
 pub(super) async fn get_organization_member(
@@ -37,10 +35,9 @@ pub(super) async fn get_organization_member(
     caller: Authenticated,
     Names((slug, username)): Names<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let member = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.get_organization_member(caller, &slug, &username)
-    })?;
-    Ok(answer::json(&member))
+    })
 }
 
 pub(super) async fn update_member_role(
@@ -50,10 +47,9 @@ pub(super) async fn update_member_role(
     Json(body): Json<UpdateRoleBody>,
 ) -> Result<Response, ApiError> {
     let role = assignable(body.role)?;
-    let member = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.update_member_role(caller, &slug, &username, role)
-    })?;
-    Ok(answer::json(&member))
+    })
 }
 
 pub(super) async fn remove_organization_member(
@@ -61,10 +57,9 @@ pub(super) async fn remove_organization_member(
     caller: Authenticated,
     Names((slug, username)): Names<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let removed = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.remove_organization_member(caller, &slug, &username)
-    })?;
-    Ok(answer::json(&removed))
+    })
 }
 
 pub(super) async fn list_organization_invites(
@@ -72,10 +67,9 @@ pub(super) async fn list_organization_invites(
     caller: Authenticated,
     Names(slug): Names<String>,
 ) -> Result<Response, ApiError> {
-    let invites = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.list_organization_invites(caller, &slug)
-    })?;
-    Ok(answer::json(&invites))
+    })
 }
 
 pub(super) async fn invite_organization_member(
@@ -85,10 +79,9 @@ pub(super) async fn invite_organization_member(
     Json(body): Json<InviteRequest>,
 ) -> Result<Response, ApiError> {
     let body = body.check()?;
-    let invited = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.invite_organization_member(caller, &slug, body)
-    })?;
-    Ok(answer::json(&invited))
+    })
 }
 
 pub(super) async fn delete_organization_invite(

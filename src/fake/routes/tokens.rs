@@ -17,8 +17,7 @@ pub(super) async fn list_api_tokens(
     State(app): Shared,
     caller: Authenticated,
 ) -> Result<Response, ApiError> {
-    let list = app.act(&caller, |state, caller| state.list_api_tokens(caller))?;
-    Ok(answer::json(&list))
+    app.respond(&caller, |state, caller| state.list_api_tokens(caller))
 }
 
 pub(super) async fn create_api_token(
@@ -47,10 +46,9 @@ pub(super) async fn revoke_api_token(
     caller: Authenticated,
     Names(name): Names<String>,
 ) -> Result<Response, ApiError> {
-    let revoked = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.revoke_api_token(caller, &name)
-    })?;
-    Ok(answer::json(&revoked))
+    })
 }
 
 pub(super) async fn validate_api_token(_: Authenticated) -> Response {
@@ -71,10 +69,9 @@ pub(super) async fn list_organization_api_tokens(
     caller: Authenticated,
     Names(slug): Names<String>,
 ) -> Result<Response, ApiError> {
-    let list = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.list_organization_api_tokens(caller, &slug)
-    })?;
-    Ok(answer::json(&list))
+    })
 }
 
 pub(super) async fn revoke_organization_api_token(
@@ -82,10 +79,9 @@ pub(super) async fn revoke_organization_api_token(
     caller: Authenticated,
     Names((slug, id)): Names<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let revoked = app.act(&caller, |state, caller| {
+    app.respond(&caller, |state, caller| {
         state.revoke_organization_api_token(caller, &slug, &id)
-    })?;
-    Ok(answer::json(&revoked))
+    })
 }
 
 pub(super) async fn create_database_token(

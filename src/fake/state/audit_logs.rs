@@ -11,7 +11,7 @@ use crate::generated::types;
 use crate::timestamp;
 
 /// One change, as the log keeps it.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(crate) struct AuditEntry {
     code: &'static str,
     message: String,
@@ -111,5 +111,21 @@ impl State {
                 .map(AuditEntry::answer)
                 .collect(),
         )
+    }
+}
+
+/// The code and message of the audit entry of a configuration change of `what` (such as
+/// `database orders`): `codes` are those of protecting it from deletion, allowing its
+/// deletion, and any other change.
+pub(super) fn configuration_entry(
+    codes: [&'static str; 3],
+    what: &str,
+    delete_protection: Option<bool>,
+) -> (&'static str, String) {
+    let [protect, unprotect, configure] = codes;
+    match delete_protection {
+        Some(true) => (protect, format!("protected {what} from deletion")),
+        Some(false) => (unprotect, format!("allowed {what} to be deleted")),
+        None => (configure, format!("configured {what}")),
     }
 }

@@ -8,6 +8,7 @@
 
 use std::time::SystemTime;
 
+use super::audit_logs::configuration_entry;
 use super::{
     Configuration, Database, Group, Organization, State, database_not_found, group_not_found,
 };
@@ -121,7 +122,6 @@ impl State {
         name: &str,
         scope: Scope,
     ) -> Result<(&Organization, &Database), ApiError> {
-        caller.check_organization(slug)?;
         let organization = self.organization_of(caller, slug)?.organization;
         let record = organization.databases.get(name);
         caller.check_database(slug, record.map(|db| db.group.as_str()), scope)?;
@@ -138,7 +138,6 @@ impl State {
         name: &str,
         scope: Scope,
     ) -> Result<(&Organization, &Database), ApiError> {
-        caller.check_organization(slug)?;
         self.organization_of(caller, slug)?.check_writes()?;
         self.database_for(caller, slug, name, scope)
     }
@@ -232,17 +231,11 @@ impl State {
             configuration.allowed_aws_vpc_ids = ids;
         }
         let answer = configuration.answer();
-        let (code, message) = match changes.delete_protection {
-            Some(true) => (
-                "db-protect",
-                format!("protected database {name} from deletion"),
-            ),
-            Some(false) => (
-                "db-unprotect",
-                format!("allowed database {name} to be deleted"),
-            ),
-            None => ("db-configure", format!("configured database {name}")),
-        };
+        let (code, message) = configuration_entry(
+            ["db-protect", "db-unprotect", "db-configure"],
+            &format!("database {name}"),
+            changes.delete_protection,
+        );
         self.audit(slug, caller, code, message, [("name", name)]);
         Ok(answer)
     }

@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use super::audit_logs::configuration_entry;
 use super::{Group, LOCATIONS, Organization, Plan, State, VERSION, group_not_found};
 use crate::Scope;
 use crate::fake::answer::ApiError;
@@ -189,17 +190,11 @@ impl State {
         }
         let answer =
             types::GroupConfiguration::default().with_delete_protection(record.delete_protection);
-        let (code, message) = match changes.delete_protection {
-            Some(true) => (
-                "group-protect",
-                format!("protected group {name} from deletion"),
-            ),
-            Some(false) => (
-                "group-unprotect",
-                format!("allowed group {name} to be deleted"),
-            ),
-            None => ("group-configure", format!("configured group {name}")),
-        };
+        let (code, message) = configuration_entry(
+            ["group-protect", "group-unprotect", "group-configure"],
+            &format!("group {name}"),
+            changes.delete_protection,
+        );
         self.audit(slug, caller, code, message, [("name", name)]);
         Ok(answer)
     }
@@ -218,10 +213,9 @@ impl State {
         caller.check_whole_organization(to)?;
         self.organization_of(caller, slug)?
             .check_administers("transfer groups")?;
-        self.organization_of(caller, to)?
-            .check_administers("receive groups")?;
-        let (source, _) = self.group_for(caller, slug, name, Scope::Read)?;
         let target = self.organization_of(caller, to)?;
+        target.check_administers("receive groups")?;
+        let (source, _) = self.group_for(caller, slug, name, Scope::Read)?;
         if to == slug {
             return Err(ApiError::bad_request(format!(
                 "group {name} is already in {to}"
@@ -363,8 +357,7 @@ impl State {
         slug: &str,
         name: &str,
     ) -> Result<(), ApiError> {
-        self.group_to_change(caller, slug, name, Scope::GroupConfigure)?
-            .version = VERSION;
+        self.group_to_change(caller, slug, name, Scope::GroupConfigure)?;
         self.audit(
             slug,
             caller,
@@ -392,7 +385,7 @@ fn group(name: &str, record: &Group) -> types::Group {
     let mut answer = types::Group::default()
         .with_name(name)
         .with_uuid(record.id.clone())
-        .with_version(record.version)
+        .with_version(VERSION)
         .with_locations(record.locations.clone())
         .with_delete_protection(record.delete_protection)
         .with_archived(record.archived);

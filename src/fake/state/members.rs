@@ -4,7 +4,7 @@
 
 use std::time::SystemTime;
 
-use super::{Invite, State};
+use super::{Invite, Organization, State, invite_key};
 use crate::MemberRole;
 use crate::fake::answer::ApiError;
 use crate::fake::auth::Caller;
@@ -36,12 +36,13 @@ impl State {
         body: AddMemberBody,
     ) -> Result<types::AddedMember, ApiError> {
         let organization = self.administered(caller, slug, "add members")?;
-        if !self.users.contains_key(&body.username) {
+        let Some(user) = self.users.get(&body.username) else {
             return Err(ApiError::not_found(format!(
                 "could not find user {}",
                 body.username
             )));
-        }
+        };
+        let email = user.email.clone();
         if organization.personal {
             return Err(personal(slug));
         }
@@ -52,16 +53,8 @@ impl State {
             )));
         }
         let role = body.role;
-        let email = self
-            .users
-            .get(&body.username)
-            .map(|user| user.email.to_lowercase());
-        let record = self.organization_mut(slug)?;
-        record.members.insert(body.username.clone(), role);
-        // Their pending invite, if any, is accepted.
-        if let Some(email) = email {
-            record.invites.remove(&email);
-        }
+        self.organization_mut(slug)?
+            .admit(&body.username, role, &email);
         self.audit(
             slug,
             caller,
@@ -103,15 +96,12 @@ impl State {
         role: MemberRole,
     ) -> Result<types::MemberAnswer, ApiError> {
         let organization = self.administered(caller, slug, "change members' roles")?;
-        match organization.members.get(username) {
-            None => return Err(not_a_member(username, slug)),
-            Some(MemberRole::Owner) => {
-                return Err(ApiError::bad_request(format!(
-                    "{username} owns organization {slug}: the owner's role cannot change"
-                )));
-            }
-            Some(_) => {}
-        }
+        check_not_owner(
+            &organization,
+            username,
+            slug,
+            ": the owner's role cannot change",
+        )?;
         self.organization_mut(slug)?
             .members
             .insert(username.to_owned(), role);
@@ -138,15 +128,7 @@ impl State {
         // Even oneself: Turso's CLI reads a 403 here as "only organization admins or owners
         // can remove members", and the fake is strict where the docs are silent.
         let organization = self.administered(caller, slug, "remove members")?;
-        match organization.members.get(username) {
-            None => return Err(not_a_member(username, slug)),
-            Some(MemberRole::Owner) => {
-                return Err(ApiError::bad_request(format!(
-                    "{username} owns organization {slug} and cannot be removed"
-                )));
-            }
-            Some(_) => {}
-        }
+        check_not_owner(&organization, username, slug, " and cannot be removed")?;
         let (code, message) = if username == caller.username {
             ("org-member-leave", format!("{username} left"))
         } else {
@@ -192,11 +174,11 @@ impl State {
         let organization = self.administered(caller, slug, "invite members")?;
         // Addresses are compared, and kept, in lowercase.
         let email = match &body.invitee {
-            Invitee::Email(email) => email.to_lowercase(),
+            Invitee::Email(email) => invite_key(email),
             Invitee::Username(username) => self
                 .users
                 .get(username)
-                .map(|user| user.email.to_lowercase())
+                .map(|user| invite_key(&user.email))
                 .ok_or_else(|| ApiError::not_found(format!("could not find user {username}")))?,
         };
         if organization.personal {
@@ -205,7 +187,7 @@ impl State {
         let already = organization.members.keys().any(|member| {
             self.users
                 .get(member)
-                .is_some_and(|user| user.email.to_lowercase() == email)
+                .is_some_and(|user| invite_key(&user.email) == email)
         });
         if already {
             return Err(ApiError::conflict(format!(
@@ -244,7 +226,7 @@ impl State {
         email: &str,
     ) -> Result<(), ApiError> {
         let organization = self.administered(caller, slug, "withdraw invites")?;
-        let key = email.to_lowercase();
+        let key = invite_key(email);
         if !organization.invites.contains_key(&key) {
             return Err(ApiError::not_found("invite not found"));
         }
@@ -266,6 +248,23 @@ impl State {
             role: role.as_str().to_owned(),
             email: self.users.get(username).map(|user| user.email.clone()),
         }
+    }
+}
+
+/// 404 unless `username` is a member of `organization`, 400 if they own it (`refusal`
+/// ends the message: the owner's role never changes).
+fn check_not_owner(
+    organization: &Organization,
+    username: &str,
+    slug: &str,
+    refusal: &str,
+) -> Result<(), ApiError> {
+    match organization.members.get(username) {
+        None => Err(not_a_member(username, slug)),
+        Some(MemberRole::Owner) => Err(ApiError::bad_request(format!(
+            "{username} owns organization {slug}{refusal}"
+        ))),
+        Some(_) => Ok(()),
     }
 }
 

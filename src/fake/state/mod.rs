@@ -220,6 +220,20 @@ struct Organization {
     databases: BTreeMap<String, Database>,
 }
 
+impl Organization {
+    /// Makes `username` (whose address is `email`) a member with `role`; their pending
+    /// invite, if any, is accepted.
+    fn admit(&mut self, username: &str, role: MemberRole, email: &str) {
+        self.members.insert(username.to_owned(), role);
+        self.invites.remove(&invite_key(email));
+    }
+}
+
+/// The key of an invite to `email`: addresses are compared, and kept, in lowercase.
+fn invite_key(email: &str) -> String {
+    email.to_lowercase()
+}
+
 /// A pending invite.
 #[derive(Debug)]
 struct Invite {
@@ -251,7 +265,6 @@ struct Group {
     locations: Vec<String>,
     delete_protection: bool,
     archived: bool,
-    version: &'static str,
 }
 
 #[derive(Debug)]
@@ -266,7 +279,7 @@ struct Database {
 }
 
 /// A database's configuration, as `updateDatabaseConfiguration` changes it.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 struct Configuration {
     size_limit: Option<String>,
     allow_attach: bool,
@@ -290,8 +303,8 @@ const LOCATIONS: &[(&str, &str)] = &[
 /// The location of the groups the setup methods add.
 pub(crate) const DEFAULT_LOCATION: &str = "aws-us-east-1";
 
-/// The libSQL server version of the databases of a new group, and of any group after
-/// `updateGroupDatabases`.
+/// The libSQL server version of every group's databases: the fake has only one, so
+/// `updateGroupDatabases` leaves them at it.
 const VERSION: &str = "v0.24.32";
 
 impl State {
@@ -423,8 +436,7 @@ impl State {
                 }
             }
         }
-        organization.members.insert(username.to_owned(), role);
-        organization.invites.remove(&email.to_lowercase());
+        organization.admit(username, role, &email);
         Ok(())
     }
 
@@ -498,10 +510,12 @@ impl State {
 
     // --- lookups that answer 404 (and 403) ---
 
-    /// The organization `slug` as the caller's user sees it: 404 if it does not exist,
-    /// 403 if they are not a member (as the API answers: Turso's CLI reads a 403 on an
-    /// organization's path as "you are not a member").
+    /// The organization `slug` as the caller sees it: 403 if their token is restricted to
+    /// another organization, 404 if it does not exist, 403 if they are not a member (as
+    /// the API answers: Turso's CLI reads a 403 on an organization's path as "you are not
+    /// a member").
     fn organization_of(&self, caller: &Caller, slug: &str) -> Result<Membership<'_>, ApiError> {
+        caller.check_organization(slug)?;
         let organization = self.organization(slug)?;
         let role = *organization.members.get(&caller.username).ok_or_else(|| {
             ApiError::forbidden(format!(
@@ -547,7 +561,6 @@ impl Group {
             locations: vec![location.to_owned()],
             delete_protection: false,
             archived: false,
-            version: VERSION,
         }
     }
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use super::{
     Organization, Plan, State, administers, database_not_found, find_database, group_not_found,
+    invite_key,
 };
 use crate::Scope;
 use crate::fake::DatabaseAction;
@@ -128,12 +129,20 @@ impl State {
 
     /// The caller behind a verified API token, or 401 if it was revoked.
     pub(crate) fn caller(&self, claims: &ApiTokenClaims) -> Result<Caller, ApiError> {
+        self.live_token(claims).map(|token| Caller {
+            username: token.owner.clone(),
+            restriction: token.restriction.clone(),
+        })
+    }
+
+    /// 401 if the platform API token behind `claims` was revoked.
+    pub(crate) fn check_live(&self, claims: &ApiTokenClaims) -> Result<(), ApiError> {
+        self.live_token(claims).map(drop)
+    }
+
+    fn live_token(&self, claims: &ApiTokenClaims) -> Result<&ApiTokenRecord, ApiError> {
         self.tokens
             .by_id(&claims.jti)
-            .map(|token| Caller {
-                username: token.owner.clone(),
-                restriction: token.restriction.clone(),
-            })
             .ok_or_else(|| ApiError::unauthorized("the token has been revoked"))
     }
 
@@ -353,11 +362,12 @@ impl State {
             // Every user of the fake uses multi-factor authentication: an organization
             // may require it (`updateOrganization`).
             mfa: Some(true),
-            has_pending_invites: Some(self.organizations.values().any(|organization| {
-                organization
-                    .invites
-                    .contains_key(&user.email.to_lowercase())
-            })),
+            has_pending_invites: Some({
+                let key = invite_key(&user.email);
+                self.organizations
+                    .values()
+                    .any(|organization| organization.invites.contains_key(&key))
+            }),
         })
     }
 
@@ -372,7 +382,6 @@ impl State {
         request: &TokenRequest,
         now: Duration,
     ) -> Result<ConnectionClaims, ApiError> {
-        caller.check_organization(slug)?;
         let organization = self.organization_of(caller, slug)?;
         let record = organization.databases.get(database);
         caller.check_database(slug, record.map(|r| r.group.as_str()), Scope::DbMintToken)?;
@@ -398,7 +407,6 @@ impl State {
         slug: &str,
         database: &str,
     ) -> Result<(), ApiError> {
-        caller.check_organization(slug)?;
         let organization = self.organization_of(caller, slug)?;
         let record = organization.databases.get(database);
         caller.check_database(slug, record.map(|r| r.group.as_str()), Scope::DbRotateCreds)?;
