@@ -518,7 +518,7 @@ impl fmt::Display for Error {
             ),
             Error::TokenUnavailable { retry_in, .. } => write!(
                 f,
-                "no valid database token: the last attempt to mint one failed, and the \
+                "no valid database or group token: the last attempt to mint one failed, and the \
                  token source tries again in {} ms",
                 retry_in.as_millis()
             ),

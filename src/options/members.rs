@@ -1,7 +1,7 @@
 //! Options for the member operations: an invite to send.
 
 use crate::generated::types::InviteInput;
-use crate::names::non_blank;
+use crate::path::segment;
 use crate::{Error, MemberRole};
 
 /// An invite to send with [`Client::invite_organization_member_v2`]: to an email address
@@ -84,12 +84,15 @@ impl NewInvite {
         let role = self.role.map(MemberRole::assignable).transpose()?;
         let mut body = InviteInput::default();
         match &self.invitee {
+            // Checked as the path segments they are when the invite is withdrawn
+            // (by email) or the member read (by username): an invite that could not be
+            // withdrawn is never sent, and an error never holds an unbounded name.
             Invitee::Email(email) => {
-                non_blank("email address", email)?;
+                segment("email address", email)?;
                 body.email = Some(email.clone());
             }
             Invitee::Username(username) => {
-                non_blank("username", username)?;
+                segment("username", username)?;
                 body.username = Some(username.clone());
             }
         }
