@@ -349,3 +349,57 @@ fn bearer(token: &SecretString) -> Result<HeaderValue, Error> {
     value.set_sensitive(true);
     Ok(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+    use reqwest::header::AUTHORIZATION;
+
+    /// What the README promises by default: a 30 s timeout per attempt, a 10 s connect
+    /// timeout, 3 retries and answers of up to 16 MiB.
+    #[test]
+    fn the_defaults_are_the_documented_ones() {
+        let builder = ClientBuilder::new();
+        assert_eq!(builder.timeout, Duration::from_secs(30));
+        assert_eq!(builder.connect_timeout, Duration::from_secs(10));
+        assert_eq!(builder.retry.max_retries, 3);
+        assert_eq!(builder.max_response_size, 16 * 1024 * 1024);
+        assert_eq!(builder.retry, RetryPolicy::default());
+    }
+
+    /// The `Authorization` value the builder makes is marked sensitive.
+    #[test]
+    fn the_bearer_header_is_marked_sensitive() {
+        let value = bearer(&SecretString::from("my-platform-api-token")).unwrap();
+        assert!(value.is_sensitive());
+        assert_eq!(value.as_bytes(), b"Bearer my-platform-api-token");
+        assert!(!format!("{value:?}").contains("my-platform-api-token"));
+    }
+
+    /// The header a built client actually puts on a request (through the generated
+    /// client's `pre` hook) is the sensitive one.
+    #[tokio::test]
+    async fn the_authorization_header_of_a_request_is_marked_sensitive() {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            let client = ClientBuilder::new()
+                .token("my-platform-api-token")
+                .base_url("http://127.0.0.1:9")
+                .build()
+                .unwrap();
+            let generated = client.generated();
+            let url = format!("{}/v1/user", generated.baseurl());
+            let mut request = reqwest::Request::new(reqwest::Method::GET, url.parse().unwrap());
+            let info = OperationInfo {
+                operation_id: "get_current_user",
+            };
+            generated.pre::<()>(&mut request, &info).await.unwrap();
+            let value = request.headers().get(AUTHORIZATION).unwrap();
+            assert!(value.is_sensitive());
+            assert_eq!(value.as_bytes(), b"Bearer my-platform-api-token");
+        })
+        .await
+        .expect("the test did not finish within 10 s");
+    }
+}

@@ -138,6 +138,18 @@ mod tests {
     }
 
     #[test]
+    fn names_of_up_to_1024_bytes_are_taken_and_longer_ones_refused() {
+        let longest = "é".repeat(512);
+        assert_eq!(longest.len(), 1024);
+        assert_eq!(segment("token name", &longest).unwrap(), longest);
+        let longer = format!("{longest}x");
+        assert!(matches!(
+            segment("token name", &longer),
+            Err(Error::InvalidArgument(_))
+        ));
+    }
+
+    #[test]
     fn paths_must_follow_their_template() {
         let ok = "/v1/organizations/o/databases/d/auth/rotate";
         assert!(follows_template("", TEMPLATE, ok));

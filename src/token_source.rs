@@ -599,3 +599,29 @@ impl fmt::Debug for TokenSource {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The defaults the README promises: a refresh once less than a quarter of the
+    /// lifetime is left, and a backoff of 1 s doubling to 30 s (±25% jitter), which an
+    /// integration test could only see after half a minute of failures.
+    #[test]
+    fn defaults_are_a_quarter_and_one_second_doubling_to_thirty() {
+        let client = Client::new("token").unwrap();
+        let tokens = TokenSource::database(client, "org", "db", TokenOptions::new()).unwrap();
+        let state = tokens.shared.lock();
+        assert!((state.refresh_share - 0.25).abs() < f64::EPSILON);
+        assert_eq!(state.backoff.first, Duration::from_secs(1));
+        assert_eq!(state.backoff.max, Duration::from_secs(30));
+        for (failures, nominal) in [(1, 1), (2, 2), (3, 4), (4, 8), (5, 16), (6, 30), (20, 30)] {
+            let wait = state.backoff.wait(failures).as_secs_f64();
+            let nominal = f64::from(nominal);
+            assert!(
+                (0.75 * nominal..=1.25 * nominal).contains(&wait),
+                "after {failures} failures: {wait} s"
+            );
+        }
+    }
+}

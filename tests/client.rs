@@ -798,3 +798,23 @@ fn clients_futures_and_errors_cross_threads() {
     send(client.create_group_token("o", "g", &none));
     send(client.invalidate_group_tokens("o", "g"));
 }
+
+/// A call's future is small (the generated future, a few KiB, is boxed as soon as it is
+/// made), so that applications can hold and move many: under 1 KiB for every kind of
+/// call, reads, mints and creates.
+#[test]
+fn a_call_s_future_is_small() {
+    let client = Client::new(TOKEN).unwrap();
+    let (none, api) = (TokenOptions::new(), ApiTokenOptions::new());
+    let new_database = turso_platform::NewDatabase::new("d", "default");
+    let sizes = [
+        std::mem::size_of_val(&client.list_api_tokens()),
+        std::mem::size_of_val(&client.create_api_token("t", &api)),
+        std::mem::size_of_val(&client.create_database_token("o", "d", &none)),
+        std::mem::size_of_val(&client.create_database("o", &new_database)),
+        std::mem::size_of_val(&client.list_organization_members("o")),
+    ];
+    for size in sizes {
+        assert!(size <= 1024, "{sizes:?} bytes");
+    }
+}

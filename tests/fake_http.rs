@@ -631,11 +631,26 @@ async fn rotations_answer_200_with_an_empty_body() {
 }
 
 /// Runs the binary with `args` to completion (it must exit by itself).
+/// Runs the binary with `args` to its end: within 10 s, or it is killed and the test
+/// fails (an argument it wrongly took to serve would make it run forever).
 fn run_binary(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_turso-platform-fake"))
+    let child = Command::new(env!("CARGO_BIN_EXE_turso-platform-fake"))
         .args(args)
-        .output()
-        .unwrap()
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let (done, output) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    match output.recv_timeout(Duration::from_secs(10)) {
+        Ok(output) => output.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("turso-platform-fake {args:?} did not exit within 10 s");
+        }
+    }
 }
 
 #[test]

@@ -2210,3 +2210,114 @@ async fn a_role_or_a_restriction_is_refused_before_anything_is_looked_up() {
     })
     .await
 }
+
+/// Every kind of change the fake logs, each made once, is logged once with its code (the
+/// codes the other tests of the log do not meet), in the organization it happened in.
+#[tokio::test]
+async fn every_kind_of_change_is_logged_with_its_code() {
+    bounded(LIMIT, async {
+        let fake = start().await;
+        fake.add_organization("acme").unwrap();
+        fake.add_user("ana").unwrap();
+        fake.add_member("fake-org", "ana", MemberRole::Member)
+            .unwrap();
+        let client = admin(&fake);
+        let org = "fake-org";
+        let pinned_to_org = ApiTokenOptions::new().organization(org);
+        client
+            .create_api_token("audited", &pinned_to_org)
+            .await
+            .unwrap();
+        client.revoke_api_token("audited").await.unwrap();
+        client
+            .add_location_to_group(org, "default", "aws-eu-west-1")
+            .await
+            .unwrap();
+        client
+            .remove_location_from_group(org, "default", "aws-eu-west-1")
+            .await
+            .unwrap();
+        for protection in [Some(true), Some(false), None] {
+            let mut change = GroupConfigurationInput::default();
+            change.delete_protection = protection;
+            client
+                .update_group_configuration(org, "default", &change)
+                .await
+                .unwrap();
+        }
+        let allowlist = DatabaseConfigurationInput::default().with_allowed_ips(["10.0.0.0/8"]);
+        client
+            .update_database_configuration(org, "fake-db", &allowlist)
+            .await
+            .unwrap();
+        client.update_group_databases(org, "default").await.unwrap();
+        client.unarchive_group(org, "default").await.unwrap();
+        client
+            .create_group_token(org, "default", &TokenOptions::new())
+            .await
+            .unwrap();
+        client
+            .invalidate_group_tokens(org, "default")
+            .await
+            .unwrap();
+        client
+            .invalidate_database_tokens(org, "fake-db")
+            .await
+            .unwrap();
+        let overages = UpdateOrganizationInput::default().with_overages(true);
+        client.update_organization(org, &overages).await.unwrap();
+        let mfa = UpdateOrganizationInput::default().with_require_mfa(true);
+        client.update_organization(org, &mfa).await.unwrap();
+        client
+            .update_member_role(org, "ana", MemberRole::Viewer)
+            .await
+            .unwrap();
+        client
+            .invite_organization_member_v2(org, &NewInvite::email("carol@example.com"))
+            .await
+            .unwrap();
+        client
+            .delete_organization_invite_by_email_v2(org, "carol@example.com")
+            .await
+            .unwrap();
+        client
+            .create_group(org, &NewGroup::new("moving", "aws-us-east-1"))
+            .await
+            .unwrap();
+        client.transfer_group(org, "moving", "acme").await.unwrap();
+
+        let mut logged = codes(&fake.audit_log(org).unwrap())
+            .into_iter()
+            .map(str::to_owned)
+            .collect::<Vec<_>>();
+        logged.reverse();
+        assert_eq!(
+            logged,
+            [
+                "user-token-create",
+                "user-token-revoke",
+                "instance-create",
+                "instance-delete",
+                "group-protect",
+                "group-unprotect",
+                "group-configure",
+                "db-configure",
+                "group-update",
+                "group-unarchive",
+                "group-token-create",
+                "group-token-rotate",
+                "db-token-rotate",
+                "org-set-overages",
+                "org-update",
+                "org-member-role-update",
+                "org-invite-create",
+                "org-invite-delete",
+                "group-create",
+                "group-transfer",
+            ]
+        );
+        // A transfer is logged in both organizations.
+        assert_eq!(codes(&fake.audit_log("acme").unwrap()), ["group-transfer"]);
+    })
+    .await
+}

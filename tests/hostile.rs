@@ -39,6 +39,7 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller upholds `alloc`'s contract, which `System` has too.
         let ptr = unsafe { System.alloc(layout) };
+        count_on_this_thread();
         if !ptr.is_null() {
             let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
             PEAK.fetch_max(now, Ordering::Relaxed);
@@ -55,6 +56,7 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // SAFETY: as for `alloc`.
         let new = unsafe { System.realloc(ptr, layout, new_size) };
+        count_on_this_thread();
         if !new.is_null() {
             if new_size >= layout.size() {
                 let grown = new_size - layout.size();
@@ -70,6 +72,20 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
+
+thread_local! {
+    /// How many allocations (and reallocations) this thread has made.
+    static THREAD_ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+fn count_on_this_thread() {
+    // `try_with`: a thread being torn down may still allocate.
+    let _ = THREAD_ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+}
+
+fn allocations_on_this_thread() -> usize {
+    THREAD_ALLOCATIONS.with(std::cell::Cell::get)
+}
 
 /// One test at a time, so that each peak is its own.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -486,6 +502,187 @@ fn no_name_or_id_ever_leaves_its_path_segment() {
     });
 }
 
+/// The free-text query values (`listDatabases`'s group and parent filters) stay the
+/// values of their own parameters, whatever they hold: an arbitrary string is refused
+/// when blank, or sent so that the query decodes to exactly the two filters, and the
+/// path to exactly the operation's.
+#[test]
+fn no_filter_ever_leaves_its_query_parameter() {
+    bounded(Duration::from_secs(60), 64 * MIB, || async {
+        let server = ScriptedServer::start(|_, _| Action::json(200, r#"{"databases":[]}"#)).await;
+        let client = client(&server.base_url);
+        let handle = tokio::runtime::Handle::current();
+        tokio::task::block_in_place(|| {
+            let mut runner = TestRunner::new(Config {
+                cases: 512,
+                failure_persistence: None,
+                ..Config::default()
+            });
+            runner
+                .run(&(hostile_names(), hostile_names()), |(group, parent)| {
+                    let options = ListDatabasesOptions::new()
+                        .group(group.as_str())
+                        .branches_of(parent.as_str());
+                    let before = server.received_count();
+                    let outcome = handle.block_on(client.list_databases("my-org", &options));
+                    if group.trim().is_empty() || parent.trim().is_empty() {
+                        prop_assert!(
+                            matches!(outcome, Err(Error::InvalidArgument(_))),
+                            "{group:?}, {parent:?}: {outcome:?}"
+                        );
+                        prop_assert_eq!(server.received_count(), before);
+                        return Ok(());
+                    }
+                    prop_assert!(outcome.is_ok(), "{:?}", outcome);
+                    let target = server.last_received().unwrap().target;
+                    let url =
+                        turso_platform::reqwest::Url::parse(&format!("http://x{target}")).unwrap();
+                    prop_assert_eq!(url.path(), "/v1/organizations/my-org/databases");
+                    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+                    prop_assert_eq!(
+                        pairs,
+                        vec![("group".to_owned(), group), ("parent".to_owned(), parent)]
+                    );
+                    Ok(())
+                })
+                .unwrap();
+        });
+    });
+}
+
+/// Arbitrary JSON shaped like the API's answers: objects whose keys are the answers'
+/// field names, with values of any type, nested.
+fn answer_like_json() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::{Value, json};
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>().prop_map(|n| json!(n)),
+        Just(json!(-1)),
+        Just(json!(u64::MAX)),
+        ".{0,12}".prop_map(Value::String),
+        Just(json!("2026-05-21T10:00:00Z")),
+    ];
+    let keys = prop::sample::select(vec![
+        "error",
+        "code",
+        "token",
+        "jwt",
+        "id",
+        "name",
+        "exp",
+        "tokens",
+        "databases",
+        "database",
+        "groups",
+        "group",
+        "instances",
+        "instance",
+        "locations",
+        "members",
+        "member",
+        "role",
+        "invites",
+        "invited",
+        "organizations",
+        "organization",
+        "plans",
+        "invoices",
+        "subscription",
+        "usage",
+        "audit_logs",
+        "pagination",
+        "page",
+        "page_size",
+        "total_pages",
+        "total_rows",
+        "data",
+        "user",
+        "Name",
+        "DbId",
+        "Hostname",
+        "primary",
+        "allowed_ips",
+        "delete_protection",
+        "scopes",
+        "created_at",
+    ]);
+    leaf.prop_recursive(4, 48, 8, move |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(keys.clone(), inner, 0..6).prop_map(|map| Value::Object(
+                map.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+            )),
+        ]
+    })
+}
+
+/// Whatever a server answers (any status, any JSON, any bytes, any `Retry-After`),
+/// every operation returns: `Ok` or an `Err`, never a panic, and never a wait.
+#[test]
+fn nothing_panics_on_any_answer() {
+    bounded(Duration::from_secs(120), 64 * MIB, || async {
+        let answer = std::sync::Arc::new(std::sync::Mutex::new(Action::json(200, "{}")));
+        let served = answer.clone();
+        let server = ScriptedServer::start(move |_, _| served.lock().unwrap().clone()).await;
+        let client = client(&server.base_url);
+        let handle = tokio::runtime::Handle::current();
+        let operations = operations();
+        let status = prop_oneof![Just(200u16), Just(201), Just(204), 200..600u16];
+        let body = prop_oneof![
+            answer_like_json().prop_map(|v| v.to_string().into_bytes()),
+            // The same with a wrapper the client expects, around any JSON.
+            (
+                prop::sample::select(vec![
+                    "tokens",
+                    "databases",
+                    "group",
+                    "members",
+                    "audit_logs"
+                ]),
+                answer_like_json()
+            )
+                .prop_map(|(k, v)| serde_json::json!({ k: v }).to_string().into_bytes()),
+            prop::collection::vec(any::<u8>(), 0..64),
+        ];
+        let retry_after = prop::option::of(prop_oneof![
+            Just("0".to_owned()),
+            Just("18446744073709551615".to_owned()),
+            Just("Wed, 21 Oct 2015 07:28:00 GMT".to_owned()),
+            ".{0,12}",
+        ]);
+        let cases = (0..operations.len(), status, body, retry_after);
+        tokio::task::block_in_place(|| {
+            let mut runner = TestRunner::new(Config {
+                cases: 1024,
+                failure_persistence: None,
+                ..Config::default()
+            });
+            runner
+                .run(&cases, |(op, status, body, retry_after)| {
+                    let (template, call) = &operations[op];
+                    let mut action = Action::Respond {
+                        status,
+                        headers: vec![("content-type".into(), "application/json".into())],
+                        body,
+                    };
+                    if let Some(value) = retry_after.filter(|v| !v.contains(['\r', '\n'])) {
+                        action = action.with_header("retry-after", &value);
+                    }
+                    *answer.lock().unwrap() = action;
+                    let names = vec!["x".to_owned(); template.matches('{').count()];
+                    let started = Instant::now();
+                    let outcome = handle.block_on(call(client.clone(), names));
+                    // No retries: whatever the answer, the call ends at once.
+                    prop_assert!(started.elapsed() < Duration::from_secs(4), "{outcome:?}");
+                    Ok(())
+                })
+                .unwrap();
+        });
+    });
+}
+
 /// The attacks that started it: climbing out with `..` and `\`, in any spelling.
 #[test]
 fn dot_segments_and_backslashes_never_reach_another_endpoint() {
@@ -745,6 +942,81 @@ fn every_text_an_error_keeps_is_bounded() {
             assert!(format!("{error:?}").len() <= 8192);
         }
     });
+}
+
+/// The name of an invite is checked like the path segment it is when the invite is
+/// withdrawn: one that could not be withdrawn is never sent, and no error holds an
+/// unbounded name, even one whose outcome is unknown (`MayExist` keeps the name).
+#[test]
+fn an_invite_s_name_is_checked_as_a_path_segment_and_kept_bounded() {
+    bounded(Duration::from_secs(30), 32 * MIB, || async {
+        let server =
+            ScriptedServer::start(|_, _| Action::json(502, r#"{"error":"bad gateway"}"#)).await;
+        let client = client(&server.base_url);
+        let huge = format!("{}@example.com", "a".repeat(MIB));
+        for invite in [
+            NewInvite::email(huge.as_str()),
+            NewInvite::username("a".repeat(MIB)),
+            NewInvite::email("ana/../bob@example.com"),
+            NewInvite::email("ana@example.com\n"),
+            NewInvite::username(".."),
+        ] {
+            let error = client
+                .invite_organization_member_v2("my-org", &invite)
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(error, Error::InvalidArgument(_)),
+                "{}",
+                &format!("{error:?}")[..200]
+            );
+            assert!(error.to_string().len() <= 4096);
+            assert!(format!("{error:?}").len() <= 8192);
+        }
+        assert_eq!(server.received_count(), 0, "nothing was sent");
+
+        // The longest name a segment takes, sent once and answered 502: the error keeps
+        // it, bounded.
+        let longest = format!("{}@example.com", "a".repeat(1024 - "@example.com".len()));
+        let error = client
+            .invite_organization_member_v2("my-org", &NewInvite::email(longest.as_str()))
+            .await
+            .unwrap_err();
+        match &error {
+            Error::MayExist { kind, name, .. } => {
+                assert_eq!((*kind, name.as_str()), ("invite", longest.as_str()));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(error.to_string().len() <= 4096);
+        assert!(format!("{error:?}").len() <= 8192);
+        assert_eq!(server.received_count(), 1, "sent once");
+    });
+}
+
+/// Parsing a valid expiration allocates nothing (whatever its length); only a refusal,
+/// which explains itself, does.
+#[test]
+fn parsing_a_valid_expiration_allocates_nothing() {
+    let long_repeat = "1h".repeat(64);
+    for input in [
+        "never",
+        "1d",
+        "2w1d30m",
+        "1w2d6h3ns",
+        "15250w1d23h47m16s854ms775us807ns",
+        "1.123456789012345678901234567890h",
+        &long_repeat,
+    ] {
+        let before = allocations_on_this_thread();
+        let parsed = input.parse::<turso_platform::Expiration>();
+        let allocations = allocations_on_this_thread() - before;
+        assert!(parsed.is_ok(), "{input}");
+        assert_eq!(allocations, 0, "{input}");
+    }
+    let before = allocations_on_this_thread();
+    assert!("1y".parse::<turso_platform::Expiration>().is_err());
+    assert!(allocations_on_this_thread() > before, "the counter counts");
 }
 
 // --- no secret in any error ---
@@ -1140,6 +1412,39 @@ fn slow_and_idle_connections_are_closed_and_never_lock_out_a_client() {
         let answer = String::from_utf8_lossy(&answer);
         assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
         assert!(answer.contains(r#"{"error":"#), "{answer}");
+    });
+}
+
+/// A keep-alive connection left idle after its answer is closed after the idle timeout,
+/// as a new one that sends nothing is.
+#[test]
+fn an_idle_keep_alive_connection_is_closed() {
+    bounded(Duration::from_secs(20), 16 * MIB, || async {
+        let fake = FakeTurso::builder()
+            .idle_timeout(Duration::from_millis(500))
+            .start()
+            .await
+            .unwrap();
+        let address = fake.base_url().trim_start_matches("http://").to_owned();
+        let mut stream = TcpStream::connect(&address).await.unwrap();
+        let request = format!(
+            "GET /v1/user HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\n\r\n",
+            fake.token()
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        // The answer arrives and the connection stays open for another request, until
+        // it has been idle for the timeout.
+        let started = Instant::now();
+        let answer = read_to_close(&mut stream, Duration::from_secs(5))
+            .await
+            .expect("the idle connection was left open");
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(!answer.contains("connection: close"), "{answer}");
+        assert!(
+            started.elapsed() >= Duration::from_millis(400),
+            "closed at once"
+        );
     });
 }
 

@@ -1001,12 +1001,11 @@ async fn audit_log_stream_stops_when_the_server_answers_another_page_than_asked(
         let first = audit_page_mock(&server, 1, 200, audit_page_json(1, 0..2, 9, 18)).await;
         let second = audit_page_mock(&server, 2, 200, audit_page_json(1, 0..2, 9, 18)).await;
         let third = audit_page_mock(&server, 3, 200, audit_page_json(1, 0..2, 9, 18)).await;
-        let items: Vec<_> = mock::client(&server)
-            .audit_log_stream("my-org", 2)
-            .collect()
-            .await;
+        let mut stream = mock::client(&server).audit_log_stream("my-org", 2);
+        let items: Vec<_> = stream.by_ref().collect().await;
         // Page 2's answer, which is page 1 again, is an error, and the stream ends.
         assert_eq!(items.len(), 3, "{items:?}");
+        assert_eq!(stream.pages_read(), 1, "page 2 is where to go on from");
         assert_eq!(messages(&items[..2]), expected_messages(0..2));
         match &items[2] {
             Err(Error::UnexpectedResponse { status, reason, .. }) => {

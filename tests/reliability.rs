@@ -3,11 +3,19 @@
 
 mod common;
 
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{Action, JWT, MINTED, ScriptedServer, TOKEN, bounded, client, minted_json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::sync::oneshot;
 use turso_platform::secrecy::ExposeSecret;
-use turso_platform::{ApiTokenOptions, Client, Error, StatusCode, TokenOptions};
+use turso_platform::{
+    ApiTokenOptions, Client, Error, NewDatabase, StatusCode, TokenOptions, reqwest,
+};
 
 const LIMIT: Duration = Duration::from_secs(30);
 
@@ -409,6 +417,264 @@ async fn sequential_calls_and_clones_share_one_connection() {
         }
         assert_eq!(server.received().len(), 110);
         assert_eq!(server.connections(), 1, "clones share the pool");
+    })
+    .await;
+}
+
+/// A client built with nothing but a token and a base URL retries 3 times: a read
+/// answered 503 is sent 4 times.
+#[tokio::test]
+async fn a_default_client_sends_a_failing_read_four_times() {
+    bounded(LIMIT, async {
+        let server = ScriptedServer::start(|_, _| {
+            Action::json(503, r#"{"error":"down"}"#).with_header("retry-after", "0")
+        })
+        .await;
+        let client = Client::builder()
+            .token(TOKEN)
+            .base_url(&server.base_url)
+            .build()
+            .unwrap();
+        let error = client.list_api_tokens().await.unwrap_err();
+        assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+        assert_eq!(server.received().len(), 4, "one attempt and 3 retries");
+    })
+    .await;
+}
+
+/// The defaults: a 30 s timeout per attempt, a 10 s connect timeout, 3 retries and
+/// answers of up to 16 MiB, in the builder and in the client it builds.
+#[tokio::test]
+async fn the_default_timeouts_are_30_s_per_attempt_and_10_s_to_connect() {
+    bounded(LIMIT, async {
+        let builder = format!("{:?}", Client::builder());
+        for shown in [
+            " timeout: 30s",
+            "connect_timeout: 10s",
+            "max_retries: 3",
+            "max_response_size: 16777216",
+        ] {
+            assert!(builder.contains(shown), "{shown} in {builder}");
+        }
+        let client = Client::builder()
+            .token(TOKEN)
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        assert!(
+            format!("{client:?}").contains("max_retries: 3"),
+            "{client:?}"
+        );
+        use turso_platform::generated::ClientInfo as _;
+        let policy = format!("{:?}", client.generated().inner());
+        assert!(policy.contains(" timeout: 30s"), "{policy}");
+        assert!(policy.contains("max_response_size: 16777216"), "{policy}");
+    })
+    .await;
+}
+
+/// A resolver for a user's reqwest client that counts the connections it is asked for:
+/// the first one meets a port that is bound but not listening (refused at once); the
+/// port starts listening when a second connection is asked for, so a call succeeds only
+/// if it was sent again. No clock, and no `tracing` capture (whose per-callsite cache
+/// other tests running in parallel can spoil), is involved.
+struct ListenOnSecondLookup {
+    lookups: AtomicUsize,
+    port: u16,
+    late: Mutex<Option<(TcpSocket, oneshot::Sender<TcpListener>)>>,
+}
+
+impl ListenOnSecondLookup {
+    /// The resolver, its port, and the listener it hands out once it listens.
+    fn new() -> (Arc<Self>, oneshot::Receiver<TcpListener>) {
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let port = socket.local_addr().unwrap().port();
+        let (tx, rx) = oneshot::channel();
+        let resolver = Self {
+            lookups: AtomicUsize::new(0),
+            port,
+            late: Mutex::new(Some((socket, tx))),
+        };
+        (Arc::new(resolver), rx)
+    }
+
+    /// A client of `localhost` at the port, resolved by this resolver, retrying once.
+    fn client(self: &Arc<Self>) -> Client {
+        let http = reqwest::Client::builder()
+            .dns_resolver(self.clone())
+            .no_proxy()
+            .build()
+            .unwrap();
+        Client::builder()
+            .token(TOKEN)
+            .base_url(format!("http://localhost:{}", self.port))
+            .http_client(http)
+            .max_retries(1)
+            .build()
+            .unwrap()
+    }
+}
+
+impl reqwest::dns::Resolve for ListenOnSecondLookup {
+    fn resolve(&self, _: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let lookup = self.lookups.fetch_add(1, Ordering::SeqCst) + 1;
+        let late = if lookup >= 2 {
+            self.late.lock().unwrap().take()
+        } else {
+            None
+        };
+        let address = SocketAddr::from(([127, 0, 0, 1], self.port));
+        Box::pin(async move {
+            if let Some((socket, listening)) = late {
+                let _ = listening.send(socket.listen(16)?);
+            }
+            let addresses: reqwest::dns::Addrs = Box::new(std::iter::once(address));
+            Ok(addresses)
+        })
+    }
+}
+
+/// Accepts one connection once listening, reads one request from it, answers it with
+/// `body` and closes; returns the request's first line.
+async fn answer_one(listening: oneshot::Receiver<TcpListener>, body: String) -> String {
+    let listener = listening.await.expect("the client logged a retry");
+    let (mut stream, _) = listener.accept().await.unwrap();
+    let mut request = Vec::new();
+    let head_end = loop {
+        if let Some(i) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "the connection closed before a whole request");
+        request.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&request[..head_end]).to_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map_or(0, |v| v.trim().parse().unwrap());
+    while request.len() < head_end + length {
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await.unwrap();
+        assert!(n > 0, "the connection closed before a whole body");
+        request.extend_from_slice(&chunk[..n]);
+    }
+    let answer = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(answer.as_bytes()).await.unwrap();
+    stream.shutdown().await.unwrap();
+    head.lines().next().unwrap_or_default().to_owned()
+}
+
+/// Operations sent once when their outcome is unknown (an API token mint, a database
+/// create) are still sent again after a connect failure, since nothing reached the
+/// server: exactly two connections are asked for, and the server sees one request.
+#[tokio::test]
+async fn a_connect_failure_of_an_operation_sent_once_is_retried() {
+    bounded(LIMIT, async {
+        let (resolver, listening) = ListenOnSecondLookup::new();
+        let minted = format!(r#"{{"id":"1","name":"ci","token":"{MINTED}"}}"#);
+        let server = tokio::spawn(answer_one(listening, minted));
+        // Fails at once, rather than at the time limit, if it is not sent again.
+        let created = resolver
+            .client()
+            .create_api_token("ci", &ApiTokenOptions::new())
+            .await
+            .unwrap();
+        assert_eq!(created.token.expose_secret(), MINTED);
+        assert_eq!(resolver.lookups.load(Ordering::SeqCst), 2);
+        let request = server.await.unwrap();
+        assert_eq!(request, "post /v1/auth/api-tokens/ci http/1.1");
+
+        let (resolver, listening) = ListenOnSecondLookup::new();
+        let answer = r#"{"database":{"DbId":"db-1","Hostname":"d-o.turso.io","Name":"d"}}"#;
+        let server = tokio::spawn(answer_one(listening, answer.to_owned()));
+        let created = resolver
+            .client()
+            .create_database("o", &NewDatabase::new("d", "default"))
+            .await
+            .unwrap();
+        assert_eq!(created.name, "d");
+        assert_eq!(resolver.lookups.load(Ordering::SeqCst), 2);
+        let request = server.await.unwrap();
+        assert_eq!(request, "post /v1/organizations/o/databases http/1.1");
+    })
+    .await;
+}
+
+/// The escape hatch sends once: a 503 that the client would retry (with `Retry-After:
+/// 0`, 3 retries by default) reaches the server once.
+#[tokio::test]
+async fn the_escape_hatch_sends_a_503_once() {
+    bounded(LIMIT, async {
+        let server = ScriptedServer::start(|_, _| {
+            Action::json(503, r#"{"error":"down"}"#).with_header("retry-after", "0")
+        })
+        .await;
+        let client = Client::builder()
+            .token(TOKEN)
+            .base_url(&server.base_url)
+            .build()
+            .unwrap();
+        let error = client.generated().list_api_tokens().await.unwrap_err();
+        assert_eq!(
+            error.status(),
+            Some(StatusCode::SERVICE_UNAVAILABLE),
+            "{error:?}"
+        );
+        assert_eq!(server.received().len(), 1);
+        // The same client's own call is retried.
+        client.list_api_tokens().await.unwrap_err();
+        assert_eq!(server.received().len(), 5);
+    })
+    .await;
+}
+
+/// The escape hatch reads no more than `max_response_size`, whether the answer declares
+/// a larger length or its body runs past the limit until the connection closes; it
+/// fails with one of progenitor's errors and does not send the request again.
+#[tokio::test]
+async fn the_escape_hatch_reads_no_more_than_the_answer_limit() {
+    bounded(LIMIT, async {
+        let big = format!(r#"{{"tokens":[],"padding":"{}"}}"#, "x".repeat(64 * 1024));
+        let declared = ScriptedServer::start({
+            let big = big.clone();
+            move |_, _| Action::json(200, &big)
+        })
+        .await;
+        let mut raw = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n".to_vec();
+        raw.extend_from_slice(big.as_bytes());
+        let undeclared = ScriptedServer::start(move |_, _| Action::RawThenClose(raw.clone())).await;
+        for server in [&declared, &undeclared] {
+            let client = Client::builder()
+                .token(TOKEN)
+                .base_url(&server.base_url)
+                .max_response_size(1024)
+                .build()
+                .unwrap();
+            let error = client.generated().list_api_tokens().await.unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    turso_platform::generated::Error::ResponseBodyError(_)
+                ),
+                "{error:?}"
+            );
+            assert_eq!(server.received().len(), 1);
+            // The same answer within the limit decodes.
+            let roomy = Client::builder()
+                .token(TOKEN)
+                .base_url(&server.base_url)
+                .build()
+                .unwrap();
+            roomy.generated().list_api_tokens().await.unwrap();
+            assert_eq!(server.received().len(), 2);
+        }
     })
     .await;
 }

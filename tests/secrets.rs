@@ -10,12 +10,14 @@ use std::time::Duration;
 use common::{
     Action, Captured, JWT, MINTED, Received, ScriptedServer, TOKEN, bounded, client, minted_json,
 };
-use turso_platform::{ApiTokenOptions, Client, TokenOptions};
+use turso_platform::{ApiTokenOptions, Client, EncryptionCipher, NewDatabase, TokenOptions};
 
 const LIMIT: Duration = Duration::from_secs(30);
+/// The encryption key of a new database.
+const ENCRYPTION_KEY: &str = "c2VjcmV0LWtleS1vZi0zMi1ieXRlcy1mb3ItYWVnaXM=";
 
 /// Every `Debug` and `Display` of what holds or touched a secret, and every tracing line,
-/// is free of the client's token, minted API tokens and database JWTs.
+/// is free of the client's token, minted API tokens, database JWTs and encryption keys.
 #[tokio::test]
 async fn no_token_is_ever_printed_or_logged() {
     let captured = Captured::default();
@@ -107,6 +109,33 @@ async fn no_token_is_ever_printed_or_logged() {
             Client::new(format!("{TOKEN}\n")).unwrap_err()
         ));
 
+        // The encryption key of a new database, a secret the client sends: not in the
+        // builder, nor in the errors of a create that fails in each way (unknown outcome,
+        // refusal, timeout), nor in the logs of its attempts.
+        let refusing = ScriptedServer::start(|i, _| match i {
+            0 => Action::json(502, r#"{"error":"bad gateway"}"#),
+            1 => Action::json(400, r#"{"error":"invalid encryption key"}"#),
+            _ => Action::Hang,
+        })
+        .await;
+        let client = Client::builder()
+            .token(TOKEN)
+            .base_url(&refusing.base_url)
+            .timeout(Duration::from_millis(300))
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let encrypted = NewDatabase::new("vault", "default")
+            .encryption(EncryptionCipher::Aegis256, ENCRYPTION_KEY);
+        printed.push(format!("{encrypted:?}"));
+        for _ in 0..3 {
+            let error = client.create_database("o", &encrypted).await.unwrap_err();
+            printed.push(format!("{error}"));
+            printed.push(format!("{error:?}"));
+            printed.push(format!("{error:#}"));
+        }
+        assert_eq!(refusing.received_count(), 3);
+
         let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
         assert!(
             logs.contains("operation=\"createAPIToken\""),
@@ -114,7 +143,7 @@ async fn no_token_is_ever_printed_or_logged() {
         );
         printed.push(logs);
         for text in printed {
-            for secret in [TOKEN, MINTED, JWT, "minted-jwt-signature"] {
+            for secret in [TOKEN, MINTED, JWT, "minted-jwt-signature", ENCRYPTION_KEY] {
                 assert!(!text.contains(secret), "{secret} leaked in: {text}");
             }
         }

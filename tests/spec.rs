@@ -300,7 +300,7 @@ fn every_operation_needs_the_bearer_token_and_declares_its_statuses() {
         (scheme["type"].as_str(), scheme["scheme"].as_str()),
         (Some("http"), Some("bearer"))
     );
-    for (id, _, _, _, op) in operations(&spec) {
+    for (id, _, path, _, op) in operations(&spec) {
         let security = op.get("security").or(spec.get("security"));
         assert_eq!(
             security,
@@ -314,6 +314,13 @@ fn every_operation_needs_the_bearer_token_and_declares_its_statuses() {
         let responses = op["responses"].as_object().unwrap();
         for status in ["200", "401", "429", "5XX"] {
             assert!(responses.contains_key(status), "{id} declares {status}");
+        }
+        // An operation on an organization can meet one that does not exist, or one the
+        // caller is not a member of.
+        if path.contains("{organizationSlug}") {
+            for status in ["403", "404"] {
+                assert!(responses.contains_key(status), "{id} declares {status}");
+            }
         }
         assert!(
             !responses.contains_key("default"),
@@ -381,6 +388,29 @@ fn every_parameter_and_schema_is_described_with_an_example() {
                 assert!(non_empty(&value["description"]), "{name}.{property}");
                 assert!(value.get("example").is_some(), "{name}.{property} example");
             }
+        }
+    }
+}
+
+/// Whether `schema` says its type: a `type`, a `$ref`, or a union (`oneOf`, `anyOf`,
+/// `allOf`) each of whose branches says it.
+fn says_its_type(schema: &Value) -> bool {
+    schema.get("type").is_some()
+        || schema.get("$ref").is_some()
+        || ["oneOf", "anyOf", "allOf"].iter().any(|union| {
+            schema[*union]
+                .as_array()
+                .is_some_and(|branches| branches.iter().all(says_its_type))
+        })
+}
+
+#[test]
+fn every_schema_and_property_says_its_type() {
+    let spec = spec();
+    for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        assert!(says_its_type(schema), "schema {name}");
+        for (property, value) in schema["properties"].as_object().into_iter().flatten() {
+            assert!(says_its_type(value), "{name}.{property}");
         }
     }
 }

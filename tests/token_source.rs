@@ -52,9 +52,25 @@ fn due_at_once(fake: &FakeTurso) -> TokenSource {
 
 /// Waits until the fake received `count` mints.
 async fn mints_reach(fake: &FakeTurso, count: u64) {
-    while fake.requests(MINT).unwrap() < count {
+    requests_reach(fake, MINT, count).await;
+}
+
+/// Waits until the fake received `count` requests of `operation`.
+async fn requests_reach(fake: &FakeTurso, operation: &str, count: u64) {
+    while fake.requests(operation).unwrap() < count {
         tokio::task::yield_now().await;
     }
+}
+
+/// How long the source said it waits before its next attempt; the error must be
+/// `TokenUnavailable`, and its message must say it.
+fn retry_in(error: &Error) -> Duration {
+    let Error::TokenUnavailable { retry_in, .. } = error else {
+        panic!("not TokenUnavailable: {error:?}");
+    };
+    let said = format!("tries again in {} ms", retry_in.as_millis());
+    assert!(error.to_string().contains(&said), "{error}");
+    *retry_in
 }
 
 fn valid(fake: &FakeTurso, jwt: &str) -> bool {
@@ -199,8 +215,9 @@ async fn callers_during_a_rotation_wait_for_the_new_token() {
 }
 
 /// During an outage the current token is handed out until it expires, then the error
-/// comes back (its status included) to every caller; attempts are spaced by the backoff,
-/// not made once per caller; once the API is back, a token is minted again.
+/// comes back (its status included, and when the next attempt is) to every caller;
+/// attempts are spaced by the backoff, not made once per caller; once the API is back, a
+/// token is minted again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_outage_is_ridden_out_while_the_token_is_valid() {
     bounded(Duration::from_secs(30), async {
@@ -229,7 +246,9 @@ async fn an_outage_is_ridden_out_while_the_token_is_valid() {
                 Err(error) => {
                     assert!(minted.elapsed() >= Duration::from_millis(1500), "{error}");
                     assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
-                    assert!(matches!(error, Error::TokenUnavailable { .. }), "{error:?}");
+                    // When the next attempt is: at most 400 ms and its jitter away.
+                    let wait = retry_in(&error);
+                    assert!(wait <= Duration::from_millis(500), "{wait:?}");
                     refused += 1;
                     last_error = Some(error);
                 }
@@ -296,6 +315,315 @@ async fn permanent_failures_go_to_the_next_caller_and_are_not_retried() {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         assert_eq!(fake.requests(MINT).unwrap(), 2, "no retry after a 404");
+    })
+    .await;
+}
+
+/// `TokenUnavailable` says when the next attempt is: the caller that made the attempt
+/// gets the failure and the wait, in `retry_in` and in its message; callers before then
+/// get it at once, without a request; a caller after that wait tries again, and once the
+/// API is back, gets a token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_unavailable_says_when_the_next_attempt_is() {
+    bounded(Duration::from_secs(10), async {
+        let fake = FakeTurso::start().await.unwrap();
+        let tokens = source(&fake, lasting(60))
+            .retry_backoff(Duration::from_millis(400), Duration::from_millis(400));
+        fake.fail_next(
+            MINT,
+            usize::MAX,
+            Fault::Status(StatusCode::SERVICE_UNAVAILABLE),
+        )
+        .unwrap();
+        let error = tokens.token().await.unwrap_err();
+        assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+        let wait = retry_in(&error);
+        // 400 ms ±25%, less the moment between the failure and the error.
+        assert!(
+            (Duration::from_millis(250)..=Duration::from_millis(500)).contains(&wait),
+            "{wait:?}"
+        );
+        assert_eq!(fake.requests(MINT).unwrap(), 1);
+
+        let before = tokens.token().await.unwrap_err();
+        assert!(retry_in(&before) <= wait, "{before}");
+        assert_eq!(before.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+        assert_eq!(fake.requests(MINT).unwrap(), 1, "a request before the wait");
+
+        tokio::time::sleep(wait).await;
+        let after = tokens.token().await.unwrap_err();
+        assert_eq!(fake.requests(MINT).unwrap(), 2, "no attempt after the wait");
+        fake.heal();
+        tokio::time::sleep(retry_in(&after)).await;
+        let token = tokens.token().await.unwrap();
+        assert!(valid(&fake, token.jwt.expose_secret()));
+        assert_eq!(fake.requests(MINT).unwrap(), 3);
+    })
+    .await;
+}
+
+/// With the default backoff (1 s doubling to 30 s, ±25% jitter), the first failure of a
+/// source is tried again 0.75 to 1.25 s later, the second 1.5 to 2.5 s later. (That it
+/// stops doubling at 30 s is checked by a unit test in `src/token_source.rs` rather than
+/// waited for.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_default_backoff_starts_at_about_a_second_and_doubles() {
+    bounded(Duration::from_secs(10), async {
+        let fake = FakeTurso::start().await.unwrap();
+        let tokens =
+            TokenSource::database(client(&fake), "fake-org", "fake-db", lasting(60)).unwrap();
+        fake.fail_next(MINT, 2, Fault::Status(StatusCode::SERVICE_UNAVAILABLE))
+            .unwrap();
+        let first = retry_in(&tokens.token().await.unwrap_err());
+        assert!(
+            (Duration::from_millis(700)..=Duration::from_millis(1250)).contains(&first),
+            "{first:?}"
+        );
+        tokio::time::sleep(first).await;
+        let second = retry_in(&tokens.token().await.unwrap_err());
+        assert_eq!(fake.requests(MINT).unwrap(), 2);
+        assert!(
+            (Duration::from_millis(1450)..=Duration::from_millis(2500)).contains(&second),
+            "{second:?}"
+        );
+    })
+    .await;
+}
+
+/// With the default share, a token is refreshed once less than a quarter of its lifetime
+/// is left before the second of margin the source keeps (`exp - 1 s`): a call when 30% is
+/// left starts nothing, one when 20% is left starts one refresh, and still gets the
+/// current token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn by_default_a_refresh_starts_once_a_quarter_of_the_lifetime_is_left() {
+    bounded(Duration::from_secs(10), async {
+        let fake = FakeTurso::start().await.unwrap();
+        let tokens =
+            TokenSource::database(client(&fake), "fake-org", "fake-db", lasting(2)).unwrap();
+        let asked = Instant::now();
+        let token = tokens.token().await.unwrap();
+        let received = Instant::now();
+        let jwt = token.jwt.expose_secret().to_owned();
+        // 2 or 3 s: `iat` is rounded down and `exp` up to the second.
+        let lifetime = token.claims().unwrap().lifetime().unwrap();
+        // When `left` of the lifetime is left before the margin, counted from the mint's
+        // request (sent between `asked` and `received`).
+        let left = |share: f64| lifetime.mul_f64(1.0 - share) - Duration::from_secs(1);
+        let sleep_until = |at: Instant| tokio::time::sleep_until(at.into());
+
+        sleep_until(asked + left(0.30)).await;
+        let called = asked.elapsed();
+        assert_eq!(tokens.token().await.unwrap().jwt.expose_secret(), jwt);
+        let shown = format!("{tokens:?}");
+        assert!(
+            shown.contains("minting: false") && fake.requests(MINT).unwrap() == 1,
+            "a refresh with 30% of {lifetime:?} left (called after {called:?}): {shown}"
+        );
+
+        sleep_until(received + left(0.20)).await;
+        assert_eq!(tokens.token().await.unwrap().jwt.expose_secret(), jwt);
+        mints_reach(&fake, 2).await;
+        let refreshed = loop {
+            let token = tokens.token().await.unwrap();
+            if token.jwt.expose_secret() != jwt {
+                break token;
+            }
+            tokio::task::yield_now().await;
+        };
+        assert!(valid(&fake, refreshed.jwt.expose_secret()));
+        assert_eq!(fake.requests(MINT).unwrap(), 2);
+    })
+    .await;
+}
+
+/// A failure that waiting will not mend (401, 403, 404) goes to the next caller, is not
+/// tried again in the background while the token is valid, and once it expired, is
+/// tried only as callers ask: one attempt for the caller that comes after the wait, none
+/// for the callers before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_that_waiting_will_not_mend_are_tried_only_when_a_caller_asks() {
+    async fn check(status: StatusCode) {
+        let fake = FakeTurso::start().await.unwrap();
+        // With the default share, a 2 s token (3 s by its claims, which are rounded to the
+        // second) is due for a refresh 1.25 s after it was minted and handed out for 2 s:
+        // nothing is in flight when the fault is planned.
+        let tokens = source(&fake, lasting(2)).refresh_when_remaining(0.25);
+        let jwt = tokens.token().await.unwrap().jwt.expose_secret().to_owned();
+        fake.fail_next(MINT, usize::MAX, Fault::Status(status))
+            .unwrap();
+        // The current token until the refresh, which a caller starts, fails; the next
+        // caller gets the failure.
+        let error = loop {
+            match tokens.token().await {
+                Ok(token) => {
+                    assert_eq!(token.jwt.expose_secret(), jwt, "{status}");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                Err(error) => break error,
+            }
+        };
+        let failed = Instant::now();
+        assert_eq!(error.status(), Some(status), "{error}");
+        assert_eq!(fake.requests(MINT).unwrap(), 2, "{status}");
+
+        // Then the current token until it expires, without a request, well past the
+        // backoff (100 ms ±25%).
+        let mut served_for = Duration::ZERO;
+        let expired = loop {
+            match tokens.token().await {
+                Ok(token) => {
+                    assert_eq!(token.jwt.expose_secret(), jwt, "{status}");
+                    assert_eq!(fake.requests(MINT).unwrap(), 2, "{status}: a retry");
+                    served_for = failed.elapsed();
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                Err(error) => break error,
+            }
+        };
+        assert!(
+            served_for > Duration::from_millis(300),
+            "{status}: served {served_for:?}"
+        );
+        // The caller after expiry made one attempt, and got its failure.
+        assert_eq!(expired.status(), Some(status), "{expired}");
+        assert_eq!(fake.requests(MINT).unwrap(), 3, "{status}");
+        // The next one gets it at once, with the wait; after the wait, one attempt.
+        let wait = retry_in(&tokens.token().await.unwrap_err());
+        assert_eq!(fake.requests(MINT).unwrap(), 3, "{status}");
+        tokio::time::sleep(wait).await;
+        let again = tokens.token().await.unwrap_err();
+        assert_eq!(again.status(), Some(status), "{again}");
+        assert_eq!(fake.requests(MINT).unwrap(), 4, "{status}");
+    }
+
+    bounded(Duration::from_secs(15), async {
+        join_all(
+            [
+                StatusCode::UNAUTHORIZED,
+                StatusCode::FORBIDDEN,
+                StatusCode::NOT_FOUND,
+            ]
+            .map(check),
+        )
+        .await;
+    })
+    .await;
+}
+
+/// A token the API mints already expired (`exp == iat`) is an `InvalidArgument`, which
+/// waiting will not mend either: the next caller gets it, and no request is made in the
+/// background while the current token is valid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invalid_argument_is_not_tried_again_in_the_background() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use common::{Action, ScriptedServer};
+
+    bounded(Duration::from_secs(10), async {
+        let server = ScriptedServer::start(|index, _| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            let lifetime = if index == 0 { 3 } else { 0 };
+            let claims = format!(r#"{{"a":"rw","iat":{now},"exp":{}}}"#, now + lifetime);
+            let jwt = format!(
+                "eyJhbGciOiJFZERTQSJ9.{}.c2ln",
+                URL_SAFE_NO_PAD.encode(claims)
+            );
+            Action::json(200, &format!(r#"{{"jwt":"{jwt}"}}"#))
+        })
+        .await;
+        let tokens = TokenSource::database(common::client(&server, 0), "o", "d", lasting(3))
+            .unwrap()
+            .refresh_when_remaining(0.95)
+            .retry_backoff(Duration::from_millis(100), Duration::from_millis(400));
+        // Due at once: the call that gets the first token starts a refresh.
+        let jwt = tokens.token().await.unwrap().jwt.expose_secret().to_owned();
+        let error = loop {
+            match tokens.token().await {
+                Ok(token) => {
+                    assert_eq!(token.jwt.expose_secret(), jwt);
+                    tokio::task::yield_now().await;
+                }
+                Err(error) => break error,
+            }
+        };
+        let Error::TokenUnavailable { last_failure, .. } = &error else {
+            panic!("{error:?}");
+        };
+        assert!(
+            matches!(**last_failure, Error::InvalidArgument(_)),
+            "{last_failure:?}"
+        );
+        // Past the backoff (100 ms ±25%).
+        let failed = Instant::now();
+        while failed.elapsed() < Duration::from_millis(300) {
+            assert_eq!(tokens.token().await.unwrap().jwt.expose_secret(), jwt);
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(server.received_count(), 2, "a retry in the background");
+    })
+    .await;
+}
+
+/// A group source mints group tokens, which open every database of the group and no
+/// other, refreshes them, and its rotation invalidates them all (through the group's
+/// rotation, not a database's).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_source_mints_refreshes_and_rotates_group_tokens() {
+    bounded(Duration::from_secs(10), async {
+        let fake = FakeTurso::start().await.unwrap();
+        fake.add_database("fake-org", "default", "second-db")
+            .unwrap();
+        fake.add_group("fake-org", "other").unwrap();
+        fake.add_database("fake-org", "other", "elsewhere").unwrap();
+        let opens_the_group = |jwt: &str| {
+            fake.database_token_is_valid("fake-org", "fake-db", jwt)
+                && fake.database_token_is_valid("fake-org", "second-db", jwt)
+        };
+        let opens_any = |jwt: &str| {
+            ["fake-db", "second-db", "elsewhere"]
+                .iter()
+                .any(|db| fake.database_token_is_valid("fake-org", db, jwt))
+        };
+        let tokens = TokenSource::group(client(&fake), "fake-org", "default", lasting(3))
+            .unwrap()
+            .refresh_when_remaining(0.95)
+            .retry_backoff(Duration::from_millis(100), Duration::from_millis(400));
+
+        let token = tokens.token().await.unwrap();
+        let claims = token.claims().unwrap();
+        assert!(claims.group_id.is_some() && claims.database_id.is_none());
+        let first = token.jwt.expose_secret().to_owned();
+        assert!(opens_the_group(&first));
+        assert!(!fake.database_token_is_valid("fake-org", "elsewhere", &first));
+        assert_eq!(
+            fake.requests(MINT).unwrap(),
+            0,
+            "a database token was minted"
+        );
+
+        // Due at once: the call that got it started a refresh.
+        requests_reach(&fake, "createGroupToken", 2).await;
+        let refreshed = loop {
+            let token = tokens.token().await.unwrap();
+            if token.jwt.expose_secret() != first {
+                break token.jwt.expose_secret().to_owned();
+            }
+            tokio::task::yield_now().await;
+        };
+        assert!(opens_the_group(&refreshed));
+
+        let rotated = tokens.rotate().await.unwrap();
+        let rotated = rotated.jwt.expose_secret();
+        for old in [&first, &refreshed] {
+            assert!(!opens_any(old), "a group token survived the rotation");
+        }
+        assert!(opens_the_group(rotated));
+        assert_eq!(tokens.token().await.unwrap().jwt.expose_secret(), rotated);
+        assert_eq!(fake.requests("invalidateGroupTokens").unwrap(), 1);
+        assert_eq!(fake.requests("invalidateDatabaseTokens").unwrap(), 0);
     })
     .await;
 }

@@ -4,10 +4,11 @@
 
 mod common;
 
+use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use common::{Action, Captured, ScriptedServer, TOKEN, bounded};
-use turso_platform::{Client, Scope, reqwest};
+use turso_platform::{Client, Error, Scope, StatusCode, reqwest};
 
 const LIMIT: Duration = Duration::from_secs(20);
 const USER_AGENT: &str = concat!("turso-platform/", env!("CARGO_PKG_VERSION"));
@@ -141,6 +142,7 @@ async fn a_list_naming_an_unknown_scope_decodes() {
 /// call is at DEBUG), and one for each retry.
 #[test]
 fn at_info_a_call_logs_only_its_retries() {
+    LazyLock::force(&ANCHORS);
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -172,6 +174,134 @@ fn at_info_a_call_logs_only_its_retries() {
                 logs.contains("INFO") && logs.contains("sending the request again"),
                 "{logs}"
             );
+        }))
+    });
+}
+
+/// With the user's own client, a read answered 503 is sent again.
+#[tokio::test]
+async fn a_user_client_retries_a_503() {
+    bounded(LIMIT, async {
+        let server = ScriptedServer::start(|i, _| match i {
+            0 => Action::json(503, r#"{"error":"busy"}"#).with_header("retry-after", "0"),
+            _ => Action::json(200, r#"{"tokens":[]}"#),
+        })
+        .await;
+        let client = Client::builder()
+            .token(TOKEN)
+            .base_url(&server.base_url)
+            .http_client(reqwest::Client::new())
+            .build()
+            .unwrap();
+        assert!(client.list_api_tokens().await.unwrap().is_empty());
+        assert_eq!(server.received().len(), 2);
+    })
+    .await;
+}
+
+/// With the user's own client, an answer past `max_response_size` fails with
+/// `ResponseTooLarge`, whether it declares its length or runs until the connection
+/// closes, and is not sent again.
+#[tokio::test]
+async fn a_user_client_reads_no_more_than_the_answer_limit() {
+    bounded(LIMIT, async {
+        let big = format!(r#"{{"tokens":[],"padding":"{}"}}"#, "x".repeat(64 * 1024));
+        let declared = ScriptedServer::start({
+            let big = big.clone();
+            move |_, _| Action::json(200, &big)
+        })
+        .await;
+        let mut raw = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n".to_vec();
+        raw.extend_from_slice(big.as_bytes());
+        let undeclared = ScriptedServer::start(move |_, _| Action::RawThenClose(raw.clone())).await;
+        for server in [&declared, &undeclared] {
+            let client = Client::builder()
+                .token(TOKEN)
+                .base_url(&server.base_url)
+                .http_client(reqwest::Client::new())
+                .max_response_size(1024)
+                .build()
+                .unwrap();
+            match client.list_api_tokens().await.unwrap_err() {
+                Error::ResponseTooLarge { status, limit, .. } => {
+                    assert_eq!((status, limit), (StatusCode::OK, 1024));
+                }
+                other => panic!("expected ResponseTooLarge, got {other:?}"),
+            }
+            assert_eq!(server.received().len(), 1);
+        }
+    })
+    .await;
+}
+
+/// Two dispatchers that live as long as the process and are interested in every
+/// callsite. `tracing` caches each callsite's interest for the whole process; with one
+/// registered dispatcher, a callsite is registered against the default of whichever
+/// thread reaches it first, and a parallel test with no subscriber caches it as never
+/// enabled, so a test capturing on its thread sees nothing. With two or more, a callsite
+/// is registered against every live dispatcher, these included, and stays enabled.
+static ANCHORS: LazyLock<[tracing::Dispatch; 2]> = LazyLock::new(|| {
+    [(), ()].map(|()| {
+        tracing::Dispatch::new(
+            tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_writer(std::io::sink)
+                .finish(),
+        )
+    })
+});
+
+/// An application logging at DEBUG gets one span per call, which names its operationId
+/// and says how many attempts it took, the last status and how long it took; no token.
+#[test]
+fn at_debug_each_call_has_a_span_with_its_operation_attempts_status_and_time() {
+    LazyLock::force(&ANCHORS);
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(bounded(LIMIT, async {
+            let server = ScriptedServer::start(|i, _| match i {
+                0 => Action::json(503, r#"{"error":"busy"}"#).with_header("retry-after", "0"),
+                1 => Action::json(200, r#"{"tokens":[]}"#),
+                _ => Action::json(404, r#"{"error":"no such user"}"#),
+            })
+            .await;
+            let client = common::client(&server, 1);
+            client.list_api_tokens().await.unwrap();
+            client.current_user().await.unwrap_err();
+            let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+            let closed: Vec<&str> = logs.lines().filter(|l| l.contains(" close ")).collect();
+            assert_eq!(closed.len(), 2, "one span per call: {logs}");
+            for (line, operation, attempts, status) in [
+                (closed[0], "listAPITokens", 2, 200),
+                (closed[1], "getCurrentUser", 1, 404),
+            ] {
+                assert!(line.contains("DEBUG"), "{line}");
+                for field in [
+                    format!("operation=\"{operation}\""),
+                    format!("attempts={attempts}"),
+                    format!("status={status}"),
+                ] {
+                    assert!(line.contains(&field), "{field} in {line}");
+                }
+                let elapsed = line
+                    .split("elapsed_ms=")
+                    .nth(1)
+                    .unwrap_or_else(|| panic!("elapsed_ms in {line}"));
+                let digits: String = elapsed.chars().take_while(char::is_ascii_digit).collect();
+                assert!(digits.parse::<u64>().is_ok(), "{line}");
+            }
+            assert!(!logs.contains(TOKEN), "{logs}");
         }))
     });
 }
