@@ -136,6 +136,24 @@ fn client(base_url: &str) -> Client {
 type Call =
     Box<dyn Fn(Client, Vec<String>) -> Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>>;
 
+/// Runs `test` on `cases` values of `strategy` (proptest, no failure file), from inside a
+/// [`bounded`] test, whose runtime the test's calls may block on.
+fn check_cases<S: Strategy>(
+    cases: u32,
+    strategy: &S,
+    test: impl Fn(S::Value) -> Result<(), proptest::test_runner::TestCaseError>,
+) {
+    tokio::task::block_in_place(|| {
+        TestRunner::new(Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        })
+        .run(strategy, test)
+        .unwrap();
+    });
+}
+
 /// Every operation with path parameters: its path template and a call with given values.
 fn operations() -> Vec<(&'static str, Call)> {
     fn call<F, Fut>(f: F) -> Call
@@ -465,39 +483,30 @@ fn no_name_or_id_ever_leaves_its_path_segment() {
         let handle = tokio::runtime::Handle::current();
         let operations = operations();
         let cases = (0..operations.len(), 0..3usize, hostile_names());
-        tokio::task::block_in_place(|| {
-            let mut runner = TestRunner::new(Config {
-                cases: 2048,
-                failure_persistence: None,
-                ..Config::default()
-            });
-            runner
-                .run(&cases, |(op, position, hostile)| {
-                    let (template, call) = &operations[op];
-                    let count = template.matches('{').count();
-                    let mut names = vec!["x".to_owned(); count];
-                    names[position % count] = hostile.clone();
-                    let before = server.received_count();
-                    let outcome = handle.block_on(call(client.clone(), names.clone()));
-                    if documented_refusal(&hostile) {
-                        prop_assert!(
-                            matches!(outcome, Err(Error::InvalidArgument(_))),
-                            "{hostile:?} was not refused: {outcome:?}"
-                        );
-                        prop_assert_eq!(server.received_count(), before, "{:?} was sent", hostile);
-                    } else {
-                        prop_assert_eq!(
-                            server.received_count(),
-                            before + 1,
-                            "{:?}: {:?}",
-                            hostile,
-                            outcome
-                        );
-                        assert_follows(template, &names, &server.last_received().unwrap().target);
-                    }
-                    Ok(())
-                })
-                .unwrap();
+        check_cases(2048, &cases, |(op, position, hostile)| {
+            let (template, call) = &operations[op];
+            let count = template.matches('{').count();
+            let mut names = vec!["x".to_owned(); count];
+            names[position % count] = hostile.clone();
+            let before = server.received_count();
+            let outcome = handle.block_on(call(client.clone(), names.clone()));
+            if documented_refusal(&hostile) {
+                prop_assert!(
+                    matches!(outcome, Err(Error::InvalidArgument(_))),
+                    "{hostile:?} was not refused: {outcome:?}"
+                );
+                prop_assert_eq!(server.received_count(), before, "{:?} was sent", hostile);
+            } else {
+                prop_assert_eq!(
+                    server.received_count(),
+                    before + 1,
+                    "{:?}: {:?}",
+                    hostile,
+                    outcome
+                );
+                assert_follows(template, &names, &server.last_received().unwrap().target);
+            }
+            Ok(())
         });
     });
 }
@@ -512,41 +521,36 @@ fn no_filter_ever_leaves_its_query_parameter() {
         let server = ScriptedServer::start(|_, _| Action::json(200, r#"{"databases":[]}"#)).await;
         let client = client(&server.base_url);
         let handle = tokio::runtime::Handle::current();
-        tokio::task::block_in_place(|| {
-            let mut runner = TestRunner::new(Config {
-                cases: 512,
-                failure_persistence: None,
-                ..Config::default()
-            });
-            runner
-                .run(&(hostile_names(), hostile_names()), |(group, parent)| {
-                    let options = ListDatabasesOptions::new()
-                        .group(group.as_str())
-                        .branches_of(parent.as_str());
-                    let before = server.received_count();
-                    let outcome = handle.block_on(client.list_databases("my-org", &options));
-                    if group.trim().is_empty() || parent.trim().is_empty() {
-                        prop_assert!(
-                            matches!(outcome, Err(Error::InvalidArgument(_))),
-                            "{group:?}, {parent:?}: {outcome:?}"
-                        );
-                        prop_assert_eq!(server.received_count(), before);
-                        return Ok(());
-                    }
-                    prop_assert!(outcome.is_ok(), "{:?}", outcome);
-                    let target = server.last_received().unwrap().target;
-                    let url =
-                        turso_platform::reqwest::Url::parse(&format!("http://x{target}")).unwrap();
-                    prop_assert_eq!(url.path(), "/v1/organizations/my-org/databases");
-                    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-                    prop_assert_eq!(
-                        pairs,
-                        vec![("group".to_owned(), group), ("parent".to_owned(), parent)]
+        check_cases(
+            512,
+            &(hostile_names(), hostile_names()),
+            |(group, parent)| {
+                let options = ListDatabasesOptions::new()
+                    .group(group.as_str())
+                    .branches_of(parent.as_str());
+                let before = server.received_count();
+                let outcome = handle.block_on(client.list_databases("my-org", &options));
+                if group.trim().is_empty() || parent.trim().is_empty() {
+                    prop_assert!(
+                        matches!(outcome, Err(Error::InvalidArgument(_))),
+                        "{group:?}, {parent:?}: {outcome:?}"
                     );
-                    Ok(())
-                })
-                .unwrap();
-        });
+                    prop_assert_eq!(server.received_count(), before);
+                    return Ok(());
+                }
+                prop_assert!(outcome.is_ok(), "{:?}", outcome);
+                let target = server.last_received().unwrap().target;
+                let url =
+                    turso_platform::reqwest::Url::parse(&format!("http://x{target}")).unwrap();
+                prop_assert_eq!(url.path(), "/v1/organizations/my-org/databases");
+                let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+                prop_assert_eq!(
+                    pairs,
+                    vec![("group".to_owned(), group), ("parent".to_owned(), parent)]
+                );
+                Ok(())
+            },
+        );
     });
 }
 
@@ -653,32 +657,23 @@ fn nothing_panics_on_any_answer() {
             ".{0,12}",
         ]);
         let cases = (0..operations.len(), status, body, retry_after);
-        tokio::task::block_in_place(|| {
-            let mut runner = TestRunner::new(Config {
-                cases: 1024,
-                failure_persistence: None,
-                ..Config::default()
-            });
-            runner
-                .run(&cases, |(op, status, body, retry_after)| {
-                    let (template, call) = &operations[op];
-                    let mut action = Action::Respond {
-                        status,
-                        headers: vec![("content-type".into(), "application/json".into())],
-                        body,
-                    };
-                    if let Some(value) = retry_after.filter(|v| !v.contains(['\r', '\n'])) {
-                        action = action.with_header("retry-after", &value);
-                    }
-                    *answer.lock().unwrap() = action;
-                    let names = vec!["x".to_owned(); template.matches('{').count()];
-                    let started = Instant::now();
-                    let outcome = handle.block_on(call(client.clone(), names));
-                    // No retries: whatever the answer, the call ends at once.
-                    prop_assert!(started.elapsed() < Duration::from_secs(4), "{outcome:?}");
-                    Ok(())
-                })
-                .unwrap();
+        check_cases(1024, &cases, |(op, status, body, retry_after)| {
+            let (template, call) = &operations[op];
+            let mut action = Action::Respond {
+                status,
+                headers: vec![("content-type".into(), "application/json".into())],
+                body,
+            };
+            if let Some(value) = retry_after.filter(|v| !v.contains(['\r', '\n'])) {
+                action = action.with_header("retry-after", &value);
+            }
+            *answer.lock().unwrap() = action;
+            let names = vec!["x".to_owned(); template.matches('{').count()];
+            let started = Instant::now();
+            let outcome = handle.block_on(call(client.clone(), names));
+            // No retries: whatever the answer, the call ends at once.
+            prop_assert!(started.elapsed() < Duration::from_secs(4), "{outcome:?}");
+            Ok(())
         });
     });
 }
@@ -732,32 +727,22 @@ fn the_escape_hatch_cannot_leave_a_path_either() {
         }
         assert!(server.received().is_empty());
         let handle = tokio::runtime::Handle::current();
-        tokio::task::block_in_place(|| {
-            let mut runner = TestRunner::new(Config {
-                cases: 512,
-                failure_persistence: None,
-                ..Config::default()
-            });
-            runner
-                .run(&(hostile_names(), hostile_names()), |(org, id)| {
-                    let before = server.received_count();
-                    let outcome =
-                        handle.block_on(generated.revoke_organization_api_token(&org, &id));
-                    let dots = |s: &str| s.is_empty() || s == "." || s == "..";
-                    if dots(&org) || dots(&id) {
-                        prop_assert!(outcome.is_err());
-                        prop_assert_eq!(server.received_count(), before);
-                    } else {
-                        prop_assert_eq!(server.received_count(), before + 1);
-                        assert_follows(
-                            "/v1/organizations/{organizationSlug}/api-tokens/{tokenId}",
-                            &[org.clone(), id.clone()],
-                            &server.last_received().unwrap().target,
-                        );
-                    }
-                    Ok(())
-                })
-                .unwrap();
+        check_cases(512, &(hostile_names(), hostile_names()), |(org, id)| {
+            let before = server.received_count();
+            let outcome = handle.block_on(generated.revoke_organization_api_token(&org, &id));
+            let dots = |s: &str| s.is_empty() || s == "." || s == "..";
+            if dots(&org) || dots(&id) {
+                prop_assert!(outcome.is_err());
+                prop_assert_eq!(server.received_count(), before);
+            } else {
+                prop_assert_eq!(server.received_count(), before + 1);
+                assert_follows(
+                    "/v1/organizations/{organizationSlug}/api-tokens/{tokenId}",
+                    &[org.clone(), id.clone()],
+                    &server.last_received().unwrap().target,
+                );
+            }
+            Ok(())
         });
     });
 }

@@ -641,16 +641,7 @@ async fn the_escape_hatch_sends_a_503_once() {
 #[tokio::test]
 async fn the_escape_hatch_reads_no_more_than_the_answer_limit() {
     bounded(LIMIT, async {
-        let big = format!(r#"{{"tokens":[],"padding":"{}"}}"#, "x".repeat(64 * 1024));
-        let declared = ScriptedServer::start({
-            let big = big.clone();
-            move |_, _| Action::json(200, &big)
-        })
-        .await;
-        let mut raw = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n".to_vec();
-        raw.extend_from_slice(big.as_bytes());
-        let undeclared = ScriptedServer::start(move |_, _| Action::RawThenClose(raw.clone())).await;
-        for server in [&declared, &undeclared] {
+        for server in &common::oversized_answers().await {
             let client = Client::builder()
                 .token(TOKEN)
                 .base_url(&server.base_url)

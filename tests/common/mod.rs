@@ -48,6 +48,21 @@ pub fn client(server: &ScriptedServer, max_retries: u32) -> turso_platform::Clie
         .unwrap()
 }
 
+/// Two servers whose every answer is a 200 with 64 KiB of JSON (`{"tokens":[],...}`): the
+/// first declares its length, the second runs until it closes the connection.
+pub async fn oversized_answers() -> [ScriptedServer; 2] {
+    let big = format!(r#"{{"tokens":[],"padding":"{}"}}"#, "x".repeat(64 * 1024));
+    let declared = ScriptedServer::start({
+        let big = big.clone();
+        move |_, _| Action::json(200, &big)
+    })
+    .await;
+    let mut raw = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n".to_vec();
+    raw.extend_from_slice(big.as_bytes());
+    let undeclared = ScriptedServer::start(move |_, _| Action::RawThenClose(raw.clone())).await;
+    [declared, undeclared]
+}
+
 /// The answer to a mint of an API token whose secret is [`MINTED`].
 pub fn minted_json() -> Action {
     Action::json(
