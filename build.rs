@@ -40,6 +40,7 @@ fn generate() -> Result<(), String> {
     let table = operation_table(&spec)?;
     let path_parameters = spec.paths.paths.keys().any(|path| path.contains('{'));
     let answers = answer_types(&spec);
+    let secret_methods = secret_methods(&spec);
 
     let mut settings = GenerationSettings::new();
     settings
@@ -82,7 +83,11 @@ fn generate() -> Result<(), String> {
         .map_err(|e| format!("progenitor cannot generate a client from {SPEC}: {e}"))?;
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("progenitor generated code that does not parse: {e}"))?;
-    Adjust::default().apply(&mut file, path_parameters, &answers)?;
+    Adjust {
+        secret_methods,
+        ..Adjust::default()
+    }
+    .apply(&mut file, path_parameters, &answers)?;
     let mut code = prettyplease::unparse(&file);
     if code.contains("\"api-version\"") {
         return Err(
@@ -214,6 +219,15 @@ fn success_schemas(spec: &OpenAPI, op: &Operation) -> BTreeSet<String> {
         }
     }
     seen
+}
+
+/// The names progenitor gives the operations whose successful answer carries a secret
+/// (is made of the `Secret` schema somewhere).
+fn secret_methods(spec: &OpenAPI) -> BTreeSet<String> {
+    spec.operations()
+        .filter(|(_, _, op)| success_schemas(spec, op).contains("Secret"))
+        .filter_map(|(_, _, op)| Some(op.operation_id.as_deref()?.to_snake_case()))
+        .collect()
 }
 
 /// Whether `status` is a success (2xx).
@@ -421,6 +435,8 @@ fn operation_table(spec: &OpenAPI) -> Result<String, String> {
 ///   standard reads as `/`);
 /// - no `api-version` header: progenitor sends the spec document's version with every
 ///   request, which the Turso API never asked for;
+/// - the operations whose answer carries a secret decode their answers with
+///   `crate::secret::redacted_response`, whose errors quote no byte of the body;
 /// - every generated type is `#[non_exhaustive]`, so that a new optional field or enum
 ///   value in the spec is a minor change for Rust users;
 /// - in an answer, a nullable list (`Option<Vec<T>>`) is a `Vec<T>`, empty for `null`;
@@ -434,6 +450,10 @@ fn operation_table(spec: &OpenAPI) -> Result<String, String> {
 #[derive(Default)]
 struct Adjust {
     encoded_paths: usize,
+    /// The methods whose answers are decoded without quoting them.
+    secret_methods: BTreeSet<String>,
+    /// How many decodings of theirs were replaced.
+    redacted_decodings: usize,
 }
 
 impl Adjust {
@@ -467,6 +487,13 @@ impl Adjust {
             }
         }
         types.1.extend(constructors);
+        if self.redacted_decodings < self.secret_methods.len() {
+            return Err(
+                "progenitor's output changed shape: build.rs no longer finds the decoding of \
+                 the answers that carry a secret; update `Adjust` in build.rs"
+                    .to_owned(),
+            );
+        }
         if path_parameters && self.encoded_paths == 0 {
             return Err(
                 "progenitor's output changed shape: build.rs no longer finds the path encoding \
@@ -479,6 +506,19 @@ impl Adjust {
 }
 
 impl VisitMut for Adjust {
+    /// In a method of an operation whose answer carries a secret, every
+    /// `ResponseValue::from_response(..)` becomes `crate::secret::redacted_response(..)`.
+    fn visit_impl_item_fn_mut(&mut self, method: &mut syn::ImplItemFn) {
+        if self.secret_methods.contains(&method.sig.ident.to_string()) {
+            let mut redact = RedactDecoding(0);
+            redact.visit_block_mut(&mut method.block);
+            if redact.0 > 0 {
+                self.redacted_decodings += 1;
+            }
+        }
+        visit_mut::visit_impl_item_fn_mut(self, method);
+    }
+
     /// progenitor encodes path parameters inside `format!(...)`, whose arguments syn
     /// keeps as tokens.
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
@@ -523,6 +563,30 @@ impl Adjust {
                 other => vec![other],
             })
             .collect()
+    }
+}
+
+/// Replaces progenitor's decoding of an answer with `crate::secret::redacted_response`,
+/// counting the replacements.
+struct RedactDecoding(usize);
+
+impl VisitMut for RedactDecoding {
+    fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
+        if let syn::Expr::Path(func) = call.func.as_mut() {
+            let names: Vec<String> = func
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            if names == ["ResponseValue", "from_response"]
+                && let Ok(path) = syn::parse_str("crate::secret::redacted_response")
+            {
+                func.path = path;
+                self.0 += 1;
+            }
+        }
+        visit_mut::visit_expr_call_mut(self, call);
     }
 }
 

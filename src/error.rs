@@ -14,6 +14,7 @@ use reqwest::StatusCode;
 use crate::excerpt::{self, Quoted};
 use crate::generated::types;
 use crate::hooks::Answer;
+use crate::secret::{self, REDACTED_BODY};
 
 /// How much of an unexpected body [`Error::UnexpectedResponse`] keeps.
 const BODY_LIMIT: usize = 1024;
@@ -25,10 +26,6 @@ const REASON_LIMIT: usize = 256;
 const READ_LIMIT: usize = 64 * 1024;
 /// How much of that body `Display` shows.
 const DISPLAY_LIMIT: usize = 256;
-/// What the body of an answer that may hold a secret is replaced with.
-const REDACTED_BODY: &str =
-    "[redacted: an answer to an operation that mints a secret is never kept]";
-
 /// Everything that can go wrong when calling the Turso Platform API.
 ///
 /// Match on the variant to act on a kind of failure; use [`Error::status`],
@@ -313,19 +310,19 @@ impl Error {
     }
 
     /// Maps an error of the generated client, with what its answer said (`answer`), the
-    /// client's limit on bodies, and whether a successful answer carries a secret.
+    /// client's limit on bodies, and what the error may quote of the answer.
     pub(crate) async fn from_generated(
         error: progenitor_client::Error<types::Error>,
         answer: Answer,
         limit: usize,
-        secret_answer: bool,
+        quoting: Quoting<'_>,
     ) -> Self {
         use progenitor_client::Error as E;
         let retry_after = answer.retry_after;
         match error {
             E::ErrorResponse(answer) => {
                 let status = answer.status();
-                Error::api(status, answer.into_inner(), retry_after)
+                Error::api(status, answer.into_inner(), retry_after, quoting)
             }
             E::InvalidResponsePayload(bytes, why) => {
                 // The exec hook saw the answer before it was decoded; 200 is the only
@@ -333,10 +330,12 @@ impl Error {
                 let status = answer.status.unwrap_or(StatusCode::OK);
                 Error::UnexpectedResponse {
                     status,
-                    body: body_text(&bytes, secret_answer),
+                    body: quoting.body(&bytes),
+                    // For an answer that carries a secret, the generated code has already
+                    // replaced the body and the value serde quotes (`secret::redacted_response`).
                     reason: format!(
                         "the body is not the JSON the API documents ({})",
-                        decoding_error(&why, secret_answer)
+                        quoting.cut(why.to_string(), REASON_LIMIT)
                     ),
                     retry_after,
                 }
@@ -349,7 +348,7 @@ impl Error {
                 if (status.is_client_error() || status.is_server_error())
                     && let Ok(body) = serde_json::from_slice::<types::Error>(&bytes)
                 {
-                    return Error::api(status, body, retry_after);
+                    return Error::api(status, body, retry_after, quoting);
                 }
                 let reason = if status.is_redirection() {
                     "the API answered with a redirect, which the client does not follow: the \
@@ -360,7 +359,7 @@ impl Error {
                 };
                 Error::UnexpectedResponse {
                     status,
-                    body: body_text(&bytes, secret_answer),
+                    body: quoting.body(&bytes),
                     reason,
                     retry_after,
                 }
@@ -381,11 +380,16 @@ impl Error {
     }
 
     /// An API error from its error body, with the texts cut to their limits.
-    fn api(status: StatusCode, body: types::Error, retry_after: Option<Duration>) -> Self {
+    fn api(
+        status: StatusCode,
+        body: types::Error,
+        retry_after: Option<Duration>,
+        quoting: Quoting<'_>,
+    ) -> Self {
         Error::Api {
             status,
-            message: excerpt::cut(body.error, MESSAGE_LIMIT),
-            code: body.code.map(|code| excerpt::cut(code, REASON_LIMIT)),
+            message: quoting.cut(body.error, MESSAGE_LIMIT),
+            code: body.code.map(|code| quoting.cut(code, REASON_LIMIT)),
             retry_after,
         }
     }
@@ -419,23 +423,6 @@ fn is_ambiguous(status: StatusCode) -> bool {
     status == StatusCode::REQUEST_TIMEOUT || status.is_server_error()
 }
 
-/// What is wrong with a body that did not decode. For an answer that may hold a secret,
-/// only the kind of error and where it is: serde's own text quotes the values it
-/// refuses (`invalid type: string "eyJ..."`).
-fn decoding_error(error: &serde_json::Error, secret_answer: bool) -> String {
-    if secret_answer {
-        let kind = match error.classify() {
-            serde_json::error::Category::Io => "a read error",
-            serde_json::error::Category::Syntax => "a syntax error",
-            serde_json::error::Category::Data => "a value of the wrong type or a missing field",
-            serde_json::error::Category::Eof => "an unexpected end",
-        };
-        format!("{kind} at line {} column {}", error.line(), error.column())
-    } else {
-        excerpt::cut(error.to_string(), REASON_LIMIT)
-    }
-}
-
 /// Reads about `limit` bytes of a body at most; what cannot be read is left out.
 async fn read_prefix(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
     let mut bytes = Vec::new();
@@ -448,14 +435,40 @@ async fn read_prefix(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
     bytes
 }
 
-/// The body as text, cut to [`BODY_LIMIT`] bytes on a character boundary; nothing of it
-/// for an operation that mints a secret.
-fn body_text(bytes: &[u8], secret_answer: bool) -> String {
-    if secret_answer {
-        return REDACTED_BODY.to_owned();
+/// What an error may quote of an answer: nothing of its body for an operation whose
+/// successful answer carries a secret; for the others, everything but the secrets the
+/// request carried (an encryption key that a server or proxy quotes back in its 400),
+/// which are redacted before any text is cut to its limit, so that no part of one is
+/// left at a cut.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Quoting<'a> {
+    /// Whether a successful answer of the operation carries a secret.
+    pub(crate) secret_answer: bool,
+    /// The secrets the request carried.
+    pub(crate) request_secrets: &'a [&'a str],
+}
+
+impl Quoting<'_> {
+    /// `text` without the request's secrets, cut to `limit` bytes.
+    fn cut(&self, text: String, limit: usize) -> String {
+        excerpt::cut(secret::redact(text, self.request_secrets), limit)
     }
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(BODY_LIMIT)]);
-    excerpt::prefix(&text, BODY_LIMIT).to_owned()
+
+    /// The body as text, cut to [`BODY_LIMIT`] bytes on a character boundary; nothing
+    /// of it for an operation that mints a secret.
+    fn body(&self, bytes: &[u8]) -> String {
+        if self.secret_answer {
+            return REDACTED_BODY.to_owned();
+        }
+        // Enough beyond the limit that a secret across the cut is whole, and redacted.
+        let margin = secret::longest_spelling(self.request_secrets);
+        let read = &bytes[..bytes.len().min(BODY_LIMIT + margin)];
+        let text = secret::redact(
+            String::from_utf8_lossy(read).into_owned(),
+            self.request_secrets,
+        );
+        excerpt::prefix(&text, BODY_LIMIT).to_owned()
+    }
 }
 
 impl fmt::Display for Error {
@@ -608,29 +621,55 @@ mod tests {
                 code: None,
             },
             None,
+            Quoting::default(),
         )
     }
 
     #[test]
     fn bodies_are_cut_on_a_character_boundary() {
         let long = "é".repeat(BODY_LIMIT);
-        let text = body_text(long.as_bytes(), false);
+        let text = Quoting::default().body(long.as_bytes());
         assert_eq!(text.len(), BODY_LIMIT);
         assert!(text.chars().all(|c| c == 'é'));
         let invalid = [0xff; 2000];
-        assert!(body_text(&invalid, false).len() <= BODY_LIMIT);
+        assert!(Quoting::default().body(&invalid).len() <= BODY_LIMIT);
     }
 
     #[test]
     fn answers_to_mints_are_never_kept() {
         let body = br#"{"jwt": "eyJ.secret"#;
-        assert_eq!(body_text(body, true), REDACTED_BODY);
-        assert_eq!(body_text(body, false), r#"{"jwt": "eyJ.secret"#);
-        let error = serde_json::from_str::<types::DatabaseToken>(r#""eyJ.secret""#).unwrap_err();
-        assert!(decoding_error(&error, false).contains("eyJ.secret"));
-        let redacted = decoding_error(&error, true);
-        assert!(!redacted.contains("eyJ"), "{redacted}");
-        assert!(redacted.contains("line 1 column"), "{redacted}");
+        let minting = Quoting {
+            secret_answer: true,
+            ..Quoting::default()
+        };
+        assert_eq!(minting.body(body), REDACTED_BODY);
+        assert_eq!(Quoting::default().body(body), r#"{"jwt": "eyJ.secret"#);
+    }
+
+    /// A key the request carried is redacted from every text, in every spelling, even
+    /// where a text is cut in the middle of it.
+    #[test]
+    fn a_secret_of_the_request_is_never_quoted() {
+        let key = "c2VjcmV0/a2V5+MzI=";
+        let quoting = Quoting {
+            secret_answer: false,
+            request_secrets: &[key],
+        };
+        let quoted = format!(
+            "bad key {key}, escaped {}, encoded {}",
+            key.replace('/', "\\/"),
+            "c2VjcmV0%2Fa2V5%2BMzI%3D"
+        );
+        let message = quoting.cut(quoted.clone(), MESSAGE_LIMIT);
+        assert_eq!(message.matches("[REDACTED]").count(), 3, "{message}");
+        for at in 0..key.len() {
+            let body = format!("{}{key}", "x".repeat(BODY_LIMIT - at));
+            let shown = quoting.body(body.as_bytes());
+            assert!(
+                !shown.contains(&key[..at.max(4).min(key.len())]),
+                "cut at {at}: {shown}"
+            );
+        }
     }
 
     #[test]

@@ -12,7 +12,11 @@
 //! encoded and their paths checked as the client's (see [`crate::Client`]), and their
 //! answers are bounded the same way; but they are sent once (no retries), their errors
 //! are progenitor's [`Error`], not [`crate::Error`], and names are not refused with an
-//! explanation before they are sent.
+//! explanation before they are sent. progenitor's errors may quote an answer's body,
+//! except for the operations whose answer carries a secret (`createAPIToken`,
+//! `createDatabaseToken`, `createGroupToken`): an answer of theirs that does not decode
+//! is an `InvalidResponsePayload` with a placeholder for a body, and what was wrong,
+//! where, without the value.
 //!
 //! The `reqwest::Client` underneath ([`ClientInfo::client`]) carries no token: requests
 //! you make with it directly are yours, and get no `Authorization` header.

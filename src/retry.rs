@@ -74,13 +74,16 @@ pub(crate) struct Backoff {
 }
 
 impl Backoff {
-    /// The wait after the `failures`th failure in a row (counted from 1).
+    /// The wait after the `failures`th failure in a row (counted from 1). Whatever the
+    /// durations, it never panics: the products saturate.
     pub(crate) fn wait(&self, failures: u32) -> Duration {
         let exponential = self
             .first
             .saturating_mul(1 << failures.saturating_sub(1).min(16))
             .min(self.max);
-        exponential.mul_f64(0.75 + 0.5 * random_unit())
+        let factor = 0.75 + 0.5 * random_unit();
+        // `mul_f64` panics past `Duration::MAX`; a wait that long is as good as the cap.
+        Duration::try_from_secs_f64(exponential.as_secs_f64() * factor).unwrap_or(exponential)
     }
 }
 
@@ -251,5 +254,19 @@ mod tests {
             .map(|_| RetryPolicy::default().backoff.wait(1))
             .collect();
         assert!(waits.len() > 1);
+    }
+
+    #[test]
+    fn no_backoff_setting_panics() {
+        for (first, max) in [
+            (Duration::MAX, Duration::MAX),
+            (Duration::ZERO, Duration::MAX),
+            (Duration::from_secs(u64::MAX / 2), Duration::MAX),
+        ] {
+            let backoff = Backoff { first, max };
+            for failures in [0, 1, 2, 17, u32::MAX] {
+                assert!(backoff.wait(failures) <= max);
+            }
+        }
     }
 }

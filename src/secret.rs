@@ -1,9 +1,16 @@
-//! How secrets travel through the generated code.
+//! How secrets travel through the generated code: the type a minted secret arrives in,
+//! and the decoding of answers that carry one, whose errors never quote a byte of them.
 
 use std::fmt;
 
+use progenitor_client::ResponseValue;
 use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// What the body of an answer that may hold a secret is replaced with in an error.
+pub(crate) const REDACTED_BODY: &str =
+    "[redacted: an answer to an operation that mints a secret is never kept]";
 
 /// A secret token as the generated types hold it (the spec's `Secret` schema).
 ///
@@ -41,6 +48,11 @@ impl WireSecret {
     pub fn into_secret(self) -> SecretString {
         self.0
     }
+
+    /// The secret, for the crate's own use (redacting it from what an error quotes).
+    pub(crate) fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
 }
 
 impl From<SecretString> for WireSecret {
@@ -75,5 +87,100 @@ impl<'de> Deserialize<'de> for WireSecret {
 impl Serialize for WireSecret {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.0.expose_secret())
+    }
+}
+
+/// `text` with every secret of `secrets` replaced by `[REDACTED]`, in each spelling a
+/// server or proxy could quote it in: as it is, JSON-escaped (`/` as `\/`), and
+/// percent-encoded.
+pub(crate) fn redact(mut text: String, secrets: &[&str]) -> String {
+    for secret in secrets.iter().filter(|secret| !secret.is_empty()) {
+        for spelling in spellings(secret) {
+            if text.contains(&spelling) {
+                text = text.replace(&spelling, "[REDACTED]");
+            }
+        }
+    }
+    text
+}
+
+/// The length of the longest spelling of any of `secrets`.
+pub(crate) fn longest_spelling(secrets: &[&str]) -> usize {
+    secrets
+        .iter()
+        .flat_map(|secret| spellings(secret))
+        .map(|spelling| spelling.len())
+        .max()
+        .unwrap_or(0)
+}
+
+fn spellings(secret: &str) -> [String; 4] {
+    let encoded = |upper: bool| {
+        secret
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    char::from(b).to_string()
+                }
+                _ if upper => format!("%{b:02X}"),
+                _ => format!("%{b:02x}"),
+            })
+            .collect::<String>()
+    };
+    [
+        secret.to_owned(),
+        secret.replace('/', "\\/"),
+        encoded(true),
+        encoded(false),
+    ]
+}
+
+/// Decodes an answer of an operation whose successful answer carries a secret, as
+/// progenitor's `ResponseValue::from_response` does, except that a body that does not
+/// decode is not kept: the error holds a placeholder and what was wrong, where, but not
+/// the value (serde's own text quotes it: `invalid type: string "eyJ..."`). build.rs puts
+/// this in place of `from_response` in those operations, for the escape hatch
+/// ([`Client::generated`](crate::Client::generated)) as for the client.
+pub(crate) async fn redacted_response<T: DeserializeOwned, E>(
+    response: reqwest::Response,
+) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
+    ResponseValue::from_response(response)
+        .await
+        .map_err(|error| match error {
+            progenitor_client::Error::InvalidResponsePayload(_, why) => {
+                progenitor_client::Error::InvalidResponsePayload(
+                    REDACTED_BODY.as_bytes().into(),
+                    serde::de::Error::custom(decoding_error(&why)),
+                )
+            }
+            other => other,
+        })
+}
+
+/// What is wrong with a body that did not decode, without any of its values: the kind
+/// of error and where it is.
+fn decoding_error(error: &serde_json::Error) -> String {
+    let kind = match error.classify() {
+        serde_json::error::Category::Io => "a read error",
+        serde_json::error::Category::Syntax => "a syntax error",
+        serde_json::error::Category::Data => "a value of the wrong type or a missing field",
+        serde_json::error::Category::Eof => "an unexpected end",
+    };
+    format!("{kind} at line {} column {}", error.line(), error.column())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoding_errors_say_where_not_what() {
+        let error =
+            serde_json::from_str::<crate::generated::types::DatabaseToken>(r#""eyJ.secret""#)
+                .unwrap_err();
+        assert!(error.to_string().contains("eyJ.secret"), "serde quotes it");
+        let redacted = decoding_error(&error);
+        assert!(!redacted.contains("eyJ"), "{redacted}");
+        assert!(redacted.contains("line 1 column"), "{redacted}");
     }
 }

@@ -131,29 +131,40 @@ pub struct Grant {
     pub groups: Vec<String>,
 }
 
-/// The claims as they are written in the JWT.
+/// The claims as they are written in the JWT, read as leniently as RFC 7519 allows: a
+/// time is any JSON number (NumericDate may have a fraction), a list may be Go's `null`,
+/// and a claim of the wrong type is as good as absent rather than a reason to read none.
 #[derive(Deserialize)]
 struct Raw {
+    #[serde(default, deserialize_with = "crate::lenient::or_default")]
     a: Option<String>,
+    #[serde(default, deserialize_with = "crate::lenient::or_default")]
     id: Option<String>,
+    #[serde(default, deserialize_with = "crate::lenient::or_default")]
     gid: Option<String>,
+    #[serde(default, deserialize_with = "crate::lenient::or_default")]
     p: Option<RawPermissions>,
-    iat: Option<u64>,
-    exp: Option<u64>,
+    #[serde(default, deserialize_with = "numeric_date")]
+    iat: Option<SystemTime>,
+    #[serde(default, deserialize_with = "numeric_date")]
+    exp: Option<SystemTime>,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 struct RawPermissions {
+    #[serde(default, deserialize_with = "crate::lenient::or_default")]
     roa: Option<RawGrant>,
+    #[serde(default, deserialize_with = "crate::lenient::or_default")]
     ro: Option<RawGrant>,
+    #[serde(default, deserialize_with = "crate::lenient::or_default")]
     rw: Option<RawGrant>,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 struct RawGrant {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::or_default")]
     ns: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::or_default")]
     tags: Vec<String>,
 }
 
@@ -167,12 +178,38 @@ impl From<Option<RawGrant>> for Grant {
     }
 }
 
+/// A NumericDate (RFC 7519): seconds since the Unix epoch as any JSON number, a fraction
+/// or a sign included; `None` for anything else, or a time no clock of this machine can
+/// hold.
+fn numeric_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<SystemTime>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    let serde_json::Value::Number(number) = value else {
+        return Ok(None);
+    };
+    let time = if let Some(secs) = number.as_u64() {
+        UNIX_EPOCH.checked_add(Duration::from_secs(secs))
+    } else if let Some(secs) = number.as_i64() {
+        UNIX_EPOCH.checked_sub(Duration::from_secs(secs.unsigned_abs()))
+    } else {
+        number.as_f64().and_then(|secs| {
+            let magnitude = Duration::try_from_secs_f64(secs.abs()).ok()?;
+            if secs < 0.0 {
+                UNIX_EPOCH.checked_sub(magnitude)
+            } else {
+                UNIX_EPOCH.checked_add(magnitude)
+            }
+        })
+    };
+    Ok(time)
+}
+
 /// The claims of a JWT, unverified; `None` if it is not a JWT with a JSON object of claims.
 pub(crate) fn read(jwt: &str) -> Option<TokenClaims> {
     let payload = jwt.split('.').nth(1)?;
     let json = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
-    let raw: Raw = serde_json::from_slice(&json).ok()?;
-    let time = |secs: Option<u64>| UNIX_EPOCH.checked_add(Duration::from_secs(secs?));
+    // An object, not any JSON serde would take for a struct (an array, say).
+    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(&json).ok()?;
+    let raw = Raw::deserialize(serde_json::Value::Object(object)).ok()?;
     Some(TokenClaims {
         access: raw
             .a
@@ -185,8 +222,8 @@ pub(crate) fn read(jwt: &str) -> Option<TokenClaims> {
             read_only: p.ro.into(),
             full_access: p.rw.into(),
         }),
-        issued_at: time(raw.iat),
-        expires_at: time(raw.exp),
+        issued_at: raw.iat,
+        expires_at: raw.exp,
     })
 }
 
@@ -217,15 +254,46 @@ mod tests {
         let group = read(&jwt(r#"{"gid":"g","iat":1}"#)).unwrap();
         assert_eq!(group.access, TokenAccess::FullAccess, "no `a`: full access");
         assert_eq!((group.expires_at, group.lifetime()), (None, None));
-        for opaque in [
-            "",
-            "x",
-            "a.b.c",
-            "a.!!!.c",
-            &jwt("[1]"),
-            &jwt(r#"{"exp":-5}"#),
-        ] {
+        for opaque in ["", "x", "a.b.c", "a.!!!.c", &jwt("[1]"), &jwt("null")] {
             assert_eq!(read(opaque), None, "{opaque}");
         }
+    }
+
+    /// RFC 7519's NumericDate may have a fraction, Go writes empty lists as `null`, and a
+    /// claim of the wrong type does not hide the others: none of these loses the expiry.
+    #[test]
+    fn claims_are_read_as_leniently_as_rfc_7519_allows() {
+        let fractional = read(&jwt(r#"{"iat":100.25,"exp":103.75,"a":"ro"}"#)).unwrap();
+        assert_eq!(fractional.lifetime(), Some(Duration::from_millis(3500)));
+        assert_eq!(fractional.access, TokenAccess::ReadOnly);
+        let nulls = read(&jwt(
+            r#"{"exp":160,"iat":100,"p":{"roa":{"ns":null,"tags":null},"rw":null}}"#,
+        ))
+        .unwrap();
+        assert_eq!(nulls.lifetime(), Some(Duration::from_secs(60)));
+        assert_eq!(nulls.permissions.unwrap(), TokenPermissions::default());
+        let odd = read(&jwt(r#"{"exp":160,"iat":"x","a":5,"id":[],"p":7}"#)).unwrap();
+        assert_eq!(odd.expires_at, Some(UNIX_EPOCH + Duration::from_secs(160)));
+        assert_eq!(
+            (odd.issued_at, odd.access, odd.database_id),
+            (None, TokenAccess::FullAccess, None)
+        );
+        let past = read(&jwt(r#"{"exp":-5}"#)).unwrap();
+        assert_eq!(
+            past.expires_at,
+            UNIX_EPOCH.checked_sub(Duration::from_secs(5))
+        );
+        let absurd = read(&jwt(r#"{"iat":0,"exp":9223372036854775807}"#)).unwrap();
+        assert!(absurd.lifetime().is_some());
+        assert_eq!(
+            read(&jwt(r#"{"exp":1e400}"#)).map(|c| c.expires_at),
+            None,
+            "not a number serde reads"
+        );
+        assert_eq!(
+            read(&jwt(r#"{"exp":1e300}"#)).unwrap().expires_at,
+            None,
+            "beyond any clock"
+        );
     }
 }

@@ -20,6 +20,12 @@ use crate::{Client, DatabaseToken, Error, StatusCode, TokenOptions};
 const MIN_LIFETIME: Duration = Duration::from_secs(2);
 /// The margin kept before a token's expiry: `exp` and `iat` are whole seconds.
 const MARGIN: Duration = Duration::from_secs(1);
+/// The longest lifetime a source counts with (100 years): a token minted to live longer,
+/// or whose claims say so, is refreshed as if it lived this long, so that no time
+/// arithmetic can overflow whatever a server answers.
+const MAX_LIFETIME: Duration = Duration::from_secs(100 * 365 * 86_400);
+/// The longest wait between two attempts a source accepts ([`TokenSource::retry_backoff`]).
+const MAX_BACKOFF: Duration = Duration::from_secs(86_400);
 
 /// A database or group token that is valid whenever you ask for it, for a service that
 /// keeps short-lived tokens instead of ones that never expire.
@@ -229,7 +235,8 @@ impl TokenSource {
 
     /// How long to wait before trying again after a failed mint: `first` after the first
     /// failure in a row, doubling up to `max`, with ±25% jitter (1 s and 30 s by default;
-    /// `first` is at least 10 ms, so that a failing API is never asked in a tight loop).
+    /// `first` is at least 10 ms, so that a failing API is never asked in a tight loop,
+    /// and neither is more than a day, so that no setting can overflow a clock).
     ///
     /// ```
     /// use std::time::Duration;
@@ -241,10 +248,10 @@ impl TokenSource {
     ///     .retry_backoff(Duration::from_millis(500), Duration::from_secs(10));
     /// ```
     pub fn retry_backoff(self, first: Duration, max: Duration) -> Self {
-        let first = first.max(Duration::from_millis(10));
+        let first = first.clamp(Duration::from_millis(10), MAX_BACKOFF);
         self.shared.lock().backoff = Backoff {
             first,
-            max: max.max(first),
+            max: max.clamp(first, MAX_BACKOFF),
         };
         self
     }
@@ -323,8 +330,14 @@ impl TokenSource {
         state.attempts += 1;
         let number = state.attempts;
         let task = tokio::spawn(async move {
+            // However the mint ends, a panic included, its waiters are woken.
+            let unfinished = Unfinished {
+                shared: Weak::clone(&shared),
+                number,
+            };
             let started = Instant::now();
             let minted = mint(&client, &target, &options).await;
+            std::mem::forget(unfinished);
             if let Some(shared) = Weak::upgrade(&shared) {
                 shared.finish(number, minted, started);
             }
@@ -337,8 +350,11 @@ impl TokenSource {
     /// for it meanwhile rather than get a token about to be invalid. Rotations are made
     /// one at a time.
     ///
-    /// If the invalidation fails, nothing changed and the current token stays; if the
-    /// mint after it fails, the next caller of `token` mints one.
+    /// Once the invalidation may have reached the API, the current token is no longer
+    /// handed out, even if the call fails or is cancelled (a gateway's 504, a timeout, a
+    /// dropped future: the API may have carried it out): the next caller of `token` mints
+    /// one. Only an invalidation that certainly did not happen (refused before sending,
+    /// no connection, an answer that refused it) leaves the current token in place.
     ///
     /// ```no_run
     /// # async fn run(tokens: turso_platform::TokenSource) -> Result<(), turso_platform::Error> {
@@ -364,10 +380,24 @@ impl TokenSource {
         };
         let shared = &self.shared;
         let started = Instant::now();
-        invalidate(&shared.client, &shared.target).await?;
+        // From here the invalidation may reach the API: if this call is dropped, or fails
+        // in a way that does not tell, the current token is dead.
         rotation.outcome = Some(None);
+        if let Err(error) = invalidate(&shared.client, &shared.target).await {
+            if !error.may_have_taken_effect() {
+                rotation.outcome = None;
+            }
+            return Err(error);
+        }
         let token = mint(&shared.client, &shared.target, &shared.options).await?;
-        let held = Held::new(token.clone(), started, Instant::now(), share).ok_or_else(|| {
+        let held = Held::new(
+            token.clone(),
+            shared.asked(),
+            started,
+            Instant::now(),
+            share,
+        )
+        .ok_or_else(|| {
             Error::InvalidArgument(
                 "the API minted a token that expires before it could be used".to_owned(),
             )
@@ -375,6 +405,27 @@ impl TokenSource {
         tracing::info!(tokens = %shared.target, "rotated the tokens");
         rotation.outcome = Some(Some(held));
         Ok(token)
+    }
+}
+
+/// Wakes the waiters of a mint task that ends without an outcome (it panicked): it
+/// finishes the attempt with an error, so that nobody waits for it forever.
+struct Unfinished {
+    shared: Weak<Shared>,
+    number: u64,
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if let Some(shared) = self.shared.upgrade() {
+            let failure = Error::unexpected_ok(
+                String::new(),
+                "minting a token ended without an outcome (a panic inside turso-platform: \
+                 please report it)"
+                    .to_owned(),
+            );
+            shared.finish(self.number, Err(failure), Instant::now());
+        }
     }
 }
 
@@ -411,6 +462,11 @@ impl Shared {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The lifetime the source asks for; `None` for tokens that never expire.
+    fn asked(&self) -> Option<Duration> {
+        self.options.lifetime()
+    }
+
     /// Records what attempt `number`, started at `started`, brought, and wakes the
     /// callers waiting for it. An attempt a rotation stopped is of no use any more.
     fn finish(&self, number: u64, minted: Result<DatabaseToken, Error>, started: Instant) {
@@ -422,7 +478,7 @@ impl Shared {
         state.attempt = None;
         let share = state.refresh_share;
         let minted = minted.and_then(|token| {
-            Held::new(token, started, now, share).ok_or_else(|| {
+            Held::new(token, self.asked(), started, now, share).ok_or_else(|| {
                 Error::InvalidArgument(
                     "the API minted a token that expires before it could be used: give it a \
                      longer expiration"
@@ -444,7 +500,8 @@ impl Shared {
                 state.failure = Some(Failure {
                     permanent: is_permanent(&error),
                     error: Arc::new(error),
-                    retry_at: now + wait,
+                    // The wait is at most a day: this cannot overflow, but need not panic.
+                    retry_at: now.checked_add(wait).unwrap_or(now),
                     delivered: false,
                 });
             }
@@ -464,31 +521,42 @@ impl Drop for Shared {
 }
 
 impl Held {
-    /// A token minted by a request sent at `sent` and received at `now`, due for a
-    /// refresh once less than `share` of its lifetime is left; `None` if it is already
-    /// too close to its expiry to hand out.
-    fn new(token: DatabaseToken, sent: Instant, now: Instant, share: f64) -> Option<Held> {
+    /// A token minted by a request sent at `sent` and received at `now`, which asked for
+    /// tokens that live `asked` (`None`: never expire), due for a refresh once less than
+    /// `share` of its lifetime is left; `None` if it is already too close to its expiry
+    /// to hand out.
+    ///
+    /// The lifetime is read from the token: the lifetime the server gave it (`exp - iat`),
+    /// counted in this machine's monotonic time from before the request was sent, less a
+    /// second for the claims' whole seconds, so that a difference between this machine's
+    /// clock and the server's does not matter (unless the token has no `iat`: then from
+    /// its `exp`). A token whose claims do not say when it expires lives what was asked:
+    /// it is taken as never expiring only if that is what was asked. Nothing here can
+    /// panic, whatever the claims: the lifetime is capped at [`MAX_LIFETIME`].
+    fn new(
+        token: DatabaseToken,
+        asked: Option<Duration>,
+        sent: Instant,
+        now: Instant,
+        share: f64,
+    ) -> Option<Held> {
         let claims = token.claims();
-        let Some(expires_at) = claims.as_ref().and_then(|c| c.expires_at) else {
-            return Some(Held {
-                token,
-                valid_until: None,
-                refresh_at: None,
-            });
-        };
-        // Read from the token, in this machine's monotonic time: the lifetime the server
-        // gave it, counted from before the request was sent, less a second for the
-        // claims' whole seconds. A difference between this machine's clock and the
-        // server's does not matter (unless the token does not say when it was issued).
-        let lifetime = claims
-            .as_ref()
-            .and_then(|c| c.lifetime())
-            .unwrap_or_else(|| {
+        let read = claims.as_ref().and_then(|claims| {
+            let expires_at = claims.expires_at?;
+            Some(claims.lifetime().unwrap_or_else(|| {
                 expires_at
                     .duration_since(SystemTime::now())
                     .unwrap_or_default()
-            });
-        let valid_until = sent + lifetime.saturating_sub(MARGIN);
+            }))
+        });
+        let Some(lifetime) = read.or(asked) else {
+            return Some(Held::forever(token));
+        };
+        let lifetime = lifetime.min(MAX_LIFETIME);
+        let Some(valid_until) = sent.checked_add(lifetime.saturating_sub(MARGIN)) else {
+            // A monotonic clock that cannot count a century ahead: as good as never.
+            return Some(Held::forever(token));
+        };
         if valid_until <= now {
             return None;
         }
@@ -501,6 +569,15 @@ impl Held {
             valid_until: Some(valid_until),
             refresh_at: Some(refresh_at),
         })
+    }
+
+    /// A token that never expires: handed out until a rotation.
+    fn forever(token: DatabaseToken) -> Held {
+        Held {
+            token,
+            valid_until: None,
+            refresh_at: None,
+        }
     }
 
     fn valid_at(&self, now: Instant) -> bool {

@@ -1045,16 +1045,92 @@ fn no_error_of_a_mint_quotes_its_answer() {
                     .map(drop),
             ];
             for error in errors {
-                let error = error.unwrap_err();
-                let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&error);
-                while let Some(e) = cause {
-                    for shown in [e.to_string(), format!("{e:?}"), format!("{e:#?}")] {
-                        assert!(!shown.contains("8f2d"), "the secret leaked: {shown}");
-                    }
-                    cause = e.source();
-                }
+                assert_never_shows(&error.unwrap_err(), &["8f2d"]);
             }
         }
+        // The escape hatch: progenitor's own errors, whose `InvalidResponsePayload` would
+        // quote the body twice, quote nothing of an answer that carries a secret either.
+        let generated = client.generated();
+        let no_options = Default::default();
+        for _ in 0..count {
+            let errors = [
+                generated
+                    .create_api_token("ci", &no_options)
+                    .await
+                    .map(drop),
+                generated
+                    .create_database_token("o", "d", None, None, &Default::default())
+                    .await
+                    .map(drop),
+                generated
+                    .create_group_token("o", "g", None, None, &Default::default())
+                    .await
+                    .map(drop),
+            ];
+            for error in errors {
+                assert_never_shows(&error.unwrap_err(), &["8f2d"]);
+            }
+        }
+    });
+}
+
+/// Fails if `Display`, `Debug` or pretty `Debug` of `error`, or of any of its causes,
+/// shows one of `fragments`.
+#[track_caller]
+fn assert_never_shows(error: &(dyn std::error::Error + 'static), fragments: &[&str]) {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        for shown in [e.to_string(), format!("{e:?}"), format!("{e:#?}")] {
+            for fragment in fragments {
+                assert!(!shown.contains(fragment), "{fragment:?} leaked: {shown}");
+            }
+        }
+        cause = e.source();
+    }
+}
+
+/// A server or proxy that quotes the request back in its refusal (a 400 that repeats the
+/// body, a gateway's HTML page, a malformed success) quotes the database's encryption
+/// key: no error keeps a byte of it, in any spelling, even where a text is cut across it.
+#[test]
+fn an_encryption_key_quoted_back_is_never_kept() {
+    const KEY: &str = "Zq8/Xv+Kw2/Jm9+Pt4/Rb7+Hs1/Lc6+Nd3/Fg0+Yk5=";
+    bounded(Duration::from_secs(30), 32 * MIB, || async {
+        let escaped = KEY.replace('/', "\\/");
+        let encoded = KEY
+            .replace('/', "%2F")
+            .replace('+', "%2B")
+            .replace('=', "%3D");
+        let straddling = format!("{}{KEY}", "x".repeat(1000));
+        let answers = [
+            Action::json(
+                400,
+                &format!(r#"{{"error":"invalid encryption key {KEY}"}}"#),
+            ),
+            Action::json(
+                400,
+                &format!(r#"{{"error":"invalid key {escaped}","code":"{KEY}"}}"#),
+            ),
+            Action::json(400, &format!(r#"{{"error":"{straddling}"}}"#)),
+            Action::json(409, &format!(r#"{{"error":"key={encoded}"}}"#)),
+            Action::json(502, &format!("<html>upstream said: {KEY}</html>")),
+            Action::json(418, &format!(r#"{{"error":"teapot {KEY}"}}"#)),
+            Action::json(418, &format!("{straddling} and more")),
+            Action::json(200, &format!(r#"{{"database":"{KEY}"}}"#)),
+        ];
+        let count = answers.len();
+        let server = ScriptedServer::start(move |i, _| answers[i % count].clone()).await;
+        let client = client(&server.base_url);
+        let new = NewDatabase::new("vault", "default")
+            .encryption(turso_platform::EncryptionCipher::Aegis256, KEY);
+        // Every fragment of 6 characters or more of the key.
+        let fragments: Vec<&str> = (0..=KEY.len() - 6).map(|at| &KEY[at..at + 6]).collect();
+        for _ in 0..count {
+            let error = client.create_database("o", &new).await.unwrap_err();
+            assert_never_shows(&error, &fragments);
+        }
+        let sent = String::from_utf8(server.last_received().unwrap().body).unwrap();
+        assert!(sent.contains(KEY), "the key itself was sent: {sent}");
     });
 }
 
@@ -1465,6 +1541,286 @@ fn protocol_refusals_answer_with_the_error_body() {
             let body = answer.split("\r\n\r\n").nth(1).unwrap_or_default();
             let error: serde_json::Value = serde_json::from_str(body).unwrap();
             assert!(error["error"].is_string(), "{answer}");
+        }
+        // After an HTTP/1.0 keep-alive request, hyper refuses in HTTP/1.0: with the body
+        // too. An HTTP/2 preface, which this HTTP/1.1 server does not speak, gets a 505.
+        let keep_alive = format!(
+            "GET /v1/user HTTP/1.0\r\nconnection: keep-alive\r\nauthorization: Bearer {}\r\n\r\n\
+             GARBAGE\r\n\r\n",
+            fake.token()
+        );
+        for (request, status) in [
+            (keep_alive.as_bytes(), "HTTP/1.0 400"),
+            (
+                b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".as_slice(),
+                "HTTP/1.1 505",
+            ),
+        ] {
+            let mut stream = TcpStream::connect(&address).await.unwrap();
+            stream.write_all(request).await.unwrap();
+            let answer = read_to_close(&mut stream, Duration::from_secs(5))
+                .await
+                .expect("an answer, then the close");
+            let answer = String::from_utf8_lossy(&answer);
+            // The refusal comes last (after the keep-alive request's answer).
+            let refusal = answer
+                .find(&format!("{status} "))
+                .map(|at| &answer[at..])
+                .unwrap_or_else(|| panic!("no {status} in {answer}"));
+            let body = refusal.split("\r\n\r\n").nth(1).unwrap_or_default();
+            let error: serde_json::Value = serde_json::from_str(body).unwrap();
+            assert!(error["error"].is_string(), "{answer}");
+        }
+    });
+}
+
+/// A client is served at once while others hold every connection the fake keeps: idle
+/// ones that never send a request, and ones that asked for a large answer and never read
+/// it. The fake closes the connections that waited longest for their clients to make
+/// room, again and again as the attackers reconnect; the memory their answers pin is
+/// bounded by the number of connections kept.
+#[test]
+fn a_client_is_served_while_others_hold_idle_and_unread_connections() {
+    bounded(Duration::from_secs(60), 96 * MIB, || async {
+        const KEPT: usize = 8;
+        let fake = FakeTurso::builder()
+            // Long enough that no timeout closes anything during the test.
+            .idle_timeout(Duration::from_secs(60))
+            .max_connections(KEPT)
+            .start()
+            .await
+            .unwrap();
+        for n in 0..5_000 {
+            fake.add_database("fake-org", "default", &format!("tenant-{n:05}"))
+                .unwrap();
+        }
+        let address: std::net::SocketAddr = fake
+            .base_url()
+            .trim_start_matches("http://")
+            .parse()
+            .unwrap();
+        let list = format!(
+            "GET /v1/organizations/fake-org/databases HTTP/1.1\r\nhost: x\r\n\
+             authorization: Bearer {}\r\n\r\n",
+            fake.token()
+        );
+        let legit = fake.client();
+        let mut held = Vec::new();
+        for round in 0..3 {
+            for _ in 0..KEPT {
+                // Connects and sends nothing.
+                held.push(TcpStream::connect(address).await.unwrap());
+                // Asks for a large answer (about 1.5 MB), reads its first bytes so that
+                // the fake is writing it, then reads no more, through a small window.
+                let socket = tokio::net::TcpSocket::new_v4().unwrap();
+                socket.set_recv_buffer_size(4096).unwrap();
+                let mut unread = socket.connect(address).await.unwrap();
+                unread.write_all(list.as_bytes()).await.unwrap();
+                let mut first = [0u8; 12];
+                unread.read_exact(&mut first).await.unwrap();
+                assert_eq!(&first, b"HTTP/1.1 200");
+                held.push(unread);
+            }
+            let started = Instant::now();
+            assert_eq!(legit.current_user().await.unwrap().username, "fake-user");
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "round {round}: served after {:?}",
+                started.elapsed()
+            );
+        }
+        // The fake made room by closing the attackers' connections: all but the last few
+        // it keeps end, the kept ones stay open. (What an unread answer left in the
+        // kernel's buffers still arrives; the write that waits for a reader is bounded
+        // in time, which the server's own tests show.)
+        let ends = futures_util::future::join_all(
+            held.iter_mut()
+                .map(|stream| async move { read_to_close(stream, Duration::from_secs(2)).await }),
+        )
+        .await;
+        let closed: Vec<_> = ends.into_iter().flatten().collect();
+        assert!(
+            closed.len() >= 3 * 2 * KEPT - KEPT,
+            "only {} of {} attackers' connections were closed",
+            closed.len(),
+            3 * 2 * KEPT
+        );
+    });
+}
+
+/// A group-scoped token learns nothing of the databases outside its group, whatever part
+/// of a request names them: a read-attach list of a database or group token, the
+/// `branches_of` and `schema` filters of a list. Each answers 403 whether the database
+/// exists or not, before anything is looked up; the same names inside its group work.
+#[test]
+fn a_group_scoped_token_learns_nothing_outside_its_group() {
+    bounded(Duration::from_secs(20), 64 * MIB, || async {
+        let fake = FakeTurso::start().await.unwrap();
+        fake.add_group("fake-org", "other").unwrap();
+        fake.add_database("fake-org", "other", "outside").unwrap();
+        let admin = fake.client();
+        let outside_id = admin
+            .get_database("fake-org", "outside")
+            .await
+            .unwrap()
+            .db_id;
+        let inside_id = admin
+            .get_database("fake-org", "fake-db")
+            .await
+            .unwrap()
+            .db_id;
+        let pinned = admin
+            .create_api_token(
+                "pinned",
+                &ApiTokenOptions::new()
+                    .organization("fake-org")
+                    .group("default")
+                    .scopes([Scope::Read, Scope::DbMintToken, Scope::GroupMintToken]),
+            )
+            .await
+            .unwrap();
+        let pinned = Client::builder()
+            .token(pinned.token.expose_secret())
+            .base_url(fake.base_url())
+            .max_retries(0)
+            .build()
+            .unwrap();
+        let mut messages = Vec::new();
+        for name in ["outside", "nowhere"] {
+            let attach = TokenOptions::new().read_attach([name]);
+            let outcomes = [
+                pinned
+                    .create_database_token("fake-org", "fake-db", &attach)
+                    .await
+                    .map(drop),
+                pinned
+                    .create_group_token("fake-org", "default", &attach)
+                    .await
+                    .map(drop),
+            ];
+            for outcome in outcomes {
+                let error = outcome.unwrap_err();
+                assert_eq!(error.status(), Some(StatusCode::FORBIDDEN), "{error}");
+                messages.push(error.to_string());
+            }
+        }
+        assert_eq!(messages[0], messages[2], "existing or not, the same answer");
+        for (options, outside) in [
+            (ListDatabasesOptions::new().branches_of(&outside_id), true),
+            (ListDatabasesOptions::new().branches_of("no-such-id"), true),
+            (ListDatabasesOptions::new().branches_of(&inside_id), false),
+        ] {
+            let outcome = pinned.list_databases("fake-org", &options).await;
+            if outside {
+                assert_eq!(outcome.unwrap_err().status(), Some(StatusCode::FORBIDDEN));
+            } else {
+                outcome.unwrap();
+            }
+        }
+        let schema = pinned
+            .generated()
+            .list_databases("fake-org", None, None, Some("outside"))
+            .await
+            .unwrap_err();
+        assert_eq!(schema.status(), Some(StatusCode::FORBIDDEN));
+        let inside = TokenOptions::new().read_attach(["fake-db"]);
+        let token = pinned
+            .create_database_token("fake-org", "fake-db", &inside)
+            .await
+            .unwrap();
+        let granted = token.claims().unwrap().permissions.unwrap();
+        assert_eq!(granted.read_only_attach.databases, [inside_id]);
+        pinned
+            .create_group_token("fake-org", "default", &inside)
+            .await
+            .unwrap();
+    });
+}
+
+/// Invites are bounded as the API would bound them: an address of at most 254 characters,
+/// at most 1,000 pending per organization (re-inviting an address already invited still
+/// works at the cap), so that no number of requests grows the fake without end.
+#[test]
+fn invites_are_bounded_in_size_and_number() {
+    bounded(Duration::from_secs(60), 32 * MIB, || async {
+        let fake = FakeTurso::start().await.unwrap();
+        let admin = fake.client();
+        let long = format!("{}@example.com", "a".repeat(243));
+        let refused = admin
+            .invite_organization_member_v2("fake-org", &NewInvite::email(&long))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.status(), Some(StatusCode::BAD_REQUEST), "{refused}");
+        assert!(refused.to_string().contains("254"), "{refused}");
+        let padding = "a".repeat(230);
+        for n in 0..1_000 {
+            let email = format!("{padding}{n:04}@example.com");
+            admin
+                .invite_organization_member_v2("fake-org", &NewInvite::email(&email))
+                .await
+                .unwrap();
+        }
+        let full = admin
+            .invite_organization_member_v2("fake-org", &NewInvite::email("one-more@example.com"))
+            .await
+            .unwrap_err();
+        assert_eq!(full.status(), Some(StatusCode::BAD_REQUEST), "{full}");
+        assert!(full.to_string().contains("1000 pending invites"), "{full}");
+        let again = format!("{padding}0007@example.com");
+        admin
+            .invite_organization_member_v2("fake-org", &NewInvite::email(&again))
+            .await
+            .unwrap();
+        assert_eq!(
+            admin
+                .list_organization_invites_v2("fake-org")
+                .await
+                .unwrap()
+                .len(),
+            1_000
+        );
+    });
+}
+
+/// Viewers and members may not list the members, nor read their addresses through the
+/// organization's API tokens, which name who minted them: that list answers them 403
+/// too, and owners and admins read it.
+#[test]
+fn viewers_and_members_read_no_member_s_address_through_the_token_list() {
+    bounded(Duration::from_secs(20), 32 * MIB, || async {
+        let fake = FakeTurso::start().await.unwrap();
+        let admin = fake.client();
+        admin
+            .create_api_token("org-bot", &ApiTokenOptions::new().organization("fake-org"))
+            .await
+            .unwrap();
+        for (user, role, allowed) in [
+            ("vera", MemberRole::Viewer, false),
+            ("mo", MemberRole::Member, false),
+            ("ada", MemberRole::Admin, true),
+        ] {
+            let token = fake.add_user(user).unwrap();
+            fake.add_member("fake-org", user, role).unwrap();
+            let client = Client::builder()
+                .token(token.expose_secret())
+                .base_url(fake.base_url())
+                .max_retries(0)
+                .build()
+                .unwrap();
+            let members = client.list_organization_members("fake-org").await;
+            let tokens = client.list_organization_api_tokens("fake-org").await;
+            if allowed {
+                members.unwrap();
+                let tokens = tokens.unwrap();
+                assert_eq!(tokens.len(), 1);
+                let owner = tokens[0].owner.as_ref().unwrap();
+                assert_eq!(owner.email.as_deref(), Some("fake-user@example.com"));
+            } else {
+                assert_eq!(members.unwrap_err().status(), Some(StatusCode::FORBIDDEN));
+                let refused = tokens.unwrap_err();
+                assert_eq!(refused.status(), Some(StatusCode::FORBIDDEN));
+                assert!(!refused.to_string().contains("@example.com"), "{refused}");
+            }
         }
     });
 }

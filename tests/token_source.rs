@@ -781,3 +781,223 @@ async fn a_server_clock_an_hour_off_does_not_matter() {
     })
     .await;
 }
+
+/// A JWT with these claims (unsigned: a scripted server's).
+fn jwt_with(claims: &str) -> String {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    format!(
+        "eyJhbGciOiJFZERTQSJ9.{}.c2ln",
+        URL_SAFE_NO_PAD.encode(claims)
+    )
+}
+
+/// A scripted server that mints, numbered, tokens with the claims `claims(n)` gives for
+/// the `n`th request, and answers every other request (invalidations) with `other`.
+async fn minting(
+    claims: impl Fn(usize) -> String + Send + Sync + 'static,
+    other: common::Action,
+) -> common::ScriptedServer {
+    common::ScriptedServer::start(move |n, request| {
+        if request.target.ends_with("/auth/tokens") || request.target.contains("/auth/tokens?") {
+            common::Action::json(200, &format!(r#"{{"jwt":"{}"}}"#, jwt_with(&claims(n))))
+        } else {
+            other.clone()
+        }
+    })
+    .await
+}
+
+/// How many mints a scripted server received.
+fn mints_of(server: &common::ScriptedServer) -> usize {
+    server
+        .received()
+        .iter()
+        .filter(|r| r.target.contains("/auth/tokens"))
+        .count()
+}
+
+/// Waits until a scripted server received `count` mints.
+async fn server_mints_reach(server: &common::ScriptedServer, count: usize) {
+    while mints_of(server) < count {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// A rotation whose invalidation may have taken effect although the call failed (a
+/// gateway's 504 after the API carried it out) leaves no dead token behind: the next
+/// caller gets a new one, not the one just invalidated, even for tokens that never
+/// expire.
+#[tokio::test]
+async fn a_rotation_that_fails_after_the_invalidation_hands_out_no_dead_token() {
+    bounded(Duration::from_secs(20), async {
+        let server = minting(
+            |n| format!(r#"{{"a":"rw","iat":1,"n":{n}}}"#),
+            common::Action::json(504, r#"{"error":"gateway timeout"}"#),
+        )
+        .await;
+        let tokens =
+            TokenSource::database(common::client(&server, 0), "o", "d", TokenOptions::new())
+                .unwrap();
+        let before = tokens.token().await.unwrap();
+        let error = tokens.rotate().await.unwrap_err();
+        assert_eq!(error.status(), Some(StatusCode::GATEWAY_TIMEOUT));
+        assert!(error.may_have_taken_effect());
+        let after = tokens.token().await.unwrap();
+        assert_ne!(
+            after.jwt.expose_secret(),
+            before.jwt.expose_secret(),
+            "the token the API may have invalidated is still handed out"
+        );
+        assert_eq!(mints_of(&server), 2);
+    })
+    .await;
+}
+
+/// A rotation cancelled while its invalidation is in flight (a caller's timeout) leaves
+/// no dead token either; one refused before it could take effect leaves the current token
+/// in place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_rotation_hands_out_no_dead_token_and_a_refused_one_changes_nothing() {
+    bounded(Duration::from_secs(20), async {
+        let fake = FakeTurso::start().await.unwrap();
+        let tokens = source(&fake, lasting(3600));
+        let before = tokens.token().await.unwrap();
+        fake.fail_next("invalidateDatabaseTokens", 1, Fault::Hang)
+            .unwrap();
+        let rotating = tokio::spawn({
+            let tokens = tokens.clone();
+            async move { tokens.rotate().await }
+        });
+        requests_reach(&fake, "invalidateDatabaseTokens", 1).await;
+        rotating.abort();
+        assert!(rotating.await.unwrap_err().is_cancelled());
+        let after = tokens.token().await.unwrap();
+        assert_ne!(after.jwt.expose_secret(), before.jwt.expose_secret());
+        assert!(valid(&fake, after.jwt.expose_secret()));
+        assert_eq!(fake.requests(MINT).unwrap(), 2);
+
+        fake.fail_next(
+            "invalidateDatabaseTokens",
+            1,
+            Fault::Status(StatusCode::FORBIDDEN),
+        )
+        .unwrap();
+        let refused = tokens.rotate().await.unwrap_err();
+        assert!(!refused.may_have_taken_effect(), "{refused}");
+        let kept = tokens.token().await.unwrap();
+        assert_eq!(kept.jwt.expose_secret(), after.jwt.expose_secret());
+        assert_eq!(fake.requests(MINT).unwrap(), 2, "no mint after a refusal");
+    })
+    .await;
+}
+
+/// Whatever a server writes in a token's times (the largest integers, a float past any
+/// clock, an expiry before the issue, one in 1969), no caller waits forever and nothing
+/// panics: `token` and `rotate` answer, each in bounded time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absurd_token_times_neither_panic_nor_hang() {
+    bounded(Duration::from_secs(20), async {
+        for claims in [
+            r#"{"iat":0,"exp":9223372036854775807}"#,
+            r#"{"iat":0,"exp":18446744073709551615}"#,
+            r#"{"iat":-9223372036854775808,"exp":9223372036854775807}"#,
+            r#"{"iat":1,"exp":1e300}"#,
+            r#"{"iat":2000000000,"exp":1000000000}"#,
+            r#"{"iat":1,"exp":-5}"#,
+        ] {
+            let server = minting(move |_| claims.to_owned(), common::Action::json(200, "")).await;
+            let tokens =
+                TokenSource::database(common::client(&server, 0), "o", "d", lasting(60)).unwrap();
+            for _ in 0..3 {
+                let _ = tokens.token().await;
+            }
+            let _ = tokens.rotate().await;
+            let _ = tokens.token().await;
+        }
+    })
+    .await;
+}
+
+/// Claims that RFC 7519 allows (a fractional `exp`) or that cannot be read at all are
+/// never taken as "never expires" when a lifetime was asked for: a source asked for 3 s
+/// tokens refreshes them as such. Only a source asked for tokens that never expire reuses
+/// a token without a readable expiry.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_whose_expiry_cannot_be_read_lives_what_was_asked() {
+    bounded(Duration::from_secs(20), async {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64();
+        for claims in [
+            format!(r#"{{"iat":{now},"exp":{}}}"#, now + 3.0),
+            format!(
+                r#"{{"iat":{now},"exp":{},"p":{{"roa":{{"ns":null}}}}}}"#,
+                now + 3.0
+            ),
+            r#"{"exp":"soon"}"#.to_owned(),
+            r#"{"a":"rw"}"#.to_owned(),
+            "not json".to_owned(),
+        ] {
+            let server = minting(move |_| claims.clone(), common::Action::json(200, "")).await;
+            let tokens = TokenSource::database(common::client(&server, 0), "o", "d", lasting(3))
+                .unwrap()
+                .refresh_when_remaining(0.95);
+            tokens.token().await.unwrap();
+            // Due for a refresh at once, as a 3 s token: the next call starts one.
+            tokens.token().await.unwrap();
+            server_mints_reach(&server, 2).await;
+        }
+        let server = minting(
+            |_| r#"{"a":"rw"}"#.to_owned(),
+            common::Action::json(200, ""),
+        )
+        .await;
+        let never =
+            TokenSource::database(common::client(&server, 0), "o", "d", TokenOptions::new())
+                .unwrap();
+        for _ in 0..5 {
+            never.token().await.unwrap();
+        }
+        assert_eq!(mints_of(&server), 1, "asked never to expire: minted once");
+    })
+    .await;
+}
+
+/// No backoff setting can make a source panic or hang: the longest ones are kept to a
+/// day, and a failed mint then answers `TokenUnavailable` at once.
+#[tokio::test]
+async fn no_backoff_setting_panics_or_hangs() {
+    bounded(Duration::from_secs(20), async {
+        let fake = FakeTurso::start().await.unwrap();
+        for (first, max) in [
+            (Duration::MAX, Duration::MAX),
+            (Duration::ZERO, Duration::MAX),
+            (Duration::MAX, Duration::ZERO),
+        ] {
+            let tokens = TokenSource::database(client(&fake), "fake-org", "fake-db", lasting(60))
+                .unwrap()
+                .retry_backoff(first, max)
+                .refresh_when_remaining(f64::NAN);
+            fake.fail_next(MINT, 1, Fault::Status(StatusCode::SERVICE_UNAVAILABLE))
+                .unwrap();
+            let error = tokens.token().await.unwrap_err();
+            let wait = retry_in(&tokens.token().await.unwrap_err());
+            assert!(wait <= Duration::from_secs(86_400) * 5 / 4, "{wait:?}");
+            assert_eq!(error.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+        }
+        // The client's own settings, at their extremes, work too.
+        let client = Client::builder()
+            .token(fake.token())
+            .base_url(fake.base_url())
+            .timeout(Duration::MAX)
+            .connect_timeout(Duration::MAX)
+            .max_retries(u32::MAX)
+            .max_response_size(usize::MAX)
+            .build()
+            .unwrap();
+        assert_eq!(client.current_user().await.unwrap().username, "fake-user");
+    })
+    .await;
+}

@@ -65,8 +65,13 @@ impl Client {
     ) -> Result<CreatedDatabase, Error> {
         let org = segment("organization", org)?;
         let body = database.to_body()?;
+        // No error quotes the encryption key, whatever the answer quotes of the request.
+        let key = body
+            .remote_encryption
+            .as_ref()
+            .map(|encryption| encryption.encryption_key.expose());
         let answer = self
-            .call(operation::CREATE_DATABASE, || {
+            .call_carrying(operation::CREATE_DATABASE, key.as_slice(), || {
                 self.generated.create_database(org, &body)
             })
             .await

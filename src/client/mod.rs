@@ -10,6 +10,7 @@ use std::time::Instant;
 use progenitor_client::{ClientInfo, ResponseValue};
 use tracing::Instrument;
 
+use crate::error::Quoting;
 use crate::generated::{self, types};
 use crate::hooks::record_answer;
 use crate::operation::Operation;
@@ -142,6 +143,8 @@ impl Client {
 
     /// The client generated from `openapi.yaml`, for what this one does not offer (the
     /// raw answer with its status and headers, say). See [`generated`] for what differs.
+    /// Its errors are progenitor's, which may quote an answer's body, except for the
+    /// operations whose answer carries a secret: those quote no byte of it.
     ///
     /// ```no_run
     /// # async fn run(client: turso_platform::Client) -> Result<(), Box<dyn std::error::Error>> {
@@ -164,6 +167,22 @@ impl Client {
     pub(crate) fn call<'a, T, F, Fut>(
         &'a self,
         op: Operation,
+        request: F,
+    ) -> impl Future<Output = Result<T, Error>> + 'a
+    where
+        F: Fn() -> Fut + 'a,
+        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::Error>>> + 'a,
+        T: 'a,
+    {
+        self.call_carrying(op, &[], request)
+    }
+
+    /// [`call`](Client::call) for a request that carries `secrets` (an encryption key):
+    /// no error quotes them, whatever the answer quotes of the request.
+    pub(crate) fn call_carrying<'a, T, F, Fut>(
+        &'a self,
+        op: Operation,
+        secrets: &'a [&'a str],
         request: F,
     ) -> impl Future<Output = Result<T, Error>> + 'a
     where
@@ -217,8 +236,11 @@ impl Client {
                 Err(e) => {
                     let limit = self.generated.inner().max_response_size();
                     // Before the request was made, there is no answer to quote anyway.
-                    let secret_answer = answer.operation.is_none_or(|spec| spec.secret_answer);
-                    Err(Box::pin(Error::from_generated(e, answer, limit, secret_answer)).await)
+                    let quoting = Quoting {
+                        secret_answer: answer.operation.is_none_or(|spec| spec.secret_answer),
+                        request_secrets: secrets,
+                    };
+                    Err(Box::pin(Error::from_generated(e, answer, limit, quoting)).await)
                 }
             }
         }

@@ -37,11 +37,12 @@
 //! | create, change and delete databases and groups; rotate their tokens | yes | yes | yes | no |
 //! | mint database and group tokens | yes | yes | yes | read-only ones |
 //! | mint group-scoped API tokens, transfer groups | yes | yes | no | no |
-//! | manage members and invites, change settings, read invoices, the subscription and the audit log | yes | yes | no | no |
+//! | manage members and invites, change settings, read invoices, the subscription and the audit log, list the organization's API tokens (which name their owners and addresses) | yes | yes | no | no |
 //!
 //! The owner's role never changes and the owner cannot be removed; a personal
 //! organization has no other members. On the starter plan there are no replicas, no
-//! overages and no audit log (402).
+//! overages and no audit log (402). An invite's address has at most 254 characters, and
+//! an organization at most 1,000 pending invites (400 past it).
 //!
 //! # What a token may do
 //!
@@ -62,10 +63,12 @@
 //!   `group:configure`, `group:mint-token` and `group:rotate-creds` for the group; it may
 //!   not create, delete or transfer groups, manage members, invites or settings, read
 //!   billing or the audit log, nor touch API tokens. A database or group
-//!   outside its group answers 403 whether or not it exists, and so do a filter, a copy's
-//!   source and a location change that name one: it learns nothing of what is outside
-//!   its reach, but for one thing no API can hide, that a name it tries to create is
-//!   taken elsewhere in the organization (400, names being unique per organization);
+//!   outside its group answers 403 whether or not it exists, and so does every request
+//!   that names one anywhere (the `group`, `parent` and `schema` filters of a list, a
+//!   copy's source, the read-attach list of a token mint, a location change), checked
+//!   before anything is looked up: it learns nothing of what is outside its reach, but
+//!   for one thing no API can hide, that a name it tries to create is taken elsewhere in
+//!   the organization (400, names being unique per organization);
 //! - every token may read its user (`getCurrentUser`), validate itself and list the
 //!   locations (`listLocations`); a restricted token lists only its organization
 //!   (`listOrganizations`).
@@ -96,11 +99,15 @@
 //!
 //! The server closes a connection whose request headers do not arrive within its idle
 //! timeout (10 s by default, [`FakeTursoBuilder::idle_timeout`]), whether the client is
-//! slow, silent or idle between requests, and answers 408 to a body that does not arrive
-//! in time: no number of such clients can lock a new one out. Request heads are limited
-//! to 64 KiB (431), bodies to 64 KiB (400); requests hyper cannot read at all (a
-//! malformed request line, say) answer with the same `{"error": "..."}` body as
-//! everything else.
+//! slow, silent or idle between requests, answers 408 to a body that does not arrive in
+//! time, and closes a connection whose client reads nothing of its answer for as long.
+//! It keeps at most 256 connections open ([`FakeTursoBuilder::max_connections`]): a new
+//! one past that closes the connection that has waited longest for its client, so that
+//! no number of slow, silent or non-reading clients can lock a new one out. Request heads
+//! are limited to 64 KiB (431), bodies to 64 KiB (400); requests hyper cannot read at all
+//! (a malformed request line, say, in HTTP/1.1 or 1.0) answer with the same
+//! `{"error": "..."}` body as everything else, and so does an HTTP/2 connection preface
+//! (505: the fake speaks HTTP/1.1).
 //!
 //! The binary `turso-platform-fake` (same feature) serves the same fake for programs in
 //! other languages: `turso-platform-fake --listen 127.0.0.1:8080` prints one JSON line
@@ -718,6 +725,7 @@ pub enum DatabaseAction {
 pub struct FakeTursoBuilder {
     listen: SocketAddr,
     idle_timeout: Duration,
+    max_connections: usize,
 }
 
 impl Default for FakeTursoBuilder {
@@ -725,9 +733,14 @@ impl Default for FakeTursoBuilder {
         Self {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             idle_timeout: Duration::from_secs(10),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }
+
+/// How many connections the fake keeps open at once by default
+/// ([`FakeTursoBuilder::max_connections`]).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
 
 impl FakeTursoBuilder {
     /// The address to serve on: a free port of `127.0.0.1` unless you say otherwise
@@ -746,10 +759,11 @@ impl FakeTursoBuilder {
     }
 
     /// How long the server waits for what a client owes it (10 s by default): a new
-    /// connection's request headers, the next request on a keep-alive connection, and a
-    /// request's body. A connection whose headers do not arrive in time is closed; a body
-    /// that does not arrive in time answers 408. No number of slow or idle clients can
-    /// hold the server for longer.
+    /// connection's request headers, the next request on a keep-alive connection, a
+    /// request's body, and reading the answer. A connection whose headers do not arrive
+    /// in time is closed; a body that does not arrive in time answers 408; a connection
+    /// whose client reads nothing of its answer for that long is closed. No number of
+    /// slow, idle or non-reading clients can hold the server for longer.
     ///
     /// ```
     /// use std::time::Duration;
@@ -758,6 +772,21 @@ impl FakeTursoBuilder {
     /// ```
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
         self.idle_timeout = timeout;
+        self
+    }
+
+    /// How many connections may be open at once ([`DEFAULT_MAX_CONNECTIONS`], 256, by
+    /// default; at least 1). A new connection past it closes the one that has waited
+    /// longest for its client (no byte read or written for the longest time): clients
+    /// that hold connections without using them lose them first, and a client that
+    /// connects to send a request is always served. Keep it under the process's limit
+    /// of open files (`ulimit -n`), so that connecting never fails for lack of them.
+    ///
+    /// ```
+    /// let builder = turso_platform::fake::FakeTurso::builder().max_connections(64);
+    /// ```
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.max_connections = connections.max(1);
         self
     }
 
@@ -787,7 +816,11 @@ impl FakeTursoBuilder {
         });
         let (shutdown, stopped) = oneshot::channel::<()>();
         let router = routes::router(Arc::clone(&app));
-        tokio::spawn(server::serve(listener, router, self.idle_timeout, stopped));
+        let limits = server::Limits {
+            idle_timeout: self.idle_timeout,
+            max_connections: self.max_connections,
+        };
+        tokio::spawn(server::serve(listener, router, limits, stopped));
         Ok(FakeTurso {
             app,
             base_url: base_url(local),

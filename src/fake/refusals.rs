@@ -5,7 +5,8 @@
 //! other answer of the fake has.
 //!
 //! They are recognised by their shape: an error status with `content-length: 0`, which
-//! no handler of the fake writes (each of its errors has a JSON body).
+//! no handler of the fake writes (each of its errors has a JSON body), in HTTP/1.1 or in
+//! HTTP/1.0 (after an HTTP/1.0 request).
 
 use std::io;
 use std::pin::Pin;
@@ -32,11 +33,16 @@ impl<S> JsonRefusals<S> {
     }
 }
 
-/// The answer with a JSON body for a head that hyper wrote for a request it refused.
+/// The answer with a JSON body for a head that hyper wrote for a request it refused, in
+/// the HTTP version hyper answered in (1.0 after an HTTP/1.0 request, 1.1 otherwise).
 fn with_body(head: &[u8]) -> Option<Vec<u8>> {
     // Most writes are answers of the fake and bodies: a glance at their ends rules them
     // out without reading them.
-    if !(head.starts_with(b"HTTP/1.1 4") && head.ends_with(b"\r\n\r\n")) {
+    let refused = head.starts_with(b"HTTP/1.1 4")
+        || head.starts_with(b"HTTP/1.0 4")
+        || head.starts_with(b"HTTP/1.1 5")
+        || head.starts_with(b"HTTP/1.0 5");
+    if !(refused && head.ends_with(b"\r\n\r\n")) {
         return None;
     }
     let text = std::str::from_utf8(head).ok()?;
@@ -46,26 +52,31 @@ fn with_body(head: &[u8]) -> Option<Vec<u8>> {
     {
         return None;
     }
-    let status_line = text.strip_prefix("HTTP/1.1 ")?.split("\r\n").next()?;
-    let message = match status_line.get(..3)? {
+    let status_line = text.split("\r\n").next()?;
+    let message = match status_line.get(9..12)? {
         "400" => "the request could not be read as HTTP/1.1: a malformed request line or header",
         "414" => "the request's URL is too long",
         "431" => "the request's headers are too large",
-        _ => return None,
+        _ => "the request could not be read as HTTP/1.1",
     };
+    Some(refusal(status_line, message))
+}
+
+/// A whole answer with this status line and the API's error body, closing the
+/// connection.
+pub(crate) fn refusal(status_line: &str, message: &str) -> Vec<u8> {
     let body = serde_json::to_string(&types::Error {
         error: message.to_owned(),
         code: None,
     })
-    .ok()?;
-    Some(
-        format!(
-            "HTTP/1.1 {status_line}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
-             connection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .into_bytes(),
+    // A struct of two strings always serializes.
+    .unwrap_or_default();
+    format!(
+        "{status_line}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+         connection: close\r\n\r\n{body}",
+        body.len()
     )
+    .into_bytes()
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for JsonRefusals<S> {
@@ -129,6 +140,13 @@ mod tests {
         assert_eq!(with_body(json_error), None);
         let empty_ok = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n";
         assert_eq!(with_body(empty_ok), None);
+        let old_version = b"HTTP/1.0 400 Bad Request\r\ncontent-length: 0\r\n\r\n";
+        let rewritten = String::from_utf8(with_body(old_version).unwrap()).unwrap();
+        assert!(
+            rewritten.starts_with("HTTP/1.0 400 Bad Request\r\n"),
+            "{rewritten}"
+        );
+        assert!(rewritten.ends_with(r#"malformed request line or header"}"#));
         assert_eq!(with_body(b"{\"tokens\":[]}"), None);
     }
 }

@@ -45,6 +45,9 @@ pub(crate) enum Invitee {
     Username(String),
 }
 
+/// The longest email address (RFC 5321: a path of 256 octets, less its angle brackets).
+const MAX_EMAIL: usize = 254;
+
 fn member() -> MemberRole {
     MemberRole::Member
 }
@@ -83,6 +86,11 @@ impl InviteRequest {
                         "invalid email: give an address such as ana@example.com",
                     ));
                 }
+                if email.len() > MAX_EMAIL {
+                    return Err(ApiError::bad_request(format!(
+                        "invalid email: an address has at most {MAX_EMAIL} characters"
+                    )));
+                }
                 Invitee::Email(email)
             }
             (None, Some(username)) if !username.trim().is_empty() => Invitee::Username(username),
@@ -114,7 +122,10 @@ mod tests {
     #[test]
     fn invites_name_exactly_one_invitee_with_a_role_that_can_be_given() {
         assert_eq!(invite(r#"{"email":"ana@example.com"}"#), Ok(()));
+        let longest = format!(r#"{{"email":"{}@example.com"}}"#, "a".repeat(242));
+        assert_eq!(invite(&longest), Ok(()), "254 characters");
         assert_eq!(invite(r#"{"username":"ana","role":"admin"}"#), Ok(()));
+        let too_long = format!(r#"{{"email":"{}@example.com"}}"#, "a".repeat(243));
         for bad in [
             r#"{}"#,
             r#"{"email":"ana@example.com","username":"ana"}"#,
@@ -125,6 +136,7 @@ mod tests {
             r#"{"email":null}"#,
             r#"{"email":"ana@example.com","role":"owner"}"#,
             r#"{"email":"ana@example.com","role":"superuser"}"#,
+            &too_long,
         ] {
             assert!(invite(bad).is_err(), "{bad}");
         }

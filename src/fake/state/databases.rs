@@ -8,7 +8,7 @@
 
 use std::time::SystemTime;
 
-use super::audit_logs::configuration_entry;
+use super::audit_logs::{Code, configuration_code};
 use super::{
     Configuration, Database, Group, Organization, State, database_not_found, group_not_found,
 };
@@ -37,6 +37,16 @@ impl State {
             if !organization.groups.contains_key(group) {
                 return Err(group_not_found());
             }
+        }
+        // The databases the filters name, by ID or by name, are within reach (403 before
+        // anything is looked up): what is outside it, existing or not, is not revealed.
+        if let Some(parent) = &query.parent {
+            let record = organization.databases.values().find(|db| &db.id == parent);
+            caller.check_database(slug, record.map(|db| db.group.as_str()), Scope::Read)?;
+        }
+        if let Some(schema) = &query.schema {
+            let record = organization.databases.get(schema);
+            caller.check_database(slug, record.map(|db| db.group.as_str()), Scope::Read)?;
         }
         let databases = organization
             .databases
@@ -100,8 +110,7 @@ impl State {
         self.audit(
             slug,
             caller,
-            "db-create",
-            format!("created database {} in group {}", body.name, body.group),
+            Code::DbCreate,
             [("name", body.name.as_str()), ("group", body.group.as_str())],
         );
         Ok(types::CreatedDatabaseAnswer {
@@ -169,13 +178,7 @@ impl State {
             )));
         }
         self.organization_mut(slug)?.databases.remove(name);
-        self.audit(
-            slug,
-            caller,
-            "db-delete",
-            format!("deleted database {name}"),
-            [("name", name)],
-        );
+        self.audit(slug, caller, Code::DbDelete, [("name", name)]);
         Ok(types::DeletedDatabase {
             database: name.to_owned(),
         })
@@ -231,12 +234,11 @@ impl State {
             configuration.allowed_aws_vpc_ids = ids;
         }
         let answer = configuration.answer();
-        let (code, message) = configuration_entry(
-            ["db-protect", "db-unprotect", "db-configure"],
-            &format!("database {name}"),
+        let code = configuration_code(
+            [Code::DbProtect, Code::DbUnprotect, Code::DbConfigure],
             changes.delete_protection,
         );
-        self.audit(slug, caller, code, message, [("name", name)]);
+        self.audit(slug, caller, code, [("name", name)]);
         Ok(answer)
     }
 

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use super::audit_logs::configuration_entry;
+use super::audit_logs::{Code, configuration_code};
 use super::{Group, LOCATIONS, Organization, Plan, State, VERSION, group_not_found};
 use crate::Scope;
 use crate::fake::answer::ApiError;
@@ -65,8 +65,7 @@ impl State {
         self.audit(
             slug,
             caller,
-            "group-create",
-            format!("created group {} in {}", body.name, body.location),
+            Code::GroupCreate,
             [
                 ("name", body.name.as_str()),
                 ("location", body.location.as_str()),
@@ -153,13 +152,7 @@ impl State {
             .ok_or_else(group_not_found)?;
         organization.databases.retain(|_, db| db.group != name);
         self.tokens.revoke_pinned_to(slug, name);
-        self.audit(
-            slug,
-            caller,
-            "group-delete",
-            format!("deleted group {name} and its databases"),
-            [("name", name)],
-        );
+        self.audit(slug, caller, Code::GroupDelete, [("name", name)]);
         Ok(types::GroupAnswer {
             group: group(name, &record),
         })
@@ -190,12 +183,15 @@ impl State {
         }
         let answer =
             types::GroupConfiguration::default().with_delete_protection(record.delete_protection);
-        let (code, message) = configuration_entry(
-            ["group-protect", "group-unprotect", "group-configure"],
-            &format!("group {name}"),
+        let code = configuration_code(
+            [
+                Code::GroupProtect,
+                Code::GroupUnprotect,
+                Code::GroupConfigure,
+            ],
             changes.delete_protection,
         );
-        self.audit(slug, caller, code, message, [("name", name)]);
+        self.audit(slug, caller, code, [("name", name)]);
         Ok(answer)
     }
 
@@ -252,8 +248,7 @@ impl State {
             self.audit(
                 logged_in,
                 caller,
-                "group-transfer",
-                format!("transferred group {name} from {slug} to {to}"),
+                Code::GroupTransfer,
                 [("name", name), ("from", slug), ("to", to)],
             );
         }
@@ -270,13 +265,7 @@ impl State {
         let record = self.group_to_change(caller, slug, name, Scope::GroupConfigure)?;
         record.archived = false;
         let answer = group(name, record);
-        self.audit(
-            slug,
-            caller,
-            "group-unarchive",
-            format!("unarchived group {name}"),
-            [("name", name)],
-        );
+        self.audit(slug, caller, Code::GroupUnarchive, [("name", name)]);
         Ok(types::GroupAnswer { group: answer })
     }
 
@@ -311,8 +300,7 @@ impl State {
         self.audit(
             slug,
             caller,
-            "instance-create",
-            format!("added {location} to group {name}"),
+            Code::InstanceCreate,
             [("group", name), ("location", location)],
         );
         Ok(types::GroupAnswer { group: answer })
@@ -341,8 +329,7 @@ impl State {
                 self.audit(
                     slug,
                     caller,
-                    "instance-delete",
-                    format!("removed {location} from group {name}"),
+                    Code::InstanceDelete,
                     [("group", name), ("location", location)],
                 );
                 Ok(types::GroupAnswer { group: answer })
@@ -358,13 +345,7 @@ impl State {
         name: &str,
     ) -> Result<(), ApiError> {
         self.group_to_change(caller, slug, name, Scope::GroupConfigure)?;
-        self.audit(
-            slug,
-            caller,
-            "group-update",
-            format!("updated the databases of group {name}"),
-            [("name", name)],
-        );
+        self.audit(slug, caller, Code::GroupUpdate, [("name", name)]);
         Ok(())
     }
 }

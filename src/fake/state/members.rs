@@ -4,6 +4,9 @@
 
 use std::time::SystemTime;
 
+use std::sync::Arc;
+
+use super::audit_logs::Code;
 use super::{Invite, Organization, State, invite_key};
 use crate::MemberRole;
 use crate::fake::answer::ApiError;
@@ -11,6 +14,10 @@ use crate::fake::auth::Caller;
 use crate::fake::request::{AddMemberBody, InviteBody, Invitee};
 use crate::generated::types;
 use crate::timestamp;
+
+/// The most pending invites an organization may have: a new one past it answers 400
+/// (replacing the invite of an address already invited is always possible).
+pub(crate) const MAX_PENDING_INVITES: usize = 1_000;
 
 impl State {
     /// `listOrganizationMembers`, by username.
@@ -58,8 +65,7 @@ impl State {
         self.audit(
             slug,
             caller,
-            "org-member-add",
-            format!("added {} as {role}", body.username),
+            Code::OrgMemberAdd,
             [
                 ("username", body.username.as_str()),
                 ("role", role.as_str()),
@@ -108,8 +114,7 @@ impl State {
         self.audit(
             slug,
             caller,
-            "org-member-role-update",
-            format!("made {username} {role}"),
+            Code::OrgMemberRoleUpdate,
             [("username", username), ("role", role.as_str())],
         );
         Ok(types::MemberAnswer {
@@ -129,12 +134,12 @@ impl State {
         // can remove members", and the fake is strict where the docs are silent.
         let organization = self.administered(caller, slug, "remove members")?;
         check_not_owner(&organization, username, slug, " and cannot be removed")?;
-        let (code, message) = if username == caller.username {
-            ("org-member-leave", format!("{username} left"))
+        let code = if username == caller.username {
+            Code::OrgMemberLeave
         } else {
-            ("org-member-rm", format!("removed {username}"))
+            Code::OrgMemberRm
         };
-        self.audit(slug, caller, code, message, [("username", username)]);
+        self.audit(slug, caller, code, [("username", username)]);
         self.organization_mut(slug)?.members.remove(username);
         self.tokens.revoke_owned_in(username, slug);
         Ok(types::RemovedMember {
@@ -155,7 +160,7 @@ impl State {
             .map(|(email, invite)| {
                 types::Invite::default()
                     .with_id(i64::try_from(invite.id).unwrap_or(i64::MAX))
-                    .with_email(email.clone())
+                    .with_email(email.as_ref())
                     .with_role(invite.role.as_str())
                     .with_created_at(invite.created_at.clone())
             })
@@ -172,26 +177,36 @@ impl State {
         body: InviteBody,
     ) -> Result<types::InviteCreatedAnswer, ApiError> {
         let organization = self.administered(caller, slug, "invite members")?;
-        // Addresses are compared, and kept, in lowercase.
-        let email = match &body.invitee {
+        // Addresses are compared, and kept, in lowercase; kept once, shared by the invite
+        // and its audit entry.
+        let email: Arc<str> = match &body.invitee {
             Invitee::Email(email) => invite_key(email),
             Invitee::Username(username) => self
                 .users
                 .get(username)
                 .map(|user| invite_key(&user.email))
                 .ok_or_else(|| ApiError::not_found(format!("could not find user {username}")))?,
-        };
+        }
+        .into();
         if organization.personal {
             return Err(personal(slug));
         }
         let already = organization.members.keys().any(|member| {
             self.users
                 .get(member)
-                .is_some_and(|user| invite_key(&user.email) == email)
+                .is_some_and(|user| invite_key(&user.email) == *email)
         });
         if already {
             return Err(ApiError::conflict(format!(
                 "{email} is already a member of organization {slug}"
+            )));
+        }
+        if organization.invites.len() >= MAX_PENDING_INVITES
+            && !organization.invites.contains_key(&email)
+        {
+            return Err(ApiError::bad_request(format!(
+                "organization {slug} has {MAX_PENDING_INVITES} pending invites, the most it \
+                 may have: withdraw some first"
             )));
         }
         let role = body.role;
@@ -202,17 +217,19 @@ impl State {
             role,
             created_at: timestamp::format(SystemTime::now()),
         };
-        record.invites.insert(email.clone(), invite);
+        record.invites.insert(Arc::clone(&email), invite);
         self.audit(
             slug,
             caller,
-            "org-invite-create",
-            format!("invited {email} as {role}"),
-            [("email", email.as_str()), ("role", role.as_str())],
+            Code::OrgInviteCreate,
+            [
+                ("email", Arc::clone(&email)),
+                ("role", role.as_str().into()),
+            ],
         );
         Ok(types::InviteCreatedAnswer {
             invited: types::InviteCreated::default()
-                .with_email(email)
+                .with_email(email.as_ref())
                 .with_role(role.as_str())
                 .with_organization(slug),
         })
@@ -227,17 +244,17 @@ impl State {
     ) -> Result<(), ApiError> {
         let organization = self.administered(caller, slug, "withdraw invites")?;
         let key = invite_key(email);
-        if !organization.invites.contains_key(&key) {
+        if !organization.invites.contains_key(key.as_str()) {
             return Err(ApiError::not_found("invite not found"));
         }
-        self.organization_mut(slug)?.invites.remove(&key);
-        self.audit(
-            slug,
-            caller,
-            "org-invite-delete",
-            format!("withdrew the invite of {key}"),
-            [("email", key.as_str())],
-        );
+        let Some((key, _)) = self
+            .organization_mut(slug)?
+            .invites
+            .remove_entry(key.as_str())
+        else {
+            return Err(ApiError::not_found("invite not found"));
+        };
+        self.audit(slug, caller, Code::OrgInviteDelete, [("email", key)]);
         Ok(())
     }
 
@@ -277,4 +294,37 @@ fn personal(slug: &str) -> ApiError {
         "{slug} is a personal organization: it has no other members; create a team \
          organization to share databases"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fake::auth::Restriction;
+    use crate::fake::ids::Ids;
+    use crate::fake::request::InviteRequest;
+    use crate::fake::{ORGANIZATION, USERNAME};
+
+    /// An invite's address is kept once: the pending invite and its audit entry share it.
+    #[test]
+    fn an_invite_s_address_is_kept_once() {
+        let mut state = State::seeded(Ids::new().unwrap());
+        let caller = Caller {
+            username: USERNAME.to_owned(),
+            restriction: Restriction::Unrestricted,
+        };
+        let body: InviteRequest =
+            serde_json::from_str(&format!(r#"{{"email":"{}@Example.com"}}"#, "a".repeat(200)))
+                .unwrap();
+        state
+            .invite_organization_member(&caller, ORGANIZATION, body.check().unwrap())
+            .unwrap();
+        let invites = &state.organizations[ORGANIZATION].invites;
+        let (address, _) = invites.iter().next().unwrap();
+        assert!(address.ends_with("@example.com"), "kept in lowercase");
+        assert_eq!(
+            Arc::strong_count(address),
+            2,
+            "the invite and its audit entry"
+        );
+    }
 }

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use self::audit_logs::AuditEntry;
 use self::tokens::ApiTokens;
@@ -212,7 +213,7 @@ struct Organization {
     overages: bool,
     require_mfa: bool,
     /// The pending invites, by email address in lowercase.
-    invites: BTreeMap<String, Invite>,
+    invites: BTreeMap<Arc<str>, Invite>,
     invites_sent: u64,
     /// What was done here, oldest first.
     audit: Vec<AuditEntry>,
@@ -225,7 +226,7 @@ impl Organization {
     /// invite, if any, is accepted.
     fn admit(&mut self, username: &str, role: MemberRole, email: &str) {
         self.members.insert(username.to_owned(), role);
-        self.invites.remove(&invite_key(email));
+        self.invites.remove(invite_key(email).as_str());
     }
 }
 

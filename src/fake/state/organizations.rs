@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use super::audit_logs::Code;
 use super::databases::usage;
 use super::{Organization, Plan, State};
 use crate::fake::answer::ApiError;
@@ -121,8 +122,7 @@ impl State {
             self.audit(
                 slug,
                 caller,
-                "org-set-overages",
-                format!("set overages to {overages}"),
+                Code::OrgSetOverages,
                 [("overages", word(overages))],
             );
         }
@@ -130,8 +130,7 @@ impl State {
             self.audit(
                 slug,
                 caller,
-                "org-update",
-                format!("set require_mfa to {require_mfa}"),
+                Code::OrgUpdate,
                 [("require_mfa", word(require_mfa))],
             );
         }

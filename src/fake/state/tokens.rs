@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
+use super::audit_logs::Code;
 use super::{
     Organization, Plan, State, administers, database_not_found, find_database, group_not_found,
     invite_key,
@@ -207,13 +208,7 @@ impl State {
             .unwrap_or(&caller.username)
             .to_owned();
         let minted = self.record_api_token(&caller.username, name, restriction);
-        self.audit(
-            &logged_in,
-            caller,
-            "user-token-create",
-            format!("created API token {name}"),
-            [("name", name)],
-        );
+        self.audit(&logged_in, caller, Code::UserTokenCreate, [("name", name)]);
         Ok(minted)
     }
 
@@ -263,13 +258,7 @@ impl State {
             .organization()
             .unwrap_or(&caller.username)
             .to_owned();
-        self.audit(
-            &logged_in,
-            caller,
-            "user-token-revoke",
-            format!("revoked API token {name}"),
-            [("name", name)],
-        );
+        self.audit(&logged_in, caller, Code::UserTokenRevoke, [("name", name)]);
         Ok(types::RevokedApiToken { token: token.name })
     }
 
@@ -281,7 +270,10 @@ impl State {
         slug: &str,
     ) -> Result<types::OrganizationApiTokenList, ApiError> {
         caller.check_manages_tokens()?;
-        self.organization_of(caller, slug)?;
+        // The list names its tokens' owners and their addresses: the rule of the member
+        // list applies (owners and admins only), so that viewers and members cannot read
+        // what they may not read there.
+        self.administered(caller, slug, "list the organization's API tokens")?;
         let tokens = self
             .tokens
             .iter()
@@ -336,8 +328,7 @@ impl State {
         self.audit(
             slug,
             caller,
-            "user-token-revoke",
-            format!("revoked API token {}", token.name),
+            Code::UserTokenRevoke,
             [("name", token.name.as_str())],
         );
         Ok(types::RevokedOrganizationApiToken { token: token.id })
@@ -366,7 +357,7 @@ impl State {
                 let key = invite_key(&user.email);
                 self.organizations
                     .values()
-                    .any(|organization| organization.invites.contains_key(&key))
+                    .any(|organization| organization.invites.contains_key(key.as_str()))
             }),
         })
     }
@@ -387,14 +378,19 @@ impl State {
         caller.check_database(slug, record.map(|r| r.group.as_str()), Scope::DbMintToken)?;
         organization.check_mints(request.authorization)?;
         let record = record.ok_or_else(|| database_not_found(database))?;
-        let permissions = read_attach(&organization, &request.read_attach)?;
+        let permissions = read_attach(
+            caller,
+            slug,
+            &organization,
+            &request.read_attach,
+            Scope::DbMintToken,
+        )?;
         let id = record.id.clone();
         let authorization = request.authorization.as_str();
         self.audit(
             slug,
             caller,
-            "db-token-create",
-            format!("minted a {authorization} token for database {database}"),
+            Code::DbTokenCreate,
             [("name", database), ("authorization", authorization)],
         );
         Ok(self.connection_claims(request, now, Some(id), None, permissions))
@@ -420,13 +416,7 @@ impl State {
         {
             record.rotated_at = seq;
         }
-        self.audit(
-            slug,
-            caller,
-            "db-token-rotate",
-            format!("invalidated every token of database {database}"),
-            [("name", database)],
-        );
+        self.audit(slug, caller, Code::DbTokenRotate, [("name", database)]);
         Ok(())
     }
 
@@ -443,14 +433,19 @@ impl State {
         let organization = self.organization_of(caller, slug)?;
         organization.check_mints(request.authorization)?;
         let record = organization.groups.get(group).ok_or_else(group_not_found)?;
-        let permissions = read_attach(&organization, &request.read_attach)?;
+        let permissions = read_attach(
+            caller,
+            slug,
+            &organization,
+            &request.read_attach,
+            Scope::GroupMintToken,
+        )?;
         let gid = record.id.clone();
         let authorization = request.authorization.as_str();
         self.audit(
             slug,
             caller,
-            "group-token-create",
-            format!("minted a {authorization} token for group {group}"),
+            Code::GroupTokenCreate,
             [("name", group), ("authorization", authorization)],
         );
         Ok(self.connection_claims(request, now, None, Some(gid), permissions))
@@ -477,13 +472,7 @@ impl State {
         {
             record.rotated_at = seq;
         }
-        self.audit(
-            slug,
-            caller,
-            "group-token-rotate",
-            format!("invalidated every token of group {group}"),
-            [("name", group)],
-        );
+        self.audit(slug, caller, Code::GroupTokenRotate, [("name", group)]);
         Ok(())
     }
 
@@ -594,17 +583,26 @@ impl ApiTokenRecord {
     }
 }
 
-/// The `p` claim for `databases` of the organization, which must all exist.
+/// The `p` claim for `databases` of the organization, which must all exist and be within
+/// the caller's reach for `scope` (the mint's): a token scoped to a group cannot grant
+/// what is outside it, nor learn whether a name exists there (403 before 404).
 fn read_attach(
+    caller: &Caller,
+    slug: &str,
     organization: &Organization,
     databases: &[String],
+    scope: Scope,
 ) -> Result<Option<Permissions>, ApiError> {
     if databases.is_empty() {
         return Ok(None);
     }
     let ns = databases
         .iter()
-        .map(|name| find_database(organization, name).map(|record| record.id.clone()))
+        .map(|name| {
+            let record = organization.databases.get(name);
+            caller.check_database(slug, record.map(|db| db.group.as_str()), scope)?;
+            find_database(organization, name).map(|record| record.id.clone())
+        })
         .collect::<Result<_, _>>()?;
     Ok(Some(Permissions {
         roa: ReadOnlyAttach { ns },
