@@ -386,7 +386,7 @@ fn body_shape(spec: &OpenAPI, response: &ReferenceOr<Response>) -> Result<String
 }
 
 /// What the spec says of each operation that the hand-written code needs, as a table of
-/// `crate::hooks::SpecOperation` (operationId, method, path template, whether the request
+/// `crate::spec::Operation` (operationId, method, path template, whether the request
 /// body is optional, whether a successful answer carries a secret) and a function from
 /// the name progenitor gives an operation (its operationId in snake case) to its row.
 /// The `pre` hook checks every request's path against its template, drops an empty
@@ -411,7 +411,7 @@ fn operation_table(spec: &OpenAPI) -> Result<String, String> {
         let secret_answer = success_schemas(spec, op).contains("Secret");
         let _ = writeln!(
             rows,
-            "    crate::hooks::SpecOperation {{ id: {id:?}, method: {method:?}, path: {path:?}, \
+            "    crate::spec::Operation {{ id: {id:?}, method: {method:?}, path: {path:?}, \
              optional_body: {optional_body}, secret_answer: {secret_answer} }},"
         );
         let _ = writeln!(
@@ -421,9 +421,9 @@ fn operation_table(spec: &OpenAPI) -> Result<String, String> {
     }
     Ok(format!(
         "\n/// Every operation of `openapi.yaml`.\n\
-         pub(crate) const SPEC_OPERATIONS: &[crate::hooks::SpecOperation] = &[\n{rows}];\n\n\
+         pub(crate) const SPEC_OPERATIONS: &[crate::spec::Operation] = &[\n{rows}];\n\n\
          /// The operation progenitor names `name`.\n\
-         pub(crate) fn spec_operation(name: &str) -> Option<&'static crate::hooks::SpecOperation> {{\n\
+         pub(crate) fn spec_operation(name: &str) -> Option<&'static crate::spec::Operation> {{\n\
          \x20   match name {{\n{names}        _ => None,\n    }}\n}}\n"
     ))
 }

@@ -2,8 +2,8 @@
 //! against a minimal HTTP/1.1 server on loopback that answers a fixed body.
 //!
 //! ```text
-//! cargo bench --bench client                # criterion: time per call of each side
-//! cargo bench --bench client -- --paired    # the ratios, measured in alternating blocks
+//! cargo bench -p turso-platform-benches --bench client                # criterion: time per call of each side
+//! cargo bench -p turso-platform-benches --bench client -- --paired    # the ratios, measured in alternating blocks
 //! ```
 //!
 //! Each criterion group has a `turso_platform` and a `plain_reqwest` function; the ratio
@@ -20,10 +20,11 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group};
 use futures_util::future::join_all;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use turso_platform::reqwest;
+use turso_platform::reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use turso_platform::{Authorization, Client, Expiration, TokenOptions};
 
 const TOKEN: &str = "benchmark-platform-token";

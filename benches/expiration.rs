@@ -1,6 +1,6 @@
 //! Cost of `Expiration::from_str` per input, typical and worst case.
 //!
-//! Run with `cargo bench --bench expiration`.
+//! Run with `cargo bench -p turso-platform-benches --bench expiration`.
 
 use std::hint::black_box;
 use std::str::FromStr;

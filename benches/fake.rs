@@ -3,7 +3,7 @@
 //! name, so both are indexed).
 //!
 //! ```text
-//! cargo bench --features fake --bench fake
+//! cargo bench -p turso-platform-benches --bench fake
 //! ```
 //!
 //! Each group mints tokens through the client, against a fake that already holds 0 or
@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures_util::future::join_all;
 use turso_platform::ApiTokenOptions;
-use turso_platform::fake::FakeTurso;
+use turso_platform_fake::FakeTurso;
 
 const IN_FLIGHT: usize = 64;
 

@@ -2,15 +2,15 @@
 //! a clock reading and a copy of the token. The target is well under a microsecond.
 //!
 //! ```text
-//! cargo bench --features fake --bench token_source
+//! cargo bench -p turso-platform-benches --bench token_source
 //! ```
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use turso_platform::fake::FakeTurso;
 use turso_platform::{Expiration, TokenOptions, TokenSource};
+use turso_platform_fake::FakeTurso;
 
 fn cached_token(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()

@@ -17,24 +17,7 @@ use reqwest::{StatusCode, Url};
 use crate::base_url::BaseUrl;
 use crate::generated::{self, spec_operation};
 use crate::path;
-
-/// What `openapi.yaml` says of an operation, as build.rs writes it down
-/// (`generated::SPEC_OPERATIONS`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct SpecOperation {
-    /// The spec's operationId, such as `createAPIToken`.
-    pub(crate) id: &'static str,
-    /// The HTTP method, in capitals.
-    #[cfg_attr(not(feature = "fake"), allow(dead_code))]
-    pub(crate) method: &'static str,
-    /// The path template, such as `/v1/auth/api-tokens/{tokenName}`.
-    pub(crate) path: &'static str,
-    /// Whether the request body is optional.
-    pub(crate) optional_body: bool,
-    /// Whether a successful answer carries a secret (is made of the `Secret` schema
-    /// somewhere), which an error must not quote.
-    pub(crate) secret_answer: bool,
-}
+use crate::spec::Operation as SpecOperation;
 
 /// What every request of a [`Client`](crate::Client) gets, and how much of an answer it
 /// reads: set up by [`ClientBuilder`](crate::ClientBuilder), applied by the generated

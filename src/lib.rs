@@ -97,9 +97,6 @@ mod client;
 mod error;
 mod excerpt;
 mod expiration;
-#[cfg(feature = "fake")]
-#[cfg_attr(docsrs, doc(cfg(feature = "fake")))]
-pub mod fake;
 pub mod generated;
 mod hooks;
 mod lenient;
@@ -111,6 +108,7 @@ mod path;
 mod retry;
 mod scope;
 mod secret;
+pub mod spec;
 mod timestamp;
 mod token_claims;
 mod token_source;
@@ -129,6 +127,7 @@ pub use options::{
     NewGroup, NewInvite, TokenOptions, UsageOptions,
 };
 pub use scope::Scope;
+pub use timestamp::{Timestamp, TimestampError};
 pub use token_claims::{Grant, TokenAccess, TokenClaims, TokenPermissions};
 pub use token_source::TokenSource;
 pub use tokens::{CreatedApiToken, DatabaseToken, TokenValidity};

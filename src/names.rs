@@ -19,7 +19,7 @@ pub(crate) fn non_blank<'a>(what: &str, value: &'a str) -> Result<&'a str, Error
 /// names).
 pub(crate) fn turso_name<'a>(what: &str, value: &'a str) -> Result<&'a str, Error> {
     non_blank(what, value)?;
-    if is_turso_name(value) {
+    if crate::spec::is_valid_name(value) {
         Ok(value)
     } else {
         Err(Error::InvalidArgument(format!(
@@ -28,13 +28,4 @@ pub(crate) fn turso_name<'a>(what: &str, value: &'a str) -> Result<&'a str, Erro
             crate::excerpt::Quoted(value)
         )))
     }
-}
-
-/// Whether `value` is a name Turso accepts for a new database or group: lowercase
-/// letters, digits and dashes, 1 to 64 of them.
-pub(crate) fn is_turso_name(value: &str) -> bool {
-    (1..=64).contains(&value.len())
-        && value
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }

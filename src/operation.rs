@@ -1,6 +1,6 @@
 //! What the client knows about each operation of the spec beyond what the generated
 //! code and the spec do: its name for tracing, and whether it may be sent twice.
-//! (Whether its answer holds a secret is read from the spec: `hooks::SpecOperation`.)
+//! (Whether its answer holds a secret is read from the spec: `spec::Operation`.)
 
 use crate::retry::Retry;
 

@@ -1,7 +1,104 @@
 //! Dates as the API writes them: RFC 3339 date-times (`2026-05-21T10:00:00Z`), to and
 //! from `SystemTime`, in UTC.
 
+use std::fmt;
+use std::str::FromStr;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A date and time as the API writes them: an RFC 3339 date-time, read with any offset
+/// and fraction RFC 3339 allows (any year from 0000 to 9999), written in UTC to the
+/// second (`2026-05-21T10:00:00Z`; times before 1970 as 1970-01-01T00:00:00Z).
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use turso_platform::Timestamp;
+///
+/// let at: Timestamp = "2026-05-21T12:00:00+02:00".parse().unwrap();
+/// assert_eq!(at.to_string(), "2026-05-21T10:00:00Z");
+/// assert_eq!(at.system_time(), UNIX_EPOCH + Duration::from_secs(1_779_357_600));
+/// assert!("yesterday".parse::<Timestamp>().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(SystemTime);
+
+impl Timestamp {
+    /// Now, by this machine's clock.
+    ///
+    /// ```
+    /// let now = turso_platform::Timestamp::now();
+    /// assert!(now.to_string().ends_with('Z'));
+    /// ```
+    pub fn now() -> Self {
+        Self(SystemTime::now())
+    }
+
+    /// The time, as a `SystemTime`.
+    ///
+    /// ```
+    /// let at: turso_platform::Timestamp = "1970-01-01T00:00:01Z".parse().unwrap();
+    /// assert_eq!(at.system_time(), std::time::UNIX_EPOCH + std::time::Duration::from_secs(1));
+    /// ```
+    pub fn system_time(self) -> SystemTime {
+        self.0
+    }
+}
+
+impl From<SystemTime> for Timestamp {
+    /// ```
+    /// let at = turso_platform::Timestamp::from(std::time::UNIX_EPOCH);
+    /// assert_eq!(at.to_string(), "1970-01-01T00:00:00Z");
+    /// ```
+    fn from(time: SystemTime) -> Self {
+        Self(time)
+    }
+}
+
+impl From<Timestamp> for SystemTime {
+    /// ```
+    /// let at = turso_platform::Timestamp::now();
+    /// let _: std::time::SystemTime = at.into();
+    /// ```
+    fn from(at: Timestamp) -> Self {
+        at.0
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format(self.0))
+    }
+}
+
+/// Why a text is not a [`Timestamp`].
+///
+/// ```
+/// let err = "2026-13-01T00:00:00Z".parse::<turso_platform::Timestamp>().unwrap_err();
+/// assert!(err.to_string().contains("RFC 3339"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimestampError(String);
+
+impl fmt::Display for TimestampError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} is not an RFC 3339 date-time such as 2026-05-21T10:00:00Z",
+            crate::excerpt::Quoted(&self.0)
+        )
+    }
+}
+
+impl std::error::Error for TimestampError {}
+
+impl FromStr for Timestamp {
+    type Err = TimestampError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        parse(text)
+            .map(Self)
+            .ok_or_else(|| TimestampError(crate::excerpt::prefix(text, 64).to_owned()))
+    }
+}
 
 /// `time` as an RFC 3339 date-time in UTC, to the second (`2026-05-21T10:00:00Z`); times
 /// before 1970 are written as 1970-01-01.
@@ -22,8 +119,7 @@ pub(crate) fn format(time: SystemTime) -> String {
 
 /// An RFC 3339 date-time (`2026-05-21T10:00:00Z`, `2026-05-21T12:00:00.5+02:00`, any
 /// year from 0000 to 9999), or `None` if `text` is not one.
-#[cfg(any(test, feature = "fake"))]
-pub(crate) fn parse(text: &str) -> Option<SystemTime> {
+fn parse(text: &str) -> Option<SystemTime> {
     let bytes = text.as_bytes();
     let number = |range: std::ops::Range<usize>| -> Option<u64> {
         let digits = text.get(range)?;
@@ -103,7 +199,6 @@ pub(crate) fn parse(text: &str) -> Option<SystemTime> {
     }
 }
 
-#[cfg(any(test, feature = "fake"))]
 fn days_in_month(year: u64, month: u64) -> u64 {
     match month {
         2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
@@ -116,7 +211,7 @@ fn days_in_month(year: u64, month: u64) -> u64 {
 }
 
 /// Howard Hinnant's `civil_from_days`: the date of a day counted from 1970-01-01.
-pub(crate) fn civil_from_days(days: u64) -> (i64, u64, u64) {
+fn civil_from_days(days: u64) -> (i64, u64, u64) {
     let z = i64::try_from(days).unwrap_or(i64::MAX / 2) + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -130,7 +225,6 @@ pub(crate) fn civil_from_days(days: u64) -> (i64, u64, u64) {
 }
 
 /// The inverse: the day counted from 1970-01-01 of a date (negative before 1970).
-#[cfg(any(test, feature = "fake"))]
 fn days_from_civil(year: u64, month: u64, day: u64) -> Option<i64> {
     let year = i64::try_from(year).ok()? - i64::from(month <= 2);
     let era = year.div_euclid(400);

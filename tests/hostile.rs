@@ -17,7 +17,6 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use turso_platform::fake::FakeTurso;
 use turso_platform::generated::ClientInfo;
 use turso_platform::secrecy::ExposeSecret;
 use turso_platform::{
@@ -25,6 +24,7 @@ use turso_platform::{
     MemberRole, NewDatabase, NewGroup, NewInvite, Scope, StatusCode, TokenOptions,
     UpdateOrganizationInput, UsageOptions,
 };
+use turso_platform_fake::FakeTurso;
 
 // --- every test bounds its time and its memory ---
 

@@ -10,11 +10,11 @@ use std::time::{Duration, Instant};
 
 use common::Captured;
 use futures_util::future::join_all;
-use turso_platform::fake::{FakeTurso, Fault};
 use turso_platform::secrecy::ExposeSecret;
 use turso_platform::{
     Client, Error, Expiration, StatusCode, TokenAccess, TokenOptions, TokenSource,
 };
+use turso_platform_fake::{FakeTurso, Fault};
 
 const MINT: &str = "createDatabaseToken";
 

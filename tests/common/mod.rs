@@ -1,11 +1,8 @@
 //! Helpers shared by the integration tests: a time bound for every test, and a scripted
 //! HTTP/1.1 server on loopback for the faults httpmock cannot produce; the helpers of the
-//! tests against httpmock in `mock`, and of the tests of the fake in `fake` (with the
-//! `fake` feature).
+//! tests against httpmock in `mock`.
 #![allow(dead_code)]
 
-#[cfg(feature = "fake")]
-pub mod fake;
 pub mod mock;
 
 use std::future::Future;

@@ -1,0 +1,469 @@
+//! The HTTP side of the database operations.
+
+use super::{Operation, Shared};
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
+use axum::routing::on;
+
+use super::extract::{bad_value, object, query_values};
+use crate::http::answer::ApiError;
+use crate::http::extract::Authenticated;
+use crate::http::extract::{Json, Names};
+use crate::quoted::Quoted;
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::net::IpAddr;
+use std::time::SystemTime;
+use turso_platform::Timestamp;
+
+/// The operations of the spec this module serves, by operationId.
+pub(super) const OPERATIONS: &[Operation] = &[
+    ("listDatabases", |m| on(m, list_databases)),
+    ("createDatabase", |m| on(m, create_database)),
+    ("getDatabase", |m| on(m, get_database)),
+    ("deleteDatabase", |m| on(m, delete_database)),
+    ("getDatabaseConfiguration", |m| {
+        on(m, get_database_configuration)
+    }),
+    ("updateDatabaseConfiguration", |m| {
+        on(m, update_database_configuration)
+    }),
+    ("listDatabaseInstances", |m| on(m, list_database_instances)),
+    ("getDatabaseInstance", |m| on(m, get_database_instance)),
+    ("getDatabaseUsage", |m| on(m, get_database_usage)),
+    ("getDatabaseStats", |m| on(m, get_database_stats)),
+];
+
+pub(super) async fn list_databases(
+    State(app): Shared,
+    caller: Authenticated,
+    Names(slug): Names<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let query = DatabaseQuery::read(query.as_deref())?;
+    app.respond(&caller, |state, caller| {
+        state.list_databases(caller, &slug, &query)
+    })
+}
+
+pub(super) async fn create_database(
+    State(app): Shared,
+    caller: Authenticated,
+    Names(slug): Names<String>,
+    Json(body): Json<NewDatabaseBody>,
+) -> Result<Response, ApiError> {
+    body.check()?;
+    app.respond(&caller, |state, caller| {
+        state.create_database(caller, &slug, body)
+    })
+}
+
+pub(super) async fn get_database(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    app.respond(&caller, |state, caller| {
+        state.get_database(caller, &slug, &name)
+    })
+}
+
+pub(super) async fn delete_database(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    app.respond(&caller, |state, caller| {
+        state.delete_database(caller, &slug, &name)
+    })
+}
+
+pub(super) async fn get_database_configuration(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    app.respond(&caller, |state, caller| {
+        state.get_database_configuration(caller, &slug, &name)
+    })
+}
+
+pub(super) async fn update_database_configuration(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+    Json(changes): Json<ConfigurationBody>,
+) -> Result<Response, ApiError> {
+    changes.check()?;
+    app.respond(&caller, |state, caller| {
+        state.update_database_configuration(caller, &slug, &name, changes)
+    })
+}
+
+pub(super) async fn list_database_instances(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    app.respond(&caller, |state, caller| {
+        state.list_database_instances(caller, &slug, &name)
+    })
+}
+
+pub(super) async fn get_database_instance(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name, instance)): Names<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    app.respond(&caller, |state, caller| {
+        state.get_database_instance(caller, &slug, &name, &instance)
+    })
+}
+
+pub(super) async fn get_database_usage(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let period = UsageQuery::read(query.as_deref())?;
+    app.respond(&caller, |state, caller| {
+        state.get_database_usage(caller, &slug, &name, &period)
+    })
+}
+
+pub(super) async fn get_database_stats(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    app.respond(&caller, |state, caller| {
+        state.get_database_stats(caller, &slug, &name)
+    })
+}
+
+/// The body of `createDatabase` (`CreateDatabaseInput`).
+#[derive(Debug, Deserialize)]
+pub(crate) struct NewDatabaseBody {
+    pub(crate) name: String,
+    pub(crate) group: String,
+    #[serde(default, deserialize_with = "object")]
+    pub(crate) seed: Option<SeedBody>,
+    #[serde(default)]
+    pub(crate) size_limit: Option<String>,
+    #[serde(default, deserialize_with = "object")]
+    pub(crate) remote_encryption: Option<EncryptionBody>,
+}
+
+/// What a new database starts with.
+#[derive(Debug, Deserialize)]
+pub(crate) struct SeedBody {
+    #[serde(rename = "type")]
+    pub(crate) kind: SeedKind,
+    #[serde(default)]
+    pub(crate) name: Option<String>,
+    #[serde(default)]
+    pub(crate) timestamp: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum SeedKind {
+    Database,
+    DatabaseUpload,
+}
+
+/// The encryption of a new database: a cipher and a key of the right size. The key is a
+/// secret from the moment it is read: `Debug` never shows it.
+#[derive(Debug, Deserialize)]
+pub(crate) struct EncryptionBody {
+    encryption_key: SecretString,
+    encryption_cipher: String,
+}
+
+impl NewDatabaseBody {
+    /// Checks what the API checks before it looks at the organization: the name, the
+    /// seed's shape and the key's size. The seed's source is for the state to find.
+    pub(crate) fn check(&self) -> Result<(), ApiError> {
+        check_name("database", &self.name)?;
+        if let Some(seed) = &self.seed {
+            match (seed.kind, &seed.name) {
+                (SeedKind::Database, None) => {
+                    return Err(ApiError::bad_request(
+                        "a `database` seed needs the `name` of the database to copy",
+                    ));
+                }
+                (SeedKind::DatabaseUpload, Some(_)) => {
+                    return Err(ApiError::bad_request(
+                        "a `database_upload` seed takes no `name`: the file is uploaded later",
+                    ));
+                }
+                _ => {}
+            }
+            if let Some(at) = &seed.timestamp {
+                seed_time(at)?;
+            }
+        }
+        if let Some(limit) = &self.size_limit {
+            size_limit(limit)?;
+        }
+        if let Some(encryption) = &self.remote_encryption {
+            encryption.check()?;
+        }
+        Ok(())
+    }
+}
+
+/// The time a seed copies a database at: an RFC 3339 date-time from 1970 on.
+pub(crate) fn seed_time(text: &str) -> Result<SystemTime, ApiError> {
+    let at = text
+        .parse::<Timestamp>()
+        .map(Timestamp::system_time)
+        .map_err(|_| {
+            ApiError::bad_request(format!(
+                "invalid seed timestamp {}: expected an RFC 3339 date-time such as \
+             2026-05-21T10:00:00Z",
+                Quoted(text)
+            ))
+        })?;
+    if at < SystemTime::UNIX_EPOCH {
+        return Err(ApiError::bad_request(format!(
+            "invalid seed timestamp {}: no database existed before 1970",
+            Quoted(text)
+        )));
+    }
+    Ok(at)
+}
+
+impl EncryptionBody {
+    fn check(&self) -> Result<(), ApiError> {
+        use turso_platform::generated::types::EncryptionCipher as C;
+        let cipher: C = self.encryption_cipher.parse().map_err(|_| {
+            ApiError::bad_request(format!(
+                "unknown encryption cipher {}",
+                Quoted(&self.encryption_cipher)
+            ))
+        })?;
+        // Every cipher Turso offers has a 128-bit key when its name says 128, and a
+        // 256-bit one otherwise (the AES-256, AEGIS-256 and ChaCha20 families).
+        let size = if cipher.to_string().contains("128") {
+            16
+        } else {
+            32
+        };
+        match STANDARD.decode(self.encryption_key.expose_secret()) {
+            Ok(key) if key.len() == size => Ok(()),
+            _ => Err(ApiError::bad_request(format!(
+                "the encryption key must be {size} bytes in base64 for {}",
+                self.encryption_cipher
+            ))),
+        }
+    }
+}
+
+/// The name of a new database or group: lowercase letters, digits and dashes, at most 64
+/// characters.
+pub(crate) fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
+    if turso_platform::spec::is_valid_name(name) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "invalid {kind} name {}: use lowercase letters, digits and dashes, at most \
+             64 characters",
+            Quoted(name)
+        )))
+    }
+}
+
+/// A size limit: bytes, or a number with a unit (`256mb`, `1gb`).
+fn size_limit(text: &str) -> Result<(), ApiError> {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+    let unit = text[digits..].to_ascii_lowercase();
+    if digits > 0 && ["", "b", "kb", "mb", "gb", "tb"].contains(&unit.as_str()) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "invalid size limit {}: give bytes, or a number with kb, mb, gb or tb",
+            Quoted(text)
+        )))
+    }
+}
+
+/// The body of `updateDatabaseConfiguration` (`DatabaseConfigurationInput`): what to
+/// change.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ConfigurationBody {
+    #[serde(default)]
+    pub(crate) size_limit: Option<String>,
+    #[serde(default)]
+    pub(crate) allow_attach: Option<bool>,
+    #[serde(default)]
+    pub(crate) block_reads: Option<bool>,
+    #[serde(default)]
+    pub(crate) block_writes: Option<bool>,
+    #[serde(default)]
+    pub(crate) delete_protection: Option<bool>,
+    #[serde(default)]
+    pub(crate) allowed_ips: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) allowed_aws_vpc_ids: Option<Vec<String>>,
+}
+
+impl ConfigurationBody {
+    pub(crate) fn check(&self) -> Result<(), ApiError> {
+        if let Some(limit) = &self.size_limit {
+            size_limit(limit)?;
+        }
+        for entry in self.allowed_ips.iter().flatten() {
+            ip_or_block(entry)?;
+        }
+        Ok(())
+    }
+}
+
+/// 400 unless `text` is an IP address or a CIDR block (`10.0.0.0/8`, `2001:db8::/32`).
+fn ip_or_block(text: &str) -> Result<(), ApiError> {
+    let (address, prefix) = match text.split_once('/') {
+        Some((address, prefix)) => (address, Some(prefix)),
+        None => (text, None),
+    };
+    let bits = match address.parse::<IpAddr>() {
+        Ok(IpAddr::V4(_)) => 32,
+        Ok(IpAddr::V6(_)) => 128,
+        Err(_) => 0,
+    };
+    let valid = bits > 0
+        && prefix.is_none_or(|prefix| {
+            prefix.bytes().all(|b| b.is_ascii_digit())
+                && prefix.parse::<u8>().is_ok_and(|length| length <= bits)
+        });
+    if valid {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(format!(
+            "invalid allowed IP {}: give an IP address or a CIDR block such as 10.0.0.0/8",
+            Quoted(text)
+        )))
+    }
+}
+
+/// The query of `listDatabases`.
+#[derive(Debug, Default)]
+pub(crate) struct DatabaseQuery {
+    pub(crate) group: Option<String>,
+    pub(crate) parent: Option<String>,
+    pub(crate) schema: Option<String>,
+}
+
+impl DatabaseQuery {
+    pub(crate) fn read(query: Option<&str>) -> Result<Self, ApiError> {
+        let mut values = query_values(query, &["group", "parent", "schema"])?;
+        Ok(Self {
+            group: values.remove("group"),
+            parent: values.remove("parent"),
+            schema: values.remove("schema"),
+        })
+    }
+}
+
+/// The query of `getDatabaseUsage`: the period, if given.
+#[derive(Debug, Default)]
+pub(crate) struct UsageQuery {
+    pub(crate) from: Option<SystemTime>,
+    pub(crate) to: Option<SystemTime>,
+}
+
+impl UsageQuery {
+    pub(crate) fn read(query: Option<&str>) -> Result<Self, ApiError> {
+        let mut values = query_values(query, &["from", "to"])?;
+        let time = |name: &str, text: Option<String>| {
+            text.map(|text| {
+                text.parse::<Timestamp>()
+                    .map(Timestamp::system_time)
+                    .map_err(|_| {
+                        bad_value(format!(
+                            "invalid {name} {}: expected an RFC 3339 date-time such as \
+                         2026-05-21T10:00:00Z",
+                            Quoted(&text)
+                        ))
+                    })
+            })
+            .transpose()
+        };
+        let query = Self {
+            from: time("from", values.remove("from"))?,
+            to: time("to", values.remove("to"))?,
+        };
+        if let (Some(from), Some(to)) = (query.from, query.to)
+            && to < from
+        {
+            return Err(ApiError::bad_request("`to` is before `from`"));
+        }
+        Ok(query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(json: &str) -> Result<(), String> {
+        let body: NewDatabaseBody = serde_json::from_str(json).map_err(|e| e.to_string())?;
+        body.check().map_err(|e| e.message().to_owned())
+    }
+
+    #[test]
+    fn new_databases_are_checked_as_the_api_checks_them() {
+        assert_eq!(body(r#"{"name":"a-1","group":"g"}"#), Ok(()));
+        assert_eq!(
+            body(
+                r#"{"name":"c","group":"g","seed":{"type":"database","name":"a","timestamp":"2026-05-21T10:00:00Z"},"size_limit":"256mb","remote_encryption":{"encryption_cipher":"aes128gcm","encryption_key":"MDEyMzQ1Njc4OWFiY2RlZg=="}}"#
+            ),
+            Ok(())
+        );
+        for bad in [
+            r#"{"name":"A","group":"g"}"#,
+            r#"{"name":"","group":"g"}"#,
+            r#"{"name":"a","group":"g","seed":{"type":"database"}}"#,
+            r#"{"name":"a","group":"g","seed":{"type":"database_upload","name":"x"}}"#,
+            r#"{"name":"a","group":"g","seed":{"type":"other","name":"x"}}"#,
+            r#"{"name":"a","group":"g","seed":{"type":"database","name":"x","timestamp":"yesterday"}}"#,
+            r#"{"name":"a","group":"g","seed":{"type":"database","name":"x","timestamp":"1969-12-31T23:59:59Z"}}"#,
+            r#"{"name":"a","group":"g","size_limit":"big"}"#,
+            r#"{"name":"a","group":"g","remote_encryption":{"encryption_cipher":"aes256gcm","encryption_key":"c2hvcnQ="}}"#,
+            r#"{"name":"a","group":"g","remote_encryption":{"encryption_cipher":"rot13","encryption_key":"c2hvcnQ="}}"#,
+            r#"{"name":"a"}"#,
+        ] {
+            assert!(body(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_encryption_key_never_shows_in_debug() {
+        let key = "MDEyMzQ1Njc4OWFiY2RlZg==";
+        let json = format!(
+            r#"{{"name":"a","group":"g","remote_encryption":{{"encryption_cipher":"aes128gcm","encryption_key":"{key}"}}}}"#
+        );
+        let body: NewDatabaseBody = serde_json::from_str(&json).unwrap();
+        body.check().unwrap();
+        let shown = format!("{body:?}");
+        assert!(shown.contains("aes128gcm"), "{shown}");
+        assert!(!shown.contains(key), "{shown}");
+    }
+
+    #[test]
+    fn usage_periods_are_read_as_rfc_3339() {
+        let query = UsageQuery::read(Some(
+            "from=2026-05-01T00%3A00%3A00Z&to=2026-06-01T00:00:00Z",
+        ))
+        .unwrap();
+        assert!(query.from < query.to);
+        assert!(
+            UsageQuery::read(Some("from=2026-06-01T00:00:00Z&to=2026-05-01T00:00:00Z")).is_err()
+        );
+        assert!(UsageQuery::read(Some("from=yesterday")).is_err());
+        assert!(UsageQuery::read(None).unwrap().from.is_none());
+    }
+}

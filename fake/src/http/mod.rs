@@ -1,0 +1,168 @@
+//! The HTTP face of the fake: one module per resource ([`tokens`], [`databases`],
+//! [`groups`], [`locations`], [`organizations`], [`members`], [`audit_logs`]), each with
+//! its handlers, the bodies and queries they read, and the table of the operations it
+//! serves; the router is built from the spec's operation table
+//! (`turso_platform::spec::operations`), so that a path of the spec is written once, in
+//! the spec. Routes the API serves beyond the spec (those Turso's CLI calls) are each
+//! module's `EXTRA` table. Unknown paths answer 404 and wrong methods 405, with the
+//! `Error` body.
+//!
+//! The extractors ([`extract`]) do the checks every operation shares, in the order the
+//! API answers them: `Authenticated` the bearer token (401), `Names` the path (404 for
+//! a segment that does not decode), `Json`, `OptionalJson` and the query the request
+//! (400). Each handler then asks the state through [`App::act`], which holds the state's
+//! lock only for that synchronous call, and answers with the generated types or an
+//! [`ApiError`]. Before all of them, the middleware of [`crate::faults`] counts the
+//! request under its operation's name and answers with a planned failure, if any.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{Method, Uri};
+use axum::routing::{MethodFilter, MethodRouter};
+use axum::{Router, middleware};
+
+use self::answer::ApiError;
+use crate::app::App;
+use crate::faults;
+
+pub(crate) mod answer;
+mod audit_logs;
+mod databases;
+pub(crate) mod extract;
+mod groups;
+mod locations;
+mod members;
+mod organizations;
+mod tokens;
+
+pub(crate) use audit_logs::AuditLogQuery;
+pub(crate) use databases::{
+    ConfigurationBody, DatabaseQuery, NewDatabaseBody, UsageQuery, seed_time,
+};
+pub(crate) use groups::{GroupConfigurationBody, NewGroupBody};
+pub(crate) use members::{AddMemberBody, InviteBody, Invitee};
+pub(crate) use organizations::UpdateOrganizationBody;
+pub(crate) use tokens::TokenRequest;
+
+/// The fake's state, as handlers extract it.
+type Shared = State<Arc<App>>;
+
+/// The route of one operation, for the method its table gives.
+type Endpoint = fn(MethodFilter) -> MethodRouter<Arc<App>>;
+
+/// An operation of the spec, by operationId, and its route.
+type Operation = (&'static str, Endpoint);
+
+/// A route beyond the spec: the name it is counted and failed as (a spec operation's,
+/// for another form of it), its method and path, and its route.
+type Extra = (&'static str, &'static str, &'static str, Endpoint);
+
+/// Every module's operations of the spec.
+fn spec_endpoints() -> HashMap<&'static str, Endpoint> {
+    [
+        tokens::OPERATIONS,
+        databases::OPERATIONS,
+        groups::OPERATIONS,
+        locations::OPERATIONS,
+        organizations::OPERATIONS,
+        members::OPERATIONS,
+        audit_logs::OPERATIONS,
+    ]
+    .concat()
+    .into_iter()
+    .collect()
+}
+
+/// Every module's routes beyond the spec.
+fn extras() -> Vec<Extra> {
+    [tokens::EXTRA].concat()
+}
+
+/// The names of every operation the fake serves: the spec's, then those beyond it.
+pub(crate) fn operations() -> impl Iterator<Item = &'static str> {
+    let spec = turso_platform::spec::operations().iter().map(|op| op.id);
+    spec.chain(extras().into_iter().map(|(id, ..)| id))
+}
+
+/// The router of every operation, with the fake's state.
+pub(crate) fn router(app: Arc<App>) -> Router {
+    let endpoints = spec_endpoints();
+    let spec = turso_platform::spec::operations()
+        .iter()
+        .map(|op| (op.id, op.method, op.path, endpoints.get(op.id).copied()));
+    let extra = extras()
+        .into_iter()
+        .map(|(id, method, path, endpoint)| (id, method, path, Some(endpoint)));
+    let mut router = Router::new();
+    for (id, method, path, endpoint) in spec.chain(extra) {
+        let Ok(filter) = Method::from_bytes(method.as_bytes())
+            .map_err(drop)
+            .and_then(|method| MethodFilter::try_from(method).map_err(drop))
+        else {
+            continue;
+        };
+        // An operation of the spec without a handler is a defect the tests catch
+        // (`every_operation_of_the_spec_is_served`); until then it answers 501.
+        let route = match endpoint {
+            Some(endpoint) => endpoint(filter),
+            None => axum::routing::on(filter, not_emulated),
+        };
+        let counted = route.route_layer(middleware::from_fn_with_state(
+            (Arc::clone(&app), id),
+            faults::middleware,
+        ));
+        router = router.route(path, counted);
+    }
+    router
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(not_found)
+        .with_state(app)
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::method_not_allowed(format!("method {method} is not allowed on {}", uri.path()))
+}
+
+async fn not_found(uri: Uri) -> ApiError {
+    ApiError::not_found(format!("not found: no operation at {}", uri.path()))
+}
+
+async fn not_emulated(method: Method, uri: Uri) -> ApiError {
+    ApiError::not_implemented(format!(
+        "{method} {} is not emulated by the fake Turso",
+        uri.path()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_of_the_spec_is_served() {
+        let endpoints = spec_endpoints();
+        for op in turso_platform::spec::operations() {
+            assert!(endpoints.contains_key(op.id), "no handler for {}", op.id);
+        }
+        let count: usize = [
+            tokens::OPERATIONS,
+            databases::OPERATIONS,
+            groups::OPERATIONS,
+            locations::OPERATIONS,
+            organizations::OPERATIONS,
+            members::OPERATIONS,
+            audit_logs::OPERATIONS,
+        ]
+        .iter()
+        .map(|table| table.len())
+        .sum();
+        assert_eq!(count, endpoints.len(), "an operation is served twice");
+        assert_eq!(
+            count,
+            turso_platform::spec::operations().len(),
+            "an operation the spec does not have"
+        );
+    }
+}

@@ -1,0 +1,234 @@
+//! The audit log of each organization: every change the fake made there, who made it
+//! and when, as `listOrganizationAuditLogs` pages it.
+//!
+//! An entry keeps its code and its data; its message is made from them when it is read
+//! ([`Code::message`]), so that what it names is kept once.
+
+use super::{Plan, State};
+use crate::caller::{Caller, Origin};
+use crate::http::AuditLogQuery;
+use crate::http::answer::ApiError;
+use turso_platform::Timestamp;
+use turso_platform::generated::types;
+
+/// What an audit entry records: a code of Turso's list (the closed enum of its spec, so
+/// that a client generated from that spec reads every page), the keys of its `data`, and
+/// its message, whose `{key}` placeholders are that data. Changes Turso's list has no
+/// code for are not logged (see the crate's documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Code {
+    DbCreate,
+    DbDelete,
+    DbProtect,
+    DbUnprotect,
+    DbTokenCreate,
+    GroupCreate,
+    GroupDelete,
+    GroupUnarchive,
+    GroupProtect,
+    GroupUnprotect,
+    GroupTokenCreate,
+    InstanceCreate,
+    InstanceDelete,
+    UserTokenCreate,
+    OrgCreate,
+    OrgDelete,
+    OrgMemberAdd,
+    OrgMemberRm,
+    OrgMemberLeave,
+    OrgPlanUpdate,
+    OrgSetOverages,
+}
+
+impl Code {
+    /// Every code, for the documentation's table.
+    #[cfg(test)]
+    pub(crate) const ALL: [Code; 21] = [
+        Code::DbCreate,
+        Code::DbDelete,
+        Code::DbProtect,
+        Code::DbUnprotect,
+        Code::DbTokenCreate,
+        Code::GroupCreate,
+        Code::GroupDelete,
+        Code::GroupUnarchive,
+        Code::GroupProtect,
+        Code::GroupUnprotect,
+        Code::GroupTokenCreate,
+        Code::InstanceCreate,
+        Code::InstanceDelete,
+        Code::UserTokenCreate,
+        Code::OrgCreate,
+        Code::OrgDelete,
+        Code::OrgMemberAdd,
+        Code::OrgMemberRm,
+        Code::OrgMemberLeave,
+        Code::OrgPlanUpdate,
+        Code::OrgSetOverages,
+    ];
+
+    /// The code as the API writes it, and the message's template.
+    fn text(self) -> (&'static str, &'static str) {
+        match self {
+            Code::DbCreate => ("db-create", "created database {name} in group {group}"),
+            Code::DbDelete => ("db-delete", "deleted database {name}"),
+            Code::DbProtect => ("db-protect", "protected database {name} from deletion"),
+            Code::DbUnprotect => ("db-unprotect", "allowed database {name} to be deleted"),
+            Code::DbTokenCreate => (
+                "db-token-create",
+                "minted a {authorization} token for database {name}",
+            ),
+            Code::GroupCreate => ("group-create", "created group {name} in {location}"),
+            Code::GroupDelete => ("group-delete", "deleted group {name} and its databases"),
+            Code::GroupUnarchive => ("group-unarchive", "unarchived group {name}"),
+            Code::GroupProtect => ("group-protect", "protected group {name} from deletion"),
+            Code::GroupUnprotect => ("group-unprotect", "allowed group {name} to be deleted"),
+            Code::GroupTokenCreate => (
+                "group-token-create",
+                "minted a {authorization} token for group {name}",
+            ),
+            Code::InstanceCreate => ("instance-create", "added {location} to group {group}"),
+            Code::InstanceDelete => ("instance-delete", "removed {location} from group {group}"),
+            Code::UserTokenCreate => ("user-token-create", "created API token {name}"),
+            Code::OrgCreate => ("org-create", "created organization {name}"),
+            Code::OrgDelete => ("org-delete", "deleted organization {name}"),
+            Code::OrgMemberAdd => ("org-member-add", "added {username} as {role}"),
+            Code::OrgMemberRm => ("org-member-rm", "removed {username}"),
+            Code::OrgMemberLeave => ("org-member-leave", "{username} left"),
+            Code::OrgPlanUpdate => ("org-plan-update", "changed the plan to {plan}"),
+            Code::OrgSetOverages => ("org-set-overages", "set overages to {overages}"),
+        }
+    }
+
+    /// The code as the API writes it.
+    pub(crate) fn as_str(self) -> &'static str {
+        self.text().0
+    }
+
+    /// The keys of the data of an entry with this code, as its message names them.
+    #[cfg(test)]
+    pub(crate) fn keys(self) -> Vec<&'static str> {
+        self.text()
+            .1
+            .split('{')
+            .skip(1)
+            .filter_map(|part| part.split_once('}').map(|(key, _)| key))
+            .collect()
+    }
+
+    /// The message of an entry with this code and `data`.
+    fn message(self, data: &[(&'static str, String)]) -> String {
+        let mut message = self.text().1.to_owned();
+        for (key, value) in data {
+            message = message.replace(&format!("{{{key}}}"), value);
+        }
+        message
+    }
+}
+
+/// One change, as the log keeps it.
+#[derive(Debug)]
+pub(crate) struct AuditEntry {
+    code: Code,
+    origin: Origin,
+    author: String,
+    created_at: String,
+    data: Vec<(&'static str, String)>,
+}
+
+impl AuditEntry {
+    /// The entry as the API answers it.
+    pub(crate) fn answer(&self) -> types::AuditLog {
+        types::AuditLog::default()
+            .with_code(self.code.as_str())
+            .with_message(self.code.message(&self.data))
+            .with_origin(self.origin.as_str())
+            .with_author(self.author.clone())
+            .with_created_at(self.created_at.clone())
+            .with_data(
+                self.data
+                    .iter()
+                    .map(|(key, value)| ((*key).to_owned(), value.as_str().into()))
+                    .collect::<serde_json::Map<_, _>>(),
+            )
+    }
+}
+
+impl State {
+    /// Logs a change in the organization `slug` (if it still exists), made by the
+    /// caller's user: `code` says what it was, `data` what it was made on.
+    pub(super) fn audit<'a>(
+        &mut self,
+        slug: &str,
+        caller: &Caller,
+        code: Code,
+        data: impl IntoIterator<Item = (&'static str, &'a str)>,
+    ) {
+        let Some(organization) = self.organizations.get_mut(slug) else {
+            return;
+        };
+        organization.audit.push(AuditEntry {
+            code,
+            origin: caller.origin,
+            author: caller.username.clone(),
+            created_at: Timestamp::now().to_string(),
+            data: data
+                .into_iter()
+                .map(|(key, value)| (key, value.to_owned()))
+                .collect(),
+        });
+    }
+
+    /// `listOrganizationAuditLogs`: newest first, a page at a time. Owners and admins
+    /// only, on a paid plan.
+    pub(crate) fn list_organization_audit_logs(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        query: AuditLogQuery,
+    ) -> Result<types::AuditLogPage, ApiError> {
+        let organization = self.administered(caller, slug, "read the audit log")?;
+        if organization.plan == Plan::Starter {
+            return Err(ApiError::payment_required(
+                "audit logs are not available on the starter plan: upgrade to read them",
+            ));
+        }
+        let log = &organization.audit;
+        let (page, page_size) = (query.page, query.page_size);
+        let skip = (page as usize - 1).saturating_mul(page_size as usize);
+        let audit_logs = log
+            .iter()
+            .rev()
+            .skip(skip)
+            .take(page_size as usize)
+            .map(AuditEntry::answer)
+            .collect::<Vec<_>>();
+        let total_rows = log.len();
+        let total_pages = total_rows.div_ceil(page_size as usize);
+        Ok(types::AuditLogPage::default()
+            .with_audit_logs(audit_logs)
+            .with_pagination(
+                types::Pagination::default()
+                    .with_page(i32::try_from(page).unwrap_or(i32::MAX))
+                    .with_page_size(i32::try_from(page_size).unwrap_or(i32::MAX))
+                    .with_total_pages(i32::try_from(total_pages).unwrap_or(i32::MAX))
+                    .with_total_rows(i64::try_from(total_rows).unwrap_or(i64::MAX))
+                    .with_sort("desc"),
+            ))
+    }
+
+    /// The whole log of `slug`, newest first, for [`FakeTurso::audit_log`].
+    ///
+    /// [`FakeTurso::audit_log`]: crate::FakeTurso::audit_log
+    pub(crate) fn audit_log(&self, slug: &str) -> Option<Vec<types::AuditLog>> {
+        let organization = self.organizations.get(slug)?;
+        Some(
+            organization
+                .audit
+                .iter()
+                .rev()
+                .map(AuditEntry::answer)
+                .collect(),
+        )
+    }
+}

@@ -1,0 +1,415 @@
+//! The databases of the fake: listed, created, read, deleted and configured, with their
+//! instances, usage and top queries.
+//!
+//! Names are unique per organization: a taken name answers 400 `database with same name
+//! already exists`, as Turso answers today (its spec says 409, its CLI reads 422). A
+//! database copied from another (a `database` seed) is a branch: its `parent` is the
+//! source.
+
+use std::time::SystemTime;
+
+use super::audit_logs::Code;
+use super::{
+    Configuration, Database, Group, Organization, State, database_not_found, group_not_found,
+};
+use crate::caller::Caller;
+use crate::http::answer::ApiError;
+use crate::http::{ConfigurationBody, DatabaseQuery, NewDatabaseBody, UsageQuery, seed_time};
+use crate::ids::derived_uuid;
+use turso_platform::Scope;
+use turso_platform::Timestamp;
+use turso_platform::generated::types;
+
+impl State {
+    /// `listDatabases`.
+    pub(crate) fn list_databases(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        query: &DatabaseQuery,
+    ) -> Result<types::DatabaseList, ApiError> {
+        let visible = caller.visible_group(slug)?;
+        let organization = self.organization_of(caller, slug)?;
+        if let Some(group) = &query.group {
+            caller.check_group(slug, group, Scope::Read)?;
+            if !organization.groups.contains_key(group) {
+                return Err(group_not_found());
+            }
+        }
+        // The databases the filters name, by ID or by name, are within reach (403 before
+        // anything is looked up): what is outside it, existing or not, is not revealed.
+        if let Some(parent) = &query.parent {
+            let record = organization.databases.values().find(|db| &db.id == parent);
+            caller.check_database(slug, record.map(|db| db.group.as_str()), Scope::Read)?;
+        }
+        if let Some(schema) = &query.schema {
+            let record = organization.databases.get(schema);
+            caller.check_database(slug, record.map(|db| db.group.as_str()), Scope::Read)?;
+        }
+        let databases = organization
+            .databases
+            .iter()
+            .filter(|(_, db)| visible.is_none_or(|group| db.group == group))
+            .filter(|(_, db)| query.group.as_ref().is_none_or(|group| &db.group == group))
+            .filter(|(_, db)| {
+                query
+                    .parent
+                    .as_ref()
+                    .is_none_or(|id| db.parent.as_ref().is_some_and(|(parent, ..)| parent == id))
+            })
+            // Schema databases are deprecated: none is one, so none uses one.
+            .filter(|_| query.schema.is_none())
+            .map(|(name, db)| database(slug, name, db, &organization))
+            .collect::<Vec<_>>();
+        Ok(types::DatabaseList::default().with_databases(databases))
+    }
+
+    /// `createDatabase`: the body was checked; what it names is checked here.
+    pub(crate) fn create_database(
+        &mut self,
+        caller: &Caller,
+        slug: &str,
+        body: NewDatabaseBody,
+    ) -> Result<types::CreatedDatabaseAnswer, ApiError> {
+        caller.check_group(slug, &body.group, Scope::DbCreate)?;
+        let organization = self.organization_of(caller, slug)?;
+        organization.check_writes()?;
+        if !organization.groups.contains_key(&body.group) {
+            return Err(group_not_found());
+        }
+        if organization.databases.contains_key(&body.name) {
+            return Err(ApiError::bad_request(
+                "database with same name already exists",
+            ));
+        }
+        let parent = match &body.seed {
+            Some(seed) => match &seed.name {
+                Some(source) => {
+                    // A copy reads its source: 403 before 404 for a token that may not.
+                    let record = organization.databases.get(source);
+                    caller.check_database(slug, record.map(|db| db.group.as_str()), Scope::Read)?;
+                    let record = record.ok_or_else(|| database_not_found(source))?;
+                    let at = match &seed.timestamp {
+                        Some(at) => seed_time(at)?,
+                        None => SystemTime::now(),
+                    };
+                    Some((
+                        record.id.clone(),
+                        source.clone(),
+                        Timestamp::from(at).to_string(),
+                    ))
+                }
+                None => None,
+            },
+            None => None,
+        };
+        let id = self.ids.next_uuid();
+        let mut record = Database::new(id.clone(), &body.group);
+        record.parent = parent;
+        record.configuration.size_limit = body.size_limit;
+        let organization = self.organization_mut(slug)?;
+        organization.databases.insert(body.name.clone(), record);
+        self.audit(
+            slug,
+            caller,
+            Code::DbCreate,
+            [("name", body.name.as_str()), ("group", body.group.as_str())],
+        );
+        Ok(types::CreatedDatabaseAnswer::default().with_database(
+            types::CreatedDatabase::default()
+                .with_db_id(id)
+                .with_hostname(hostname(slug, &body.name))
+                .with_name(body.name),
+        ))
+    }
+
+    /// The database `name` of `slug`, once the caller may do `scope` on it: 403 before
+    /// 404 for a restricted token, so that it learns nothing outside its reach.
+    fn database_for(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+        scope: Scope,
+    ) -> Result<(&Organization, &Database), ApiError> {
+        let organization = self.organization_of(caller, slug)?.organization;
+        let record = organization.databases.get(name);
+        caller.check_database(slug, record.map(|db| db.group.as_str()), scope)?;
+        let record = record.ok_or_else(|| database_not_found(name))?;
+        Ok((organization, record))
+    }
+
+    /// The database `name` of `slug`, to change with `scope`: the caller's role must allow
+    /// changes (403 before 404, as for restricted tokens).
+    fn database_to_change(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+        scope: Scope,
+    ) -> Result<(&Organization, &Database), ApiError> {
+        self.organization_of(caller, slug)?.check_writes()?;
+        self.database_for(caller, slug, name, scope)
+    }
+
+    /// `getDatabase`.
+    pub(crate) fn get_database(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+    ) -> Result<types::DatabaseAnswer, ApiError> {
+        let (organization, record) = self.database_for(caller, slug, name, Scope::Read)?;
+        Ok(types::DatabaseAnswer::default().with_database(database(
+            slug,
+            name,
+            record,
+            organization,
+        )))
+    }
+
+    /// `deleteDatabase`: refused (400) while its delete protection is on.
+    pub(crate) fn delete_database(
+        &mut self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+    ) -> Result<types::DeletedDatabase, ApiError> {
+        let (_, record) = self.database_to_change(caller, slug, name, Scope::DbDelete)?;
+        if record.configuration.delete_protection {
+            return Err(ApiError::bad_request(format!(
+                "database {name} is protected from deletion: turn delete_protection off first"
+            )));
+        }
+        self.organization_mut(slug)?.databases.remove(name);
+        self.audit(slug, caller, Code::DbDelete, [("name", name)]);
+        Ok(types::DeletedDatabase::default().with_database(name.to_owned()))
+    }
+
+    /// `getDatabaseConfiguration`.
+    pub(crate) fn get_database_configuration(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+    ) -> Result<types::DatabaseConfiguration, ApiError> {
+        let (_, record) = self.database_for(caller, slug, name, Scope::Read)?;
+        Ok(record.configuration.answer())
+    }
+
+    /// `updateDatabaseConfiguration`: what the body names changes, the rest stays.
+    pub(crate) fn update_database_configuration(
+        &mut self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+        changes: ConfigurationBody,
+    ) -> Result<types::DatabaseConfiguration, ApiError> {
+        self.database_to_change(caller, slug, name, Scope::DbConfigure)?;
+        let record = self
+            .organization_mut(slug)?
+            .databases
+            .get_mut(name)
+            .ok_or_else(|| database_not_found(name))?;
+        let configuration = &mut record.configuration;
+        if let Some(limit) = changes.size_limit {
+            configuration.size_limit = Some(limit);
+        }
+        let flags = [
+            (changes.allow_attach, &mut configuration.allow_attach),
+            (changes.block_reads, &mut configuration.block_reads),
+            (changes.block_writes, &mut configuration.block_writes),
+            (
+                changes.delete_protection,
+                &mut configuration.delete_protection,
+            ),
+        ];
+        for (change, flag) in flags {
+            if let Some(value) = change {
+                *flag = value;
+            }
+        }
+        if let Some(ips) = changes.allowed_ips {
+            configuration.allowed_ips = ips;
+        }
+        if let Some(ids) = changes.allowed_aws_vpc_ids {
+            configuration.allowed_aws_vpc_ids = ids;
+        }
+        let answer = configuration.answer();
+        // Turso logs protection changes only (`db-protect`, `db-unprotect`).
+        if let Some(protect) = changes.delete_protection {
+            let code = if protect {
+                Code::DbProtect
+            } else {
+                Code::DbUnprotect
+            };
+            self.audit(slug, caller, code, [("name", name)]);
+        }
+        Ok(answer)
+    }
+
+    /// `listDatabaseInstances`: one per location of the database's group.
+    pub(crate) fn list_database_instances(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+    ) -> Result<types::InstanceList, ApiError> {
+        let (organization, record) = self.database_for(caller, slug, name, Scope::Read)?;
+        let group = group_of(organization, record)?;
+        let instances = group
+            .locations
+            .iter()
+            .map(|location| instance(slug, name, record, group, location))
+            .collect::<Vec<_>>();
+        Ok(types::InstanceList::default().with_instances(instances))
+    }
+
+    /// `getDatabaseInstance`: the instance in `location`, if the group is there.
+    pub(crate) fn get_database_instance(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+        location: &str,
+    ) -> Result<types::InstanceAnswer, ApiError> {
+        let (organization, record) = self.database_for(caller, slug, name, Scope::Read)?;
+        let group = group_of(organization, record)?;
+        if !group.locations.iter().any(|l| l == location) {
+            return Err(ApiError::not_found(format!(
+                "could not find instance {location} of database {name}: record not found"
+            )));
+        }
+        Ok(types::InstanceAnswer::default()
+            .with_instance(instance(slug, name, record, group, location)))
+    }
+
+    /// `getDatabaseUsage`: see [`usage`].
+    pub(crate) fn get_database_usage(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+        _period: &UsageQuery,
+    ) -> Result<types::DatabaseUsageAnswer, ApiError> {
+        let (organization, record) = self.database_for(caller, slug, name, Scope::Read)?;
+        Ok(types::DatabaseUsageAnswer::default()
+            .with_database(usage(record, group_of(organization, record)?)))
+    }
+
+    /// `getDatabaseStats`: no query ran, so there are no top queries.
+    pub(crate) fn get_database_stats(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+    ) -> Result<types::DatabaseStats, ApiError> {
+        self.database_for(caller, slug, name, Scope::Read)?;
+        Ok(types::DatabaseStats::default())
+    }
+}
+
+impl Configuration {
+    fn answer(&self) -> types::DatabaseConfiguration {
+        types::DatabaseConfiguration::default()
+            .with_size_limit(self.size_limit.clone().unwrap_or_default())
+            .with_allow_attach(self.allow_attach)
+            .with_block_reads(self.block_reads)
+            .with_block_writes(self.block_writes)
+            .with_delete_protection(self.delete_protection)
+            .with_allowed_ips(self.allowed_ips.clone())
+            .with_allowed_aws_vpc_ids(self.allowed_aws_vpc_ids.clone())
+    }
+}
+
+/// The group a database is in (it always exists: deleting a group deletes its databases).
+fn group_of<'a>(organization: &'a Organization, record: &Database) -> Result<&'a Group, ApiError> {
+    organization
+        .groups
+        .get(&record.group)
+        .ok_or_else(group_not_found)
+}
+
+/// The host name of a database, as Turso names them.
+pub(super) fn hostname(slug: &str, name: &str) -> String {
+    format!("{name}-{slug}.turso.io")
+}
+
+/// A database as the API answers it.
+fn database(
+    slug: &str,
+    name: &str,
+    record: &Database,
+    organization: &Organization,
+) -> types::Database {
+    let group = organization.groups.get(&record.group);
+    let locations = group.map(|g| g.locations.clone()).unwrap_or_default();
+    let configuration = &record.configuration;
+    let mut answer = types::Database::default()
+        .with_name(name)
+        .with_db_id(record.id.clone())
+        .with_hostname(hostname(slug, name))
+        .with_block_reads(configuration.block_reads)
+        .with_block_writes(configuration.block_writes)
+        .with_group(record.group.clone())
+        .with_delete_protection(configuration.delete_protection)
+        .with_regions(locations.clone());
+    if let Some(primary) = locations.first() {
+        answer = answer.with_primary_region(primary.clone());
+    }
+    if let Some((id, parent, at)) = &record.parent {
+        answer = answer.with_parent(
+            types::DatabaseParent::default()
+                .with_id(id.clone())
+                .with_name(parent.clone())
+                .with_branched_at(at.clone()),
+        );
+    }
+    answer
+}
+
+/// The instance of a database in `location`: the primary in the group's first location,
+/// replicas elsewhere.
+fn instance(
+    slug: &str,
+    name: &str,
+    record: &Database,
+    group: &Group,
+    location: &str,
+) -> types::Instance {
+    let primary = group
+        .locations
+        .first()
+        .is_some_and(|first| first == location);
+    types::Instance::default()
+        .with_uuid(derived_uuid(&record.id, location))
+        .with_name(location)
+        .with_type_(if primary { "primary" } else { "replica" })
+        .with_region(location)
+        .with_hostname(format!("{location}-{}", hostname(slug, name)))
+}
+
+/// The usage of a database that nobody queries (the fake serves no queries), with one
+/// page of storage per instance.
+pub(super) fn usage(record: &Database, group: &Group) -> types::DatabaseUsage {
+    let page = |instances: usize| {
+        types::Usage::default()
+            .with_rows_read(0)
+            .with_rows_written(0)
+            .with_storage_bytes(4096 * instances as i64)
+            .with_bytes_synced(0)
+    };
+    let instances: Vec<_> = group
+        .locations
+        .iter()
+        .map(|location| {
+            types::InstanceUsage::default()
+                .with_uuid(derived_uuid(&record.id, location))
+                .with_usage(page(1))
+        })
+        .collect();
+    types::DatabaseUsage::default()
+        .with_uuid(record.id.clone())
+        .with_total(page(instances.len()))
+        .with_instances(instances)
+}

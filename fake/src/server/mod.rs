@@ -1,0 +1,371 @@
+//! Serving the router over HTTP/1.1, with the limits a server on a shared machine needs,
+//! so that no number of slow, silent or hostile clients can keep a new one out:
+//!
+//! - a connection whose request headers do not arrive within the idle timeout (a slow or
+//!   silent client, or a keep-alive connection left idle) is closed, and so is one whose
+//!   answer cannot be written for that long (a client that does not read);
+//! - at most `max_connections` connections are open at once: a new one past that closes
+//!   the connection that has waited longest for its peer (no byte read or written for
+//!   the longest time), so that those who hold connections without using them are the
+//!   ones who lose them;
+//! - request heads are bounded, and what hyper refuses by itself answers with the API's
+//!   error body ([`JsonRefusals`]), as does an HTTP/2 connection preface (505), which this
+//!   HTTP/1.1 server does not speak.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, ready};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio::task::AbortHandle;
+use tokio::time::Sleep;
+
+use self::refusals::{JsonRefusals, refusal};
+
+mod refusals;
+
+/// The largest request head (request line and headers) read, in bytes: more answers 431.
+const MAX_HEAD: usize = 64 * 1024;
+
+/// The first bytes of an HTTP/2 connection (RFC 9113, section 3.4).
+const HTTP2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// How the server bounds what its clients hold.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Limits {
+    /// How long the server waits for a request's headers, its body, or a client to read
+    /// what it writes.
+    pub(crate) idle_timeout: Duration,
+    /// How many connections may be open at once.
+    pub(crate) max_connections: usize,
+}
+
+/// Serves `router` on `listener` until `stop` fires (or its sender is dropped), then
+/// finishes the requests in flight and closes every connection.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    mut stop: oneshot::Receiver<()>,
+) {
+    let service = TowerToHyperService::new(router);
+    let graceful = GracefulShutdown::new();
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.idle_timeout)
+        .max_header_size(MAX_HEAD);
+    let open = Arc::new(Connections::new(limits.max_connections));
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, say: give the connections that hold them
+                    // time to close rather than spin.
+                    tracing::warn!("the fake Turso server could not accept a connection: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut stop => break,
+        };
+        let activity = open.make_room();
+        let (http, service, open_too) = (http.clone(), service.clone(), Arc::clone(&open));
+        let watcher = graceful.watcher();
+        let id = activity.id;
+        let task = tokio::spawn(async move {
+            let _closed = Closed {
+                connections: open_too,
+                id,
+            };
+            let mut stream = stream;
+            if starts_with_http2_preface(&mut stream, limits.idle_timeout).await {
+                let _ = stream.write_all(&http2_refusal()).await;
+                let _ = stream.shutdown().await;
+                return;
+            }
+            let io = Bounded::new(JsonRefusals::new(stream), activity, limits.idle_timeout);
+            // A client that goes away or times out is its own business.
+            let _ = watcher
+                .watch(http.serve_connection(TokioIo::new(io), service))
+                .await;
+        });
+        open.register(id, task.abort_handle());
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// Whether the client opens with HTTP/2's preface (it is read, not consumed: hyper gets
+/// the stream as it is otherwise). A client that sends nothing within the idle timeout
+/// is handed to hyper, which closes it.
+async fn starts_with_http2_preface(stream: &mut TcpStream, timeout: Duration) -> bool {
+    let mut first = [0u8; HTTP2_PREFACE.len()];
+    match tokio::time::timeout(timeout, stream.peek(&mut first)).await {
+        // "PRI" is no HTTP/1 method anyone sends; the rest confirms it.
+        Ok(Ok(n)) if n >= 3 => HTTP2_PREFACE.starts_with(&first[..n]),
+        _ => false,
+    }
+}
+
+/// The answer to an HTTP/2 preface: 505, with the API's error body, then the close.
+fn http2_refusal() -> Vec<u8> {
+    refusal(
+        "HTTP/1.1 505 HTTP Version Not Supported",
+        "this server speaks HTTP/1.1 only (HTTP/2 is not emulated): send HTTP/1.1 requests",
+    )
+}
+
+/// The open connections, and when each last read or wrote a byte.
+struct Connections {
+    max: usize,
+    /// When the server started: activity is counted in milliseconds since.
+    epoch: Instant,
+    state: Mutex<Open>,
+}
+
+#[derive(Default)]
+struct Open {
+    next_id: u64,
+    /// By ID: when it was last active, and how to close it.
+    live: HashMap<u64, (Arc<AtomicU64>, Option<AbortHandle>)>,
+}
+
+impl Connections {
+    fn new(max: usize) -> Self {
+        Self {
+            max: max.max(1),
+            epoch: Instant::now(),
+            state: Mutex::new(Open::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Open> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Makes room for a new connection, closing the least recently active ones past the
+    /// limit, and returns the new one's activity record.
+    fn make_room(&self) -> Activity {
+        let now = self.now();
+        let mut open = self.lock();
+        while open.live.len() >= self.max {
+            let Some(oldest) = open
+                .live
+                .iter()
+                .min_by_key(|(_, (active, _))| active.load(Ordering::Relaxed))
+                .map(|(id, _)| *id)
+            else {
+                break;
+            };
+            if let Some((_, Some(abort))) = open.live.remove(&oldest) {
+                abort.abort();
+            }
+        }
+        open.next_id += 1;
+        let id = open.next_id;
+        let last = Arc::new(AtomicU64::new(now));
+        open.live.insert(id, (Arc::clone(&last), None));
+        Activity {
+            id,
+            last,
+            epoch: self.epoch,
+        }
+    }
+
+    /// Notes how to close the connection `id`, unless it already ended.
+    fn register(&self, id: u64, abort: AbortHandle) {
+        if let Some((_, handle)) = self.lock().live.get_mut(&id) {
+            *handle = Some(abort);
+        }
+    }
+
+    fn now(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+}
+
+/// Removes a connection from [`Connections`] when its task ends, however it ends.
+struct Closed {
+    connections: Arc<Connections>,
+    id: u64,
+}
+
+impl Drop for Closed {
+    fn drop(&mut self) {
+        self.connections.lock().live.remove(&self.id);
+    }
+}
+
+/// When a connection last read or wrote a byte.
+struct Activity {
+    id: u64,
+    last: Arc<AtomicU64>,
+    epoch: Instant,
+}
+
+impl Activity {
+    fn touch(&self) {
+        self.last
+            .store(self.epoch.elapsed().as_millis() as u64, Ordering::Relaxed);
+    }
+}
+
+/// A connection whose reads and writes count as activity, and whose writes fail once the
+/// client has read nothing for the idle timeout: an answer nobody reads does not hold
+/// the connection, or the memory of the answer, for longer.
+struct Bounded<S> {
+    inner: S,
+    activity: Activity,
+    timeout: Duration,
+    /// Armed when a write could not proceed; cleared by the next that does.
+    stalled: Option<Pin<Box<Sleep>>>,
+}
+
+impl<S> Bounded<S> {
+    fn new(inner: S, activity: Activity, timeout: Duration) -> Self {
+        Self {
+            inner,
+            activity,
+            timeout,
+            stalled: None,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Bounded<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        ready!(Pin::new(&mut this.inner).poll_read(cx, buf))?;
+        if buf.filled().len() > before {
+            this.activity.touch();
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<S: AsyncWrite + Unpin> Bounded<S> {
+    /// Polls a write-side operation: progress clears the stall, a stall longer than the
+    /// timeout fails it.
+    fn poll_bounded<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        operation: impl FnOnce(Pin<&mut S>, &mut Context<'_>) -> Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        match operation(Pin::new(&mut self.inner), cx) {
+            Poll::Ready(result) => {
+                self.stalled = None;
+                self.activity.touch();
+                Poll::Ready(result)
+            }
+            Poll::Pending => {
+                let timeout = self.timeout;
+                let stalled = self
+                    .stalled
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+                ready!(stalled.as_mut().poll(cx));
+                Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the client read nothing within the idle timeout",
+                )))
+            }
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Bounded<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.get_mut()
+            .poll_bounded(cx, |inner, cx| inner.poll_write(cx, buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.get_mut()
+            .poll_bounded(cx, |inner, cx| inner.poll_flush(cx))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::AsyncWriteExt;
+
+    use super::*;
+
+    /// A client that reads nothing: every write waits.
+    struct Unread;
+
+    impl AsyncWrite for Unread {
+        fn poll_write(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            _: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            Poll::Pending
+        }
+        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Pending
+        }
+        fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_write_nobody_reads_fails_after_the_idle_timeout() {
+        let connections = Connections::new(4);
+        let mut io = Bounded::new(Unread, connections.make_room(), Duration::from_secs(10));
+        let started = tokio::time::Instant::now();
+        let error = io.write_all(b"an answer").await.unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(started.elapsed(), Duration::from_secs(10));
+    }
+
+    #[tokio::test]
+    async fn past_the_limit_the_least_recently_active_connection_is_closed() {
+        let connections = Connections::new(2);
+        let tasks: Vec<_> = (0..2)
+            .map(|_| tokio::spawn(std::future::pending::<()>()))
+            .collect();
+        let first = connections.make_room();
+        connections.register(first.id, tasks[0].abort_handle());
+        let second = connections.make_room();
+        connections.register(second.id, tasks[1].abort_handle());
+        // The first connection was used after the second one last was.
+        first.last.store(20, Ordering::Relaxed);
+        second.last.store(10, Ordering::Relaxed);
+        let _third = connections.make_room();
+        let [kept, evicted] = [&tasks[0], &tasks[1]];
+        tokio::task::yield_now().await;
+        assert!(
+            evicted.is_finished(),
+            "the least recently active was closed"
+        );
+        assert!(!kept.is_finished());
+        assert_eq!(connections.lock().live.len(), 2);
+    }
+}
