@@ -439,7 +439,8 @@ fn operation_table(spec: &OpenAPI) -> Result<String, String> {
 ///   `crate::secret::redacted_response`, whose errors quote no byte of the body;
 /// - every generated type is `#[non_exhaustive]`, so that a new optional field or enum
 ///   value in the spec is a minor change for Rust users;
-/// - in an answer, a nullable list (`Option<Vec<T>>`) is a `Vec<T>`, empty for `null`;
+/// - in an answer, a nullable list (`Option<Vec<T>>`) is a `Vec<T>`, empty for `null`,
+///   and a list is written even when empty (`[]`, as the API writes it);
 ///   in a request, an optional list is an `Option<Vec<T>>`, since absent and empty differ;
 /// - a list or map the API writes as `null` (Go's nil slice or map) decodes as empty;
 /// - in an answer that carries a secret, every other field decodes leniently (a missing,
@@ -655,6 +656,7 @@ fn adjust_type(item: &mut syn::ItemStruct, answer: bool) -> Result<(), String> {
     for field in &mut fields.named {
         if answer {
             optional_list_as_list(field)?;
+            list_always_written(field)?;
         } else {
             list_as_optional_list(field)?;
         }
@@ -671,6 +673,23 @@ fn adjust_type(item: &mut syn::ItemStruct, answer: bool) -> Result<(), String> {
             )?);
         }
     }
+    Ok(())
+}
+
+/// In an answer, a list is written even when empty (`[]`, as the API writes it, not left
+/// out, which clients that read the field would take for a missing one): what serializes
+/// answers (the fake) writes what clients read.
+fn list_always_written(field: &mut syn::Field) -> Result<(), String> {
+    let skipped = field.attrs.iter().any(|attr| {
+        attr.path().is_ident("serde")
+            && matches!(&attr.meta, syn::Meta::List(list)
+                if list.tokens.to_string().contains("skip_serializing_if"))
+    });
+    if !type_ends_with(&field.ty, "Vec") || !skipped {
+        return Ok(());
+    }
+    field.attrs.retain(|attr| !attr.path().is_ident("serde"));
+    field.attrs.extend(attributes("#[serde(default)]")?);
     Ok(())
 }
 

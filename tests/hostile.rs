@@ -1719,7 +1719,7 @@ fn a_group_scoped_token_learns_nothing_outside_its_group() {
         }
         let schema = pinned
             .generated()
-            .list_databases("fake-org", None, None, Some("outside"))
+            .list_databases("fake-org", None, None, None, None, Some("outside"))
             .await
             .unwrap_err();
         assert_eq!(schema.status(), Some(StatusCode::FORBIDDEN));

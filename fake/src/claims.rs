@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use turso_platform::Authorization;
 
+use crate::http::TablePermission;
+
 /// The claims of a platform API token: which token record it is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ApiTokenClaims {
@@ -62,6 +64,10 @@ pub(crate) struct ConnectionClaims {
     /// Extra permissions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) p: Option<Permissions>,
+    /// What the token may do table by table, as it was asked for (the fake's own claim:
+    /// Turso does not document how its tokens carry these).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) perm: Vec<TablePermission>,
 }
 
 /// Extra permissions of a database or group token, as libSQL reads them.

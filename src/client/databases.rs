@@ -32,7 +32,9 @@ impl Client {
         let (group, parent) = options.to_query()?;
         let answer = self
             .call(operation::LIST_DATABASES, || {
-                self.generated.list_databases(org, group, parent, None)
+                // Every database, on one page (no `limit`).
+                self.generated
+                    .list_databases(org, None, group, None, parent, None)
             })
             .await?;
         Ok(answer.databases)

@@ -106,6 +106,18 @@ impl NewDatabase {
         self
     }
 
+    /// Starts with the SQL dump at `url` loaded (Turso's CLI uploads a local dump first
+    /// and passes the URL it gets back).
+    ///
+    /// ```
+    /// let database = turso_platform::NewDatabase::new("imported", "default")
+    ///     .from_dump("https://example.com/dumps/template.sql");
+    /// ```
+    pub fn from_dump(mut self, url: impl Into<String>) -> Self {
+        self.seed = Some(Seed::Dump(url.into()));
+        self
+    }
+
     /// The largest size the database may grow to, in bytes or with a unit (`"256mb"`,
     /// `"1gb"`).
     ///
@@ -168,6 +180,8 @@ enum Seed {
     },
     /// Empty, waiting for an upload.
     Upload,
+    /// The SQL dump at this URL.
+    Dump(String),
 }
 
 impl Seed {
@@ -184,11 +198,19 @@ impl Seed {
                     }
                     at => at.map(timestamp::format),
                 },
+                url: None,
             },
             Seed::Upload => types::DatabaseSeed {
                 type_: SeedKind::DatabaseUpload,
                 name: None,
                 timestamp: None,
+                url: None,
+            },
+            Seed::Dump(url) => types::DatabaseSeed {
+                type_: SeedKind::Dump,
+                name: None,
+                timestamp: None,
+                url: Some(non_blank("dump URL", url)?.to_owned()),
             },
         })
     }

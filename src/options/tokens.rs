@@ -115,7 +115,10 @@ impl TokenOptions {
         Ok((
             self.authorization.as_ref(),
             self.expiration.as_ref(),
-            types::CreateTokenInput { permissions },
+            types::CreateTokenInput {
+                permissions,
+                fine_grained_permissions: None,
+            },
         ))
     }
 }

@@ -5,8 +5,8 @@ use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use axum::routing::on;
 
-use super::extract::{bad_value, object, query_values};
-use crate::http::answer::ApiError;
+use super::extract::{bad_value, list_or_clear, object, query_values};
+use crate::http::answer::{self, ApiError};
 use crate::http::extract::Authenticated;
 use crate::http::extract::{Json, Names};
 use crate::quoted::Quoted;
@@ -43,9 +43,10 @@ pub(super) async fn list_databases(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let query = DatabaseQuery::read(query.as_deref())?;
-    app.respond(&caller, |state, caller| {
+    let list = app.act(&caller, |state, caller| {
         state.list_databases(caller, &slug, &query)
-    })
+    })?;
+    Ok(with_lowercase_hostnames(&list))
 }
 
 pub(super) async fn create_database(
@@ -65,9 +66,34 @@ pub(super) async fn get_database(
     caller: Authenticated,
     Names((slug, name)): Names<(String, String)>,
 ) -> Result<Response, ApiError> {
-    app.respond(&caller, |state, caller| {
+    let database = app.act(&caller, |state, caller| {
         state.get_database(caller, &slug, &name)
-    })
+    })?;
+    Ok(with_lowercase_hostnames(&database))
+}
+
+/// An answer holding databases (`database`, or `databases`), each with its host name
+/// under `hostname` too, beside the spec's `Hostname`: a Python SDK of Turso's
+/// (tursopy) reads both, and the API, written in Go, matches keys in any case.
+fn with_lowercase_hostnames<T: serde::Serialize>(answer: &T) -> Response {
+    let Ok(mut value) = serde_json::to_value(answer) else {
+        return answer::json(answer);
+    };
+    let databases: Vec<&mut serde_json::Value> = if value.get("database").is_some() {
+        vec![&mut value["database"]]
+    } else {
+        value
+            .get_mut("databases")
+            .and_then(serde_json::Value::as_array_mut)
+            .map(|all| all.iter_mut().collect())
+            .unwrap_or_default()
+    };
+    for database in databases {
+        if let Some(host) = database.get("Hostname").cloned() {
+            database["hostname"] = host;
+        }
+    }
+    answer::json(&value)
 }
 
 pub(super) async fn delete_database(
@@ -144,7 +170,9 @@ pub(super) async fn get_database_stats(
     })
 }
 
-/// The body of `createDatabase` (`CreateDatabaseInput`).
+/// The body of `createDatabase` (`CreateDatabaseInput`), and what Turso's CLI sends
+/// besides (`is_schema` and `schema`, deprecated; its `location` is the group's, and
+/// ignored, as unknown keys are).
 #[derive(Debug, Deserialize)]
 pub(crate) struct NewDatabaseBody {
     pub(crate) name: String,
@@ -155,6 +183,10 @@ pub(crate) struct NewDatabaseBody {
     pub(crate) size_limit: Option<String>,
     #[serde(default, deserialize_with = "object")]
     pub(crate) remote_encryption: Option<EncryptionBody>,
+    #[serde(default)]
+    pub(crate) is_schema: Option<bool>,
+    #[serde(default)]
+    pub(crate) schema: Option<String>,
 }
 
 /// What a new database starts with.
@@ -162,10 +194,14 @@ pub(crate) struct NewDatabaseBody {
 pub(crate) struct SeedBody {
     #[serde(rename = "type")]
     pub(crate) kind: SeedKind,
-    #[serde(default)]
+    /// The database to copy: `name` in Turso's spec, `value` as its CLI sends it.
+    #[serde(default, alias = "value")]
     pub(crate) name: Option<String>,
     #[serde(default)]
     pub(crate) timestamp: Option<String>,
+    /// Where a dump is.
+    #[serde(default)]
+    pub(crate) url: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -173,6 +209,7 @@ pub(crate) struct SeedBody {
 pub(crate) enum SeedKind {
     Database,
     DatabaseUpload,
+    Dump,
 }
 
 /// The encryption of a new database: a cipher and a key of the right size. The key is a
@@ -183,34 +220,54 @@ pub(crate) struct EncryptionBody {
     encryption_cipher: String,
 }
 
+impl EncryptionBody {
+    /// The cipher, unless it is left to the copied database (`""`).
+    pub(crate) fn cipher(&self) -> Option<&str> {
+        Some(self.encryption_cipher.as_str()).filter(|cipher| !cipher.is_empty())
+    }
+}
+
 impl NewDatabaseBody {
     /// Checks what the API checks before it looks at the organization: the name, the
     /// seed's shape and the key's size. The seed's source is for the state to find.
     pub(crate) fn check(&self) -> Result<(), ApiError> {
         check_name("database", &self.name)?;
         if let Some(seed) = &self.seed {
-            match (seed.kind, &seed.name) {
-                (SeedKind::Database, None) => {
+            match (seed.kind, &seed.name, &seed.url) {
+                (SeedKind::Database, None, _) => {
                     return Err(ApiError::bad_request(
                         "a `database` seed needs the `name` of the database to copy",
                     ));
                 }
-                (SeedKind::DatabaseUpload, Some(_)) => {
+                (SeedKind::DatabaseUpload, Some(_), _) => {
                     return Err(ApiError::bad_request(
                         "a `database_upload` seed takes no `name`: the file is uploaded later",
                     ));
                 }
+                (SeedKind::Dump, _, None) => {
+                    return Err(ApiError::bad_request(
+                        "a `dump` seed needs the `url` of the dump",
+                    ));
+                }
+                (SeedKind::Dump, _, Some(url)) => dump_url(url)?,
                 _ => {}
             }
             if let Some(at) = &seed.timestamp {
                 seed_time(at)?;
             }
         }
-        if let Some(limit) = &self.size_limit {
+        if let Some(limit) = self.size_limit.as_deref().filter(|limit| !limit.is_empty()) {
             size_limit(limit)?;
         }
         if let Some(encryption) = &self.remote_encryption {
-            encryption.check()?;
+            let copy = self
+                .seed
+                .as_ref()
+                .is_some_and(|seed| seed.kind == SeedKind::Database);
+            // A copy may leave the cipher to its source (`""`), as Turso's CLI sends it.
+            if encryption.cipher().is_some() || !copy {
+                encryption.check()?;
+            }
         }
         Ok(())
     }
@@ -277,6 +334,46 @@ pub(crate) fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
     }
 }
 
+/// Where a dump may be read from: this machine only (a `file://` URL of a file that
+/// exists, or an `http://` or `https://` URL on loopback). The fake makes no request
+/// elsewhere.
+fn dump_url(url: &str) -> Result<(), ApiError> {
+    let refused = || {
+        ApiError::bad_request(format!(
+            "invalid dump URL {}: the fake Turso reads dumps from this machine only: give a \
+             file:// URL of an existing file, or an http:// URL on loopback",
+            Quoted(url)
+        ))
+    };
+    if let Some(path) = url.strip_prefix("file://") {
+        let path = std::path::Path::new(path);
+        return if path.is_absolute() && path.is_file() {
+            Ok(())
+        } else {
+            Err(refused())
+        };
+    }
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(refused)?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(refused());
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host),
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback { Ok(()) } else { Err(refused()) }
+}
+
 /// A size limit: bytes, or a number with a unit (`256mb`, `1gb`).
 fn size_limit(text: &str) -> Result<(), ApiError> {
     let digits = text.bytes().take_while(u8::is_ascii_digit).count();
@@ -305,15 +402,17 @@ pub(crate) struct ConfigurationBody {
     pub(crate) block_writes: Option<bool>,
     #[serde(default)]
     pub(crate) delete_protection: Option<bool>,
-    #[serde(default)]
+    /// Absent: unchanged; `null` or `[]`: cleared (Turso's CLI sends `null` to clear).
+    #[serde(default, deserialize_with = "list_or_clear")]
     pub(crate) allowed_ips: Option<Vec<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "list_or_clear")]
     pub(crate) allowed_aws_vpc_ids: Option<Vec<String>>,
 }
 
 impl ConfigurationBody {
     pub(crate) fn check(&self) -> Result<(), ApiError> {
-        if let Some(limit) = &self.size_limit {
+        // `""` is what `getDatabaseConfiguration` answers for no limit: it clears one.
+        if let Some(limit) = self.size_limit.as_deref().filter(|limit| !limit.is_empty()) {
             size_limit(limit)?;
         }
         for entry in self.allowed_ips.iter().flatten() {
@@ -355,15 +454,34 @@ pub(crate) struct DatabaseQuery {
     pub(crate) group: Option<String>,
     pub(crate) parent: Option<String>,
     pub(crate) schema: Option<String>,
+    /// At most this many, from `cursor` (a name) on.
+    pub(crate) limit: Option<usize>,
+    pub(crate) cursor: Option<String>,
 }
 
 impl DatabaseQuery {
+    /// The filters, an empty one being none (as Go reads `?group=`), and the page.
     pub(crate) fn read(query: Option<&str>) -> Result<Self, ApiError> {
-        let mut values = query_values(query, &["group", "parent", "schema"])?;
+        let mut values = query_values(query, &["group", "parent", "schema", "limit", "cursor"])?;
+        let mut value = |name| {
+            values
+                .remove(name)
+                .filter(|value: &String| !value.is_empty())
+        };
+        let limit = value("limit")
+            .map(|text| {
+                text.parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=1000).contains(n))
+                    .ok_or_else(|| bad_value("invalid limit: give a number from 1 to 1000"))
+            })
+            .transpose()?;
         Ok(Self {
-            group: values.remove("group"),
-            parent: values.remove("parent"),
-            schema: values.remove("schema"),
+            group: value("group"),
+            parent: value("parent"),
+            schema: value("schema"),
+            limit,
+            cursor: value("cursor"),
         })
     }
 }

@@ -44,7 +44,7 @@ pub(crate) use databases::{
 pub(crate) use groups::{GroupConfigurationBody, NewGroupBody};
 pub(crate) use members::{AddMemberBody, InviteBody, Invitee};
 pub(crate) use organizations::UpdateOrganizationBody;
-pub(crate) use tokens::TokenRequest;
+pub(crate) use tokens::{TablePermission, TokenRequest};
 
 /// The fake's state, as handlers extract it.
 type Shared = State<Arc<App>>;

@@ -234,7 +234,29 @@ pub(crate) fn expand(scopes: &[Scope]) -> Vec<Scope> {
 pub(crate) struct TokenBody {
     #[serde(default, deserialize_with = "object")]
     permissions: Option<PermissionsBody>,
+    /// What the token may do table by table (Turso's CLI's `-p <table|all>:<actions>`).
+    #[serde(default)]
+    fine_grained_permissions: Option<Vec<TablePermission>>,
 }
+
+/// The actions a token may take on some tables (`None`: every table).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub(crate) struct TablePermission {
+    #[serde(default)]
+    pub(crate) t: Option<Vec<String>>,
+    pub(crate) a: Vec<String>,
+}
+
+/// The actions Turso's docs list for table permissions.
+const TABLE_ACTIONS: &[&str] = &[
+    "data_read",
+    "data_add",
+    "data_update",
+    "data_delete",
+    "schema_add",
+    "schema_update",
+    "schema_delete",
+];
 
 #[derive(Debug, Deserialize)]
 struct PermissionsBody {
@@ -256,6 +278,8 @@ pub(crate) struct TokenRequest {
     pub(crate) authorization: Authorization,
     /// The databases it may also `ATTACH` and read, by name; empty for none.
     pub(crate) read_attach: Vec<String>,
+    /// What it may do table by table; empty for what its authorization allows.
+    pub(crate) tables: Vec<TablePermission>,
 }
 
 impl TokenRequest {
@@ -263,7 +287,8 @@ impl TokenRequest {
     pub(crate) fn read(query: Option<&str>, body: Option<TokenBody>) -> Result<Self, ApiError> {
         let mut request = TokenRequest::default();
         let mut values = query_values(query, &["expiration", "authorization"])?;
-        if let Some(text) = values.remove("expiration") {
+        // Turso's CLI always sends `expiration`, empty when it was not given.
+        if let Some(text) = values.remove("expiration").filter(|text| !text.is_empty()) {
             let parsed = text.parse::<Expiration>().map_err(bad_value)?;
             parsed.validate().map_err(bad_value)?;
             request.expiration = parsed;
@@ -271,7 +296,29 @@ impl TokenRequest {
         if let Some(text) = values.remove("authorization") {
             request.authorization = text.parse().map_err(bad_value)?;
         }
-        if let Some(permissions) = body.and_then(|b| b.permissions) {
+        let (permissions, tables) = body
+            .map(|body| (body.permissions, body.fine_grained_permissions))
+            .unwrap_or_default();
+        for table in tables.iter().flatten() {
+            if table.a.is_empty() {
+                return Err(ApiError::bad_request(
+                    "a fine-grained permission needs at least one action",
+                ));
+            }
+            if let Some(action) = table
+                .a
+                .iter()
+                .find(|a| !TABLE_ACTIONS.contains(&a.as_str()))
+            {
+                return Err(ApiError::bad_request(format!(
+                    "unknown action {}: give {}",
+                    crate::quoted::Quoted(action),
+                    TABLE_ACTIONS.join(", ")
+                )));
+            }
+        }
+        request.tables = tables.unwrap_or_default();
+        if let Some(permissions) = permissions {
             let read_attach = permissions.read_attach.ok_or_else(|| {
                 ApiError::bad_request(
                     "permissions is empty: give read_attach, or send no permissions",
@@ -382,6 +429,7 @@ mod tests {
                 expiration: Expiration::After(Duration::from_secs(5400)),
                 authorization: Authorization::ReadOnly,
                 read_attach: vec!["a".into()],
+                tables: Vec::new(),
             })
         );
         assert_eq!(

@@ -10,7 +10,8 @@ use std::time::SystemTime;
 
 use super::audit_logs::Code;
 use super::{
-    Configuration, Database, Group, Organization, State, database_not_found, group_not_found,
+    Configuration, Database, Group, Organization, State, VERSION, database_not_found,
+    group_not_found,
 };
 use crate::caller::Caller;
 use crate::http::answer::ApiError;
@@ -46,9 +47,11 @@ impl State {
             let record = organization.databases.get(schema);
             caller.check_database(slug, record.map(|db| db.group.as_str()), Scope::Read)?;
         }
-        let databases = organization
+        let mut listed = organization
             .databases
             .iter()
+            // A page starts at its cursor, a name (the list is by name).
+            .filter(|(name, _)| query.cursor.as_ref().is_none_or(|from| *name >= from))
             .filter(|(_, db)| visible.is_none_or(|group| db.group == group))
             .filter(|(_, db)| query.group.as_ref().is_none_or(|group| &db.group == group))
             .filter(|(_, db)| {
@@ -57,11 +60,24 @@ impl State {
                     .as_ref()
                     .is_none_or(|id| db.parent.as_ref().is_some_and(|(parent, ..)| parent == id))
             })
-            // Schema databases are deprecated: none is one, so none uses one.
-            .filter(|_| query.schema.is_none())
+            .filter(|(_, db)| {
+                query
+                    .schema
+                    .as_ref()
+                    .is_none_or(|schema| db.schema.as_ref() == Some(schema))
+            });
+        let databases = listed
+            .by_ref()
+            .take(query.limit.unwrap_or(usize::MAX))
             .map(|(name, db)| database(slug, name, db, &organization))
             .collect::<Vec<_>>();
-        Ok(types::DatabaseList::default().with_databases(databases))
+        let mut answer = types::DatabaseList::default().with_databases(databases);
+        if query.limit.is_some() {
+            let mut pagination = types::DatabasePagination::default();
+            pagination.next = listed.next().map(|(name, _)| name.clone());
+            answer = answer.with_pagination(pagination);
+        }
+        Ok(answer)
     }
 
     /// `createDatabase`: the body was checked; what it names is checked here.
@@ -75,7 +91,8 @@ impl State {
         let organization = self.organization_of(caller, slug)?;
         organization.check_writes()?;
         if !organization.groups.contains_key(&body.group) {
-            return Err(group_not_found());
+            // 400, as Turso's spec documents it for a create (not the 404 of a lookup).
+            return Err(ApiError::bad_request("group not found"));
         }
         if organization.databases.contains_key(&body.name) {
             return Err(ApiError::bad_request(
@@ -106,7 +123,14 @@ impl State {
         let id = self.ids.next_uuid();
         let mut record = Database::new(id.clone(), &body.group);
         record.parent = parent;
-        record.configuration.size_limit = body.size_limit;
+        record.configuration.size_limit = body.size_limit.filter(|limit| !limit.is_empty());
+        record.encryption_cipher = body
+            .remote_encryption
+            .as_ref()
+            .and_then(|encryption| encryption.cipher())
+            .map(str::to_owned);
+        record.is_schema = body.is_schema.unwrap_or(false);
+        record.schema = body.schema.filter(|schema| !schema.is_empty());
         let organization = self.organization_mut(slug)?;
         organization.databases.insert(body.name.clone(), record);
         self.audit(
@@ -119,7 +143,9 @@ impl State {
             types::CreatedDatabase::default()
                 .with_db_id(id)
                 .with_hostname(hostname(slug, &body.name))
-                .with_name(body.name),
+                .with_name(body.name)
+                .with_issued_cert_count(0)
+                .with_issued_cert_limit(0),
         ))
     }
 
@@ -213,7 +239,8 @@ impl State {
             .ok_or_else(|| database_not_found(name))?;
         let configuration = &mut record.configuration;
         if let Some(limit) = changes.size_limit {
-            configuration.size_limit = Some(limit);
+            // `""`, as `getDatabaseConfiguration` answers it, is no limit.
+            configuration.size_limit = Some(limit).filter(|limit| !limit.is_empty());
         }
         let flags = [
             (changes.allow_attach, &mut configuration.allow_attach),
@@ -344,6 +371,7 @@ fn database(
 ) -> types::Database {
     let group = organization.groups.get(&record.group);
     let locations = group.map(|g| g.locations.clone()).unwrap_or_default();
+    let archived = group.is_some_and(|g| g.archived);
     let configuration = &record.configuration;
     let mut answer = types::Database::default()
         .with_name(name)
@@ -353,7 +381,15 @@ fn database(
         .with_block_writes(configuration.block_writes)
         .with_group(record.group.clone())
         .with_delete_protection(configuration.delete_protection)
-        .with_regions(locations.clone());
+        .with_regions(locations.clone())
+        .with_type_("logical")
+        .with_version(VERSION)
+        .with_sleeping(archived)
+        .with_archived(archived)
+        .with_allow_attach(configuration.allow_attach)
+        .with_is_schema(record.is_schema);
+    answer.schema = record.schema.clone();
+    answer.encryption_cipher = record.encryption_cipher.clone();
     if let Some(primary) = locations.first() {
         answer = answer.with_primary_region(primary.clone());
     }
@@ -408,8 +444,11 @@ pub(super) fn usage(record: &Database, group: &Group) -> types::DatabaseUsage {
                 .with_usage(page(1))
         })
         .collect();
+    // The same figures under both names: Turso's spec says `total`, its CLI and
+    // TypeScript client read `usage`.
     types::DatabaseUsage::default()
         .with_uuid(record.id.clone())
         .with_total(page(instances.len()))
+        .with_usage(page(instances.len()))
         .with_instances(instances)
 }

@@ -277,6 +277,12 @@ struct Database {
     configuration: Configuration,
     /// The database it was copied from, if any: (ID, name, when).
     parent: Option<(String, String, String)>,
+    /// The cipher of its encryption with its owner's key, if any.
+    encryption_cipher: Option<String>,
+    /// Whether it is a schema database, and the schema database it uses (both
+    /// deprecated by Turso, reported as they were asked for).
+    is_schema: bool,
+    schema: Option<String>,
 }
 
 /// A database's configuration, as `updateDatabaseConfiguration` changes it.
@@ -574,6 +580,9 @@ impl Database {
             rotated_at: 0,
             configuration: Configuration::default(),
             parent: None,
+            encryption_cipher: None,
+            is_schema: false,
+            schema: None,
         }
     }
 }

@@ -480,6 +480,7 @@ impl State {
             gid,
             seq: self.next_seq(),
             p,
+            perm: request.tables.clone(),
         }
     }
 

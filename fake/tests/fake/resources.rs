@@ -369,11 +369,12 @@ async fn unknown_organizations_groups_databases_and_locations_answer_404() {
             organization,
         );
 
+        // A create in a missing group is 400, as Turso's spec documents it.
         assert_api_error(
             client
                 .create_database("fake-org", &NewDatabase::new("x", "nope"))
                 .await,
-            404,
+            400,
             "group not found",
         );
         assert_api_error(
