@@ -1,14 +1,16 @@
 //! The HTTP side of the database operations.
 
-use super::{Operation, Shared};
+use super::{Extra, Operation, Shared};
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use axum::routing::on;
 
 use super::extract::{bad_value, list_or_clear, object, query_values};
+use super::multipart;
 use crate::http::answer::{self, ApiError};
 use crate::http::extract::Authenticated;
 use crate::http::extract::{Json, Names};
+use crate::model::MAX_DUMP;
 use crate::quoted::Quoted;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -34,6 +36,92 @@ pub(super) const OPERATIONS: &[Operation] = &[
     ("getDatabaseInstance", |m| on(m, get_database_instance)),
     ("getDatabaseUsage", |m| on(m, get_database_usage)),
     ("getDatabaseStats", |m| on(m, get_database_stats)),
+];
+
+/// The routes beyond the spec this module serves: those Turso's CLI calls, and the v3
+/// forms that name organizations and databases by ID.
+pub(super) const EXTRA: &[Extra] = &[
+    (
+        "listDatabaseTopQueries",
+        "GET",
+        "/v1/organizations/{organizationSlug}/databases/{databaseName}/usage/queries",
+        |m| on(m, list_top_queries),
+    ),
+    (
+        "transferDatabase",
+        "POST",
+        "/v1/organizations/{organizationSlug}/databases/{databaseName}/transfer",
+        |m| on(m, transfer_database),
+    ),
+    (
+        "wakeUpDatabase",
+        "POST",
+        "/v1/organizations/{organizationSlug}/databases/{databaseName}/wakeup",
+        |m| on(m, wake_up_database),
+    ),
+    (
+        "updateDatabase",
+        "POST",
+        "/v1/organizations/{organizationSlug}/databases/{databaseName}/update",
+        |m| on(m, update_database),
+    ),
+    (
+        "uploadDatabaseDump",
+        "POST",
+        "/v1/organizations/{organizationSlug}/databases/dumps",
+        |m| on(m, upload_dump),
+    ),
+    ("getDatabaseDump", "GET", "/v1/dumps/{dumpId}", |m| {
+        on(m, get_dump)
+    }),
+    (
+        "seedDatabase",
+        "POST",
+        "/v1/organizations/{organizationSlug}/databases/{databaseName}/seed",
+        |m| on(m, seed_database),
+    ),
+    (
+        "createDatabaseInstance",
+        "POST",
+        "/v1/organizations/{organizationSlug}/databases/{databaseName}/instances",
+        |m| on(m, create_database_instance),
+    ),
+    (
+        "deleteDatabaseInstance",
+        "DELETE",
+        "/v1/organizations/{organizationSlug}/databases/{databaseName}/instances/{instanceName}",
+        |m| on(m, delete_database_instance),
+    ),
+    (
+        "waitForDatabaseInstance",
+        "GET",
+        "/v1/organizations/{organizationSlug}/databases/{databaseName}/instances/{instanceName}/wait",
+        |m| on(m, wait_for_database_instance),
+    ),
+    (
+        "listDatabases",
+        "GET",
+        "/v3/organizations/{organizationId}/databases",
+        |m| on(m, list_databases_v3),
+    ),
+    (
+        "createDatabase",
+        "POST",
+        "/v3/organizations/{organizationId}/databases",
+        |m| on(m, create_database_v3),
+    ),
+    (
+        "getDatabase",
+        "GET",
+        "/v3/organizations/{organizationId}/databases/{databaseId}",
+        |m| on(m, get_database_v3),
+    ),
+    (
+        "deleteDatabase",
+        "DELETE",
+        "/v3/organizations/{organizationId}/databases/{databaseId}",
+        |m| on(m, delete_database_v3),
+    ),
 ];
 
 pub(super) async fn list_databases(
@@ -70,6 +158,269 @@ pub(super) async fn get_database(
         state.get_database(caller, &slug, &name)
     })?;
     Ok(with_lowercase_hostnames(&database))
+}
+
+/// `GET …/usage/queries` (Turso's CLI's `db inspect --queries`): the top queries, a bare
+/// list.
+async fn list_top_queries(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    app.respond(&caller, |state, caller| {
+        state.list_top_queries(caller, &slug, &name)
+    })
+}
+
+/// The body of `POST …/transfer` for a database (Turso's CLI sends `{"org": ...}`).
+#[derive(Debug, Deserialize)]
+struct DatabaseTransferBody {
+    org: String,
+}
+
+async fn transfer_database(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+    Json(body): Json<DatabaseTransferBody>,
+) -> Result<Response, ApiError> {
+    app.act(&caller, |state, caller| {
+        state.transfer_database(caller, &slug, &name, &body.org)
+    })?;
+    Ok(answer::empty())
+}
+
+async fn wake_up_database(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    app.act(&caller, |state, caller| {
+        state.wake_up_database(caller, &slug, &name)
+    })?;
+    Ok(answer::empty())
+}
+
+/// `POST …/update` (older CLIs' `db update`, the TypeScript client's `updateVersion`):
+/// the fake has one libSQL version, which every database runs already.
+async fn update_database(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    app.act(&caller, |state, caller| {
+        state.get_database(caller, &slug, &name).map(drop)
+    })?;
+    Ok(answer::empty())
+}
+
+/// `POST …/databases/dumps` (Turso's CLI's `db create --from-dump`): a multipart upload
+/// of a SQL dump (its field `file`), kept at an unguessable URL of the fake's, which the
+/// answer gives (`{"dump_url": ...}`) for a `dump` seed.
+async fn upload_dump(
+    State(app): Shared,
+    caller: Authenticated,
+    Names(slug): Names<String>,
+    request: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    let dump = multipart::field(&parts.headers, body, "file", MAX_DUMP, app.idle_timeout()).await?;
+    let id = app.act(&caller, |state, caller| {
+        state.upload_dump(caller, &slug, dump)
+    })?;
+    let host = parts
+        .headers
+        .get(axum::http::header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    Ok(answer::json(
+        &serde_json::json!({ "dump_url": format!("http://{host}/v1/dumps/{id}") }),
+    ))
+}
+
+/// `GET /v1/dumps/{id}`: an uploaded dump, to whoever has its URL (as a presigned URL).
+async fn get_dump(State(app): Shared, Names(id): Names<String>) -> Result<Response, ApiError> {
+    let dump = app.state().dump(&id).ok_or_else(|| {
+        ApiError::not_found("no dump at this URL: it was never uploaded, or is gone")
+    })?;
+    Ok(axum::response::IntoResponse::into_response((
+        [(axum::http::header::CONTENT_TYPE, "application/sql")],
+        dump.to_vec(),
+    )))
+}
+
+/// `POST …/{db}/seed`: a multipart upload of a dump for an existing database, which the
+/// fake keeps like any upload (it serves no data, so it has nowhere to load it).
+async fn seed_database(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+    request: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    let dump = multipart::field(&parts.headers, body, "file", MAX_DUMP, app.idle_timeout()).await?;
+    app.act(&caller, |state, caller| {
+        state.database_group(caller, &slug, &name)?;
+        state.upload_dump(caller, &slug, dump).map(drop)
+    })?;
+    Ok(answer::empty())
+}
+
+/// The body of `POST …/instances` (Turso's CLI sends `{"Location": ...}`).
+#[derive(Debug, Deserialize)]
+struct NewInstanceBody {
+    location: String,
+}
+
+async fn create_database_instance(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+    Json(body): Json<NewInstanceBody>,
+) -> Result<Response, ApiError> {
+    app.respond(&caller, |state, caller| {
+        state.create_database_instance(caller, &slug, &name, &body.location)
+    })
+}
+
+async fn delete_database_instance(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name, instance)): Names<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    app.act(&caller, |state, caller| {
+        state.delete_database_instance(caller, &slug, &name, &instance)
+    })?;
+    Ok(answer::empty())
+}
+
+/// `GET …/instances/{i}/wait` (Turso's CLI's `db replicate --wait`): answers once the
+/// instance is ready; the fake's are at once.
+async fn wait_for_database_instance(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name, instance)): Names<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    app.act(&caller, |state, caller| {
+        state.get_database_instance(caller, &slug, &name, &instance)
+    })?;
+    Ok(answer::empty())
+}
+
+/// The query of the v3 database list: `group_id` and `parent_db_id` for the names.
+fn v3_query(query: Option<&str>) -> Result<(DatabaseQuery, Option<String>), ApiError> {
+    let mut values = query_values(query, &["group_id", "parent_db_id", "limit", "cursor"])?;
+    let group = values.remove("group_id").filter(|id| !id.is_empty());
+    let rest: Vec<String> = [
+        ("parent", "parent_db_id"),
+        ("limit", "limit"),
+        ("cursor", "cursor"),
+    ]
+    .into_iter()
+    .filter_map(|(name, key)| {
+        let value = values.remove(key)?;
+        Some(
+            form_urlencoded::Serializer::new(String::new())
+                .append_pair(name, &value)
+                .finish(),
+        )
+    })
+    .collect();
+    Ok((DatabaseQuery::read(Some(&rest.join("&")))?, group))
+}
+
+async fn list_databases_v3(
+    State(app): Shared,
+    caller: Authenticated,
+    Names(org): Names<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let (mut query, group) = v3_query(query.as_deref())?;
+    let list = app.act(&caller, |state, caller| {
+        let slug = state.slug_of(&org)?;
+        if let Some(group) = &group {
+            query.group = Some(state.group_named_by(caller, &slug, group)?);
+        }
+        state.list_databases(caller, &slug, &query)
+    })?;
+    Ok(with_lowercase_hostnames(&list))
+}
+
+/// The body of the v3 create: the group by ID.
+#[derive(Debug, Deserialize)]
+struct NewDatabaseV3Body {
+    #[serde(default)]
+    group_id: Option<String>,
+    #[serde(flatten)]
+    rest: serde_json::Map<String, serde_json::Value>,
+}
+
+async fn create_database_v3(
+    State(app): Shared,
+    caller: Authenticated,
+    Names(org): Names<String>,
+    Json(body): Json<NewDatabaseV3Body>,
+) -> Result<Response, ApiError> {
+    let created = app.act(&caller, |state, caller| {
+        let slug = state.slug_of(&org)?;
+        let mut fields = body.rest;
+        // Without a group, a copy goes to its source's group, as Turso's CLI expects.
+        let group = match &body.group_id {
+            Some(id) => state.group_named_by(caller, &slug, id)?,
+            None => {
+                let source = fields
+                    .get("seed")
+                    .and_then(|seed| seed.get("value").or_else(|| seed.get("name")))
+                    .and_then(serde_json::Value::as_str)
+                    .ok_or_else(|| {
+                        ApiError::bad_request("give the group_id of the new database")
+                    })?;
+                state.database_group(caller, &slug, source)?
+            }
+        };
+        fields.insert("group".to_owned(), group.into());
+        let body: NewDatabaseBody = serde_json::from_value(serde_json::Value::Object(fields))
+            .map_err(|e| ApiError::bad_request(format!("invalid request body: {e}")))?;
+        body.check()?;
+        let created = state.create_database(caller, &slug, body)?;
+        state.get_database(caller, &slug, &created.database.name)
+    })?;
+    Ok(with_lowercase_hostnames(&created))
+}
+
+async fn get_database_v3(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((org, id)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    let (database, configuration) = app.act(&caller, |state, caller| {
+        let slug = state.slug_of(&org)?;
+        let name = state.database_named_by(caller, &slug, &id)?;
+        Ok((
+            state.get_database(caller, &slug, &name)?,
+            state.get_database_configuration(caller, &slug, &name)?,
+        ))
+    })?;
+    // v3 answers the configuration inside the database, as Turso's CLI reads it.
+    let mut value = serde_json::to_value(&database).unwrap_or_default();
+    value["database"]["delete_protection"] = configuration.delete_protection.into();
+    value["database"]["allow_rules_config"] = serde_json::json!({
+        "allowed_ips": configuration.allowed_ips,
+        "allowed_aws_vpc_ids": configuration.allowed_aws_vpc_ids,
+    });
+    Ok(with_lowercase_hostnames(&value))
+}
+
+async fn delete_database_v3(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((org, id)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    app.respond(&caller, |state, caller| {
+        let slug = state.slug_of(&org)?;
+        let name = state.database_named_by(caller, &slug, &id)?;
+        state.delete_database(caller, &slug, &name)
+    })
 }
 
 /// An answer holding databases (`database`, or `databases`), each with its host name

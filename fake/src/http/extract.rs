@@ -252,6 +252,32 @@ pub(crate) fn bearer_claims(
         .map_err(|e| ApiError::unauthorized(e.to_string()))
 }
 
+/// The username a bearer token names (its `sub`), read without checking its signature:
+/// only to route a request, which the route then authenticates.
+pub(crate) fn unverified_username(headers: &HeaderMap) -> Option<String> {
+    use base64::Engine as _;
+    let header = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let token = header.split_once(' ')?.1.trim();
+    let payload = token.split('.').nth(1)?;
+    let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    let claims: ApiTokenClaims = serde_json::from_slice(&claims).ok()?;
+    Some(claims.sub)
+}
+
+/// `name` percent-encoded as one path segment (every byte but `A-Z a-z 0-9 - . _ ~`).
+pub(crate) fn path_segment(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The extractor of a request's caller: the verified claims of a platform API token of
 /// this fake that was not revoked, or a 401, and where the request comes from (Turso's
 /// CLI or not, by its `User-Agent`). What the token may do is for the state to say,

@@ -1,6 +1,6 @@
 //! The HTTP side of the group operations.
 
-use super::{Operation, Shared};
+use super::{Extra, Operation, Shared};
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::on;
@@ -28,6 +28,35 @@ pub(super) const OPERATIONS: &[Operation] = &[
         on(m, remove_location_from_group)
     }),
     ("updateGroupDatabases", |m| on(m, update_group_databases)),
+];
+
+/// The routes beyond the spec this module serves: those Turso's CLI calls, and the v3
+/// forms that name organizations and groups by ID.
+pub(super) const EXTRA: &[Extra] = &[
+    (
+        "renameGroup",
+        "POST",
+        "/v1/organizations/{organizationSlug}/groups/{groupName}/rename",
+        |m| on(m, rename_group),
+    ),
+    (
+        "waitForGroupLocation",
+        "GET",
+        "/v1/organizations/{organizationSlug}/groups/{groupName}/locations/{location}/wait",
+        |m| on(m, wait_for_group_location),
+    ),
+    (
+        "listGroups",
+        "GET",
+        "/v3/organizations/{organizationId}/groups",
+        |m| on(m, list_groups_v3),
+    ),
+    (
+        "getGroup",
+        "GET",
+        "/v3/organizations/{organizationId}/groups/{groupId}",
+        |m| on(m, get_group_v3),
+    ),
 ];
 
 pub(super) async fn list_groups(
@@ -147,6 +176,59 @@ pub(super) async fn update_group_databases(
 const EXTENSIONS: &[&str] = &[
     "vector", "crypto", "fuzzy", "math", "stats", "text", "unicode", "uuid", "regexp", "vec",
 ];
+
+/// The body of `POST …/rename` (Turso's CLI sends `{"Name": ...}`).
+#[derive(Debug, Deserialize)]
+struct RenameBody {
+    name: String,
+}
+
+async fn rename_group(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name)): Names<(String, String)>,
+    Json(body): Json<RenameBody>,
+) -> Result<Response, ApiError> {
+    app.respond(&caller, |state, caller| {
+        state.rename_group(caller, &slug, &name, &body.name)
+    })
+}
+
+/// `GET …/locations/{loc}/wait` (Turso's CLI, after adding a location): answers once
+/// the location is ready; the fake's are at once.
+async fn wait_for_group_location(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((slug, name, location)): Names<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    app.act(&caller, |state, caller| {
+        state.wait_for_group_location(caller, &slug, &name, &location)
+    })?;
+    Ok(answer::empty())
+}
+
+async fn list_groups_v3(
+    State(app): Shared,
+    caller: Authenticated,
+    Names(org): Names<String>,
+) -> Result<Response, ApiError> {
+    app.respond(&caller, |state, caller| {
+        let slug = state.slug_of(&org)?;
+        state.list_groups(caller, &slug)
+    })
+}
+
+async fn get_group_v3(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((org, id)): Names<(String, String)>,
+) -> Result<Response, ApiError> {
+    app.respond(&caller, |state, caller| {
+        let slug = state.slug_of(&org)?;
+        let name = state.group_named_by(caller, &slug, &id)?;
+        state.get_group(caller, &slug, &name)
+    })
+}
 
 /// The body of `createGroup` (`CreateGroupInput`).
 #[derive(Debug, Deserialize)]

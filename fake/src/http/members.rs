@@ -1,6 +1,6 @@
 //! The HTTP side of the member and invite operations.
 
-use super::{Operation, Shared};
+use super::{Extra, Operation, Shared};
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::on;
@@ -31,6 +31,29 @@ pub(super) const OPERATIONS: &[Operation] = &[
     ("deleteOrganizationInviteByEmailV2", |m| {
         on(m, delete_organization_invite)
     }),
+];
+
+/// The routes beyond the spec this module serves: the v1 invites Turso's CLI calls, forms
+/// of the spec's v2 ones.
+pub(super) const EXTRA: &[Extra] = &[
+    (
+        "inviteOrganizationMemberV2",
+        "POST",
+        "/v1/organizations/{organizationSlug}/invite",
+        |m| on(m, invite_organization_member),
+    ),
+    (
+        "listOrganizationInvitesV2",
+        "GET",
+        "/v1/organizations/{organizationSlug}/invites",
+        |m| on(m, list_organization_invites),
+    ),
+    (
+        "deleteOrganizationInviteByEmailV2",
+        "DELETE",
+        "/v1/organizations/{organizationSlug}/invites/{email}",
+        |m| on(m, delete_organization_invite),
+    ),
 ];
 
 pub(super) async fn list_organization_members(

@@ -18,8 +18,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{Method, Uri};
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter};
 use axum::{Router, middleware};
 
@@ -34,12 +36,13 @@ pub(crate) mod extract;
 mod groups;
 mod locations;
 mod members;
+mod multipart;
 mod organizations;
 mod tokens;
 
 pub(crate) use audit_logs::AuditLogQuery;
 pub(crate) use databases::{
-    ConfigurationBody, DatabaseQuery, NewDatabaseBody, UsageQuery, seed_time,
+    ConfigurationBody, DatabaseQuery, NewDatabaseBody, UsageQuery, check_name, seed_time,
 };
 pub(crate) use groups::{GroupConfigurationBody, NewGroupBody};
 pub(crate) use members::{AddMemberBody, InviteBody, Invitee};
@@ -77,8 +80,68 @@ fn spec_endpoints() -> HashMap<&'static str, Endpoint> {
 
 /// Every module's routes beyond the spec.
 fn extras() -> Vec<Extra> {
-    [tokens::EXTRA].concat()
+    [
+        tokens::EXTRA,
+        databases::EXTRA,
+        groups::EXTRA,
+        locations::EXTRA,
+        organizations::EXTRA,
+        members::EXTRA,
+    ]
+    .concat()
 }
+
+/// Routes of Turso's API that the fake does not emulate (billing with Stripe, JWKS, the
+/// AWS migration): they answer 501 with the API's error body, naming the route, rather
+/// than a 404 that would read as a mistake of the caller's.
+const NOT_EMULATED: &[(&str, &str)] = &[
+    (
+        "POST",
+        "/v1/organizations/{organizationSlug}/billing/portal",
+    ),
+    (
+        "GET",
+        "/v1/organizations/{organizationSlug}/billing/payment-methods",
+    ),
+    (
+        "GET",
+        "/v1/organizations/{organizationSlug}/billing/customer",
+    ),
+    (
+        "PUT",
+        "/v1/organizations/{organizationSlug}/billing/customer",
+    ),
+    ("POST", "/v1/organizations/stripe-customer"),
+    ("GET", "/v2/organizations/{organizationSlug}/jwks"),
+    ("GET", "/v2/organizations/{organizationSlug}/jwks-template"),
+    ("PUT", "/v2/organizations/{organizationSlug}/jwks/{name}"),
+    ("DELETE", "/v2/organizations/{organizationSlug}/jwks/{name}"),
+    (
+        "GET",
+        "/v1/organizations/{organizationSlug}/groups/{groupName}/aws/migration/info",
+    ),
+    (
+        "POST",
+        "/v1/organizations/{organizationSlug}/groups/{groupName}/aws/migration/start",
+    ),
+    (
+        "POST",
+        "/v1/organizations/{organizationSlug}/groups/{groupName}/aws/migration/abort",
+    ),
+];
+
+/// The first segments of the paths Turso's CLI sends without an organization when none
+/// is selected (`/v1/databases`, ...): they act on the caller's personal organization,
+/// whose slug is their username.
+const PERSONAL: &[&str] = &[
+    "databases",
+    "groups",
+    "usage",
+    "subscription",
+    "invoices",
+    "plans",
+    "billing",
+];
 
 /// The names of every operation the fake serves: the spec's, then those beyond it.
 pub(crate) fn operations() -> impl Iterator<Item = &'static str> {
@@ -96,11 +159,13 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .into_iter()
         .map(|(id, method, path, endpoint)| (id, method, path, Some(endpoint)));
     let mut router = Router::new();
+    for (method, path) in NOT_EMULATED {
+        if let Some(filter) = filter(method) {
+            router = router.route(path, axum::routing::on(filter, not_emulated));
+        }
+    }
     for (id, method, path, endpoint) in spec.chain(extra) {
-        let Ok(filter) = Method::from_bytes(method.as_bytes())
-            .map_err(drop)
-            .and_then(|method| MethodFilter::try_from(method).map_err(drop))
-        else {
+        let Some(filter) = filter(method) else {
             continue;
         };
         // An operation of the spec without a handler is a defect the tests catch
@@ -115,10 +180,45 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         ));
         router = router.route(path, counted);
     }
-    router
+    let routed = router
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
-        .with_state(app)
+        .with_state(app);
+    // Before routing: the paths Turso's CLI sends without an organization.
+    Router::new()
+        .fallback_service(routed)
+        .layer(middleware::from_fn(personal_organization))
+}
+
+/// The method filter of a method's name, in capitals.
+fn filter(method: &str) -> Option<MethodFilter> {
+    let method = Method::from_bytes(method.as_bytes()).ok()?;
+    MethodFilter::try_from(method).ok()
+}
+
+/// Puts the caller's personal organization into a path Turso's CLI sends without one
+/// (`/v1/databases/x` becomes `/v1/organizations/<username>/databases/x`). The username
+/// is read from the bearer token without checking it: the route checks it, and a token
+/// that names someone else is refused there.
+pub(crate) async fn personal_organization(mut request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let rest = path.strip_prefix("/v1/").unwrap_or_default();
+    let first = rest.split('/').next().unwrap_or_default();
+    if PERSONAL.contains(&first) {
+        let username = extract::unverified_username(request.headers()).unwrap_or_default();
+        let mut rewritten = format!(
+            "/v1/organizations/{}/{rest}",
+            crate::http::extract::path_segment(&username)
+        );
+        if let Some(query) = request.uri().query() {
+            rewritten.push('?');
+            rewritten.push_str(query);
+        }
+        if let Ok(uri) = rewritten.parse() {
+            *request.uri_mut() = uri;
+        }
+    }
+    next.run(request).await
 }
 
 async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {

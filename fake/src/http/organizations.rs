@@ -1,6 +1,7 @@
 //! The HTTP side of the organization operations and their billing.
 
-use super::{Operation, Shared};
+use super::{Extra, Operation, Shared};
+use crate::http::answer;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use axum::routing::on;
@@ -25,6 +26,28 @@ pub(super) const OPERATIONS: &[Operation] = &[
         on(m, get_organization_subscription)
     }),
     ("getOrganizationUsage", |m| on(m, get_organization_usage)),
+];
+
+/// The routes beyond the spec this module serves: those Turso's CLI calls.
+pub(super) const EXTRA: &[Extra] = &[
+    ("listOrganizations", "GET", "/v2/organizations", |m| {
+        on(m, list_organizations_v2)
+    }),
+    ("createOrganization", "POST", "/v1/organizations", |m| {
+        on(m, create_organization)
+    }),
+    (
+        "deleteOrganization",
+        "DELETE",
+        "/v1/organizations/{organizationSlug}",
+        |m| on(m, delete_organization),
+    ),
+    (
+        "updateOrganizationSubscription",
+        "POST",
+        "/v1/organizations/{organizationSlug}/subscription",
+        |m| on(m, update_organization_subscription),
+    ),
 ];
 
 pub(super) async fn list_organizations(
@@ -97,6 +120,72 @@ pub(super) async fn get_organization_usage(
 ) -> Result<Response, ApiError> {
     app.respond(&caller, |state, caller| {
         state.get_organization_usage(caller, &slug)
+    })
+}
+
+/// `GET /v2/organizations` (Turso's CLI): the same list, in an object.
+async fn list_organizations_v2(
+    State(app): Shared,
+    caller: Authenticated,
+) -> Result<Response, ApiError> {
+    let list = app.act(
+        &caller,
+        |state, caller| Ok(state.list_organizations(caller)),
+    )?;
+    Ok(answer::json(&serde_json::json!({ "organizations": list })))
+}
+
+/// The body of `POST /v1/organizations` (Turso's CLI also sends a `stripe_id`, which
+/// the fake has no use for).
+#[derive(Debug, Deserialize)]
+struct NewOrganizationBody {
+    name: String,
+}
+
+/// `POST /v1/organizations?dry_run=...`: answers `{"org": ...}`.
+async fn create_organization(
+    State(app): Shared,
+    caller: Authenticated,
+    RawQuery(query): RawQuery,
+    Json(body): Json<NewOrganizationBody>,
+) -> Result<Response, ApiError> {
+    let dry_run = match query_values(query.as_deref(), &["dry_run"])?.remove("dry_run") {
+        None => false,
+        Some(value) => value
+            .parse::<bool>()
+            .map_err(|_| bad_value("invalid dry_run: give true or false"))?,
+    };
+    let org = app.act(&caller, |state, caller| {
+        state.create_organization(caller, &body.name, dry_run)
+    })?;
+    Ok(answer::json(&serde_json::json!({ "org": org })))
+}
+
+async fn delete_organization(
+    State(app): Shared,
+    caller: Authenticated,
+    Names(slug): Names<String>,
+) -> Result<Response, ApiError> {
+    app.act(&caller, |state, caller| {
+        state.delete_organization(caller, &slug)
+    })?;
+    Ok(answer::empty())
+}
+
+/// The body of `POST …/subscription` (Turso's CLI sends `{"plan": ...}`).
+#[derive(Debug, Deserialize)]
+struct SubscriptionBody {
+    plan: String,
+}
+
+async fn update_organization_subscription(
+    State(app): Shared,
+    caller: Authenticated,
+    Names(slug): Names<String>,
+    Json(body): Json<SubscriptionBody>,
+) -> Result<Response, ApiError> {
+    app.respond(&caller, |state, caller| {
+        state.update_organization_subscription(caller, &slug, &body.plan)
     })
 }
 

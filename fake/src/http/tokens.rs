@@ -38,8 +38,33 @@ pub(super) const OPERATIONS: &[Operation] = &[
     ("invalidateGroupTokens", |m| on(m, invalidate_group_tokens)),
 ];
 
-/// The routes beyond the spec this module serves.
-pub(super) const EXTRA: &[Extra] = &[];
+/// The routes beyond the spec this module serves: the forms Turso's CLI calls.
+pub(super) const EXTRA: &[Extra] = &[
+    (
+        "createAPIToken",
+        "POST",
+        "/v2/auth/api-tokens/{tokenName}",
+        |m| on(m, create_api_token_v2),
+    ),
+    ("getCurrentUser", "GET", "/v1/current-user", |m| {
+        on(m, get_current_user)
+    }),
+    ("invalidateSessions", "POST", "/v1/auth/invalidate", |m| {
+        on(m, invalidate_sessions)
+    }),
+    (
+        "createDatabaseToken",
+        "POST",
+        "/v3/organizations/{organizationId}/databases/{databaseId}/auth/tokens",
+        |m| on(m, create_database_token_v3),
+    ),
+    (
+        "createGroupToken",
+        "POST",
+        "/v3/organizations/{organizationId}/groups/{groupId}/auth/tokens",
+        |m| on(m, create_group_token_v3),
+    ),
+];
 
 pub(super) async fn list_api_tokens(
     State(app): Shared,
@@ -54,20 +79,53 @@ pub(super) async fn create_api_token(
     Names(name): Names<String>,
     OptionalJson(body): OptionalJson<ApiTokenBody>,
 ) -> Result<Response, ApiError> {
+    let (id, name, token) = mint_api_token(&app, &caller, &name, body)?;
+    Ok(answer::json(
+        &types::CreatedApiToken::default()
+            .with_id(id)
+            .with_name(name)
+            .with_token(token),
+    ))
+}
+
+/// `POST /v2/auth/api-tokens/{name}`, as Turso's CLI mints: the same token, answered as
+/// `{"token": {"name", "id", "value"}}`.
+async fn create_api_token_v2(
+    State(app): Shared,
+    caller: Authenticated,
+    Names(name): Names<String>,
+    OptionalJson(body): OptionalJson<ApiTokenBody>,
+) -> Result<Response, ApiError> {
+    let (id, name, token) = mint_api_token(&app, &caller, &name, body)?;
+    let value = types::CreatedApiToken::default().with_token(token).token;
+    Ok(answer::json(&serde_json::json!({
+        "token": { "name": name, "id": id, "value": value }
+    })))
+}
+
+/// Mints the API token `name` with what `body` restricts it to: its ID, name and secret.
+fn mint_api_token(
+    app: &App,
+    caller: &Authenticated,
+    name: &str,
+    body: Option<ApiTokenBody>,
+) -> Result<(String, String, SecretString), ApiError> {
     let restriction = match body {
         Some(body) => body.requested()?,
         None => Restriction::Unrestricted,
     };
-    let minted = app.act(&caller, |state, caller| {
-        state.create_api_token(caller, &name, restriction)
+    let minted = app.act(caller, |state, caller| {
+        state.create_api_token(caller, name, restriction)
     })?;
     let token = SecretString::from(app.sign(&minted.claims));
-    Ok(answer::json(
-        &types::CreatedApiToken::default()
-            .with_id(minted.id)
-            .with_name(minted.name)
-            .with_token(token),
-    ))
+    Ok((minted.id, minted.name, token))
+}
+
+/// `POST /v1/auth/invalidate` (Turso's CLI's `auth logout --all`): every session of the
+/// user started before now is invalid. The fake's tokens are all platform API tokens,
+/// which this does not touch (Turso revokes those one by one): it answers the time.
+async fn invalidate_sessions(_: Authenticated) -> Response {
+    answer::json(&serde_json::json!({ "validFrom": clock::now_secs() }))
 }
 
 pub(super) async fn revoke_api_token(
@@ -138,6 +196,44 @@ pub(super) async fn create_group_token(
     let request = TokenRequest::read(query.as_deref(), body)?;
     let now = clock::since_epoch();
     let claims = app.act(&caller, |state, caller| {
+        state.create_group_token(caller, &slug, &group, &request, now)
+    })?;
+    Ok(connection_token(&app, &claims))
+}
+
+/// `POST /v3/organizations/{organizationId}/databases/{databaseId}/auth/tokens` (Turso's
+/// CLI with `--v3-api`): `createDatabaseToken`, by IDs.
+async fn create_database_token_v3(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((org, database)): Names<(String, String)>,
+    RawQuery(query): RawQuery,
+    OptionalJson(body): OptionalJson<TokenBody>,
+) -> Result<Response, ApiError> {
+    let request = TokenRequest::read(query.as_deref(), body)?;
+    let now = clock::since_epoch();
+    let claims = app.act(&caller, |state, caller| {
+        let slug = state.slug_of(&org)?;
+        let database = state.database_named_by(caller, &slug, &database)?;
+        state.create_database_token(caller, &slug, &database, &request, now)
+    })?;
+    Ok(connection_token(&app, &claims))
+}
+
+/// `POST /v3/organizations/{organizationId}/groups/{groupId}/auth/tokens`:
+/// `createGroupToken`, by IDs.
+async fn create_group_token_v3(
+    State(app): Shared,
+    caller: Authenticated,
+    Names((org, group)): Names<(String, String)>,
+    RawQuery(query): RawQuery,
+    OptionalJson(body): OptionalJson<TokenBody>,
+) -> Result<Response, ApiError> {
+    let request = TokenRequest::read(query.as_deref(), body)?;
+    let now = clock::since_epoch();
+    let claims = app.act(&caller, |state, caller| {
+        let slug = state.slug_of(&org)?;
+        let group = state.group_named_by(caller, &slug, &group)?;
         state.create_group_token(caller, &slug, &group, &request, now)
     })?;
     Ok(connection_token(&app, &claims))

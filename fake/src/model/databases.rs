@@ -334,6 +334,121 @@ impl State {
         self.database_for(caller, slug, name, Scope::Read)?;
         Ok(types::DatabaseStats::default())
     }
+
+    /// The group of the database `name`, which the caller may read.
+    pub(crate) fn database_group(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+    ) -> Result<String, ApiError> {
+        let (_, record) = self.database_for(caller, slug, name, Scope::Read)?;
+        Ok(record.group.clone())
+    }
+
+    /// `GET …/databases/{db}/usage/queries` (Turso's CLI's `db inspect --queries`): the
+    /// top queries, as a bare list.
+    pub(crate) fn list_top_queries(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+    ) -> Result<Vec<types::QueryStats>, ApiError> {
+        Ok(self.get_database_stats(caller, slug, name)?.top_queries)
+    }
+
+    /// `POST …/databases/{db}/transfer` (Turso's CLI's `org db-transfer`): the database
+    /// moves, with its data and configuration, to the group of the same name of the
+    /// organization `to` (which must have one: the fake's databases live in groups).
+    /// Owners and admins of both; its tokens stop working (its ID is kept, its
+    /// organization changes).
+    pub(crate) fn transfer_database(
+        &mut self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+        to: &str,
+    ) -> Result<(), ApiError> {
+        caller.check_whole_organization(slug)?;
+        caller.check_whole_organization(to)?;
+        self.organization_of(caller, slug)?
+            .check_administers("transfer databases")?;
+        let target = self.organization_of(caller, to)?;
+        target.check_administers("receive databases")?;
+        let (_, record) = self.database_for(caller, slug, name, Scope::Read)?;
+        if to == slug {
+            return Err(ApiError::bad_request(format!(
+                "database {name} is already in {to}"
+            )));
+        }
+        if !target.groups.contains_key(&record.group) {
+            return Err(ApiError::bad_request(format!(
+                "organization {to} has no group named {}: create it first",
+                record.group
+            )));
+        }
+        if target.databases.contains_key(name) {
+            return Err(ApiError::conflict(format!(
+                "organization {to} already has a database named {name}"
+            )));
+        }
+        let seq = self.next_seq();
+        let mut record = self
+            .organization_mut(slug)?
+            .databases
+            .remove(name)
+            .ok_or_else(|| database_not_found(name))?;
+        record.rotated_at = seq;
+        self.organization_mut(to)?
+            .databases
+            .insert(name.to_owned(), record);
+        Ok(())
+    }
+
+    /// `POST …/databases/{db}/wakeup` (Turso's CLI's `db wakeup`): a database sleeps when
+    /// its group is archived; waking it unarchives the group.
+    pub(crate) fn wake_up_database(
+        &mut self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+    ) -> Result<(), ApiError> {
+        let (_, record) = self.database_to_change(caller, slug, name, Scope::DbConfigure)?;
+        let group = record.group.clone();
+        self.unarchive_group(caller, slug, &group).map(drop)
+    }
+
+    /// `POST …/databases/{db}/instances` (Turso's CLI's `db replicate`): an instance in
+    /// `location`, which the fake makes by adding the location to the database's group.
+    pub(crate) fn create_database_instance(
+        &mut self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+        location: &str,
+    ) -> Result<types::InstanceAnswer, ApiError> {
+        let (_, record) = self.database_to_change(caller, slug, name, Scope::DbConfigure)?;
+        let group = record.group.clone();
+        self.add_location_to_group(caller, slug, &group, location)?;
+        self.get_database_instance(caller, slug, name, location)
+    }
+
+    /// `DELETE …/databases/{db}/instances/{instance}` (Turso's CLI's `db destroy
+    /// --instance`): removes the instance's location from the database's group (the
+    /// primary's cannot be).
+    pub(crate) fn delete_database_instance(
+        &mut self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+        instance: &str,
+    ) -> Result<(), ApiError> {
+        self.get_database_instance(caller, slug, name, instance)?;
+        let (_, record) = self.database_to_change(caller, slug, name, Scope::DbConfigure)?;
+        let group = record.group.clone();
+        self.remove_location_from_group(caller, slug, &group, instance)
+            .map(drop)
+    }
 }
 
 impl Configuration {

@@ -335,6 +335,91 @@ impl State {
         self.group_to_change(caller, slug, name, Scope::GroupConfigure)?;
         Ok(())
     }
+
+    /// `POST …/groups/{g}/rename` (Turso's CLI's `group rename`): its databases follow,
+    /// and so do the API tokens pinned to it (pinned to the group, not to its name). A
+    /// name that is taken answers 400, as for a create.
+    pub(crate) fn rename_group(
+        &mut self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+        new: &str,
+    ) -> Result<types::GroupAnswer, ApiError> {
+        crate::http::check_name("group", new)?;
+        caller.check_whole_organization(slug)?;
+        self.group_to_change(caller, slug, name, Scope::GroupConfigure)?;
+        let organization = self.organization_mut(slug)?;
+        if organization.groups.contains_key(new) {
+            return Err(ApiError::bad_request("group with same name already exists"));
+        }
+        let record = organization
+            .groups
+            .remove(name)
+            .ok_or_else(group_not_found)?;
+        let answer = group(new, &record);
+        organization.groups.insert(new.to_owned(), record);
+        for database in organization.databases.values_mut() {
+            if database.group == name {
+                database.group = new.to_owned();
+            }
+        }
+        self.tokens.rename_pinned(slug, name, new);
+        Ok(types::GroupAnswer::default().with_group(answer))
+    }
+
+    /// `GET …/groups/{g}/locations/{loc}/wait` (Turso's CLI, after adding a location):
+    /// the group is in `location` (404 if not). The fake's locations are ready at once.
+    pub(crate) fn wait_for_group_location(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+        location: &str,
+    ) -> Result<(), ApiError> {
+        let (_, record) = self.group_for(caller, slug, name, Scope::Read)?;
+        if record.locations.iter().any(|l| l == location) {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(format!(
+                "group {name} is not in {location}"
+            )))
+        }
+    }
+
+    /// `GET /v1/locations/{code}`: the location, and the others closest to it (the
+    /// others of its provider, in the fake).
+    pub(crate) fn get_location(&self, code: &str) -> Result<serde_json::Value, ApiError> {
+        known_location(code)?;
+        let describe =
+            |code: &str, name: &str| serde_json::json!({"code": code, "description": name});
+        let provider = code.split('-').next().unwrap_or_default();
+        let closest: Vec<_> = LOCATIONS
+            .iter()
+            .filter(|(other, _)| *other != code && other.split('-').next() == Some(provider))
+            .map(|(other, name)| describe(other, name))
+            .collect();
+        let name = LOCATIONS
+            .iter()
+            .find(|(other, _)| *other == code)
+            .map_or("", |(_, name)| *name);
+        let mut location = describe(code, name);
+        location["closest"] = closest.into();
+        Ok(serde_json::json!({ "location": location }))
+    }
+
+    /// `GET /v2/locations`: the locations by provider, as Turso's CLI reads them.
+    pub(crate) fn list_locations_by_provider(&self) -> serde_json::Value {
+        let mut providers = serde_json::Map::new();
+        for (code, name) in LOCATIONS {
+            let provider = code.split('-').next().unwrap_or_default();
+            let entry = providers
+                .entry(provider)
+                .or_insert_with(|| serde_json::Value::Object(Default::default()));
+            entry[*code] = (*name).into();
+        }
+        serde_json::json!({ "locations": providers })
+    }
 }
 
 /// 404 unless the fake offers `location`.

@@ -9,9 +9,11 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use turso_platform::{Authorization, MemberRole};
+use turso_platform::{Authorization, MemberRole, Scope};
 
 use self::audit_logs::AuditEntry;
+use self::dumps::Dumps;
+pub(crate) use self::dumps::MAX_DUMP;
 use self::tokens::ApiTokens;
 use crate::caller::Caller;
 use crate::http::answer::ApiError;
@@ -21,6 +23,7 @@ use crate::{DATABASE, GROUP, ORGANIZATION, USERNAME};
 
 mod audit_logs;
 mod databases;
+mod dumps;
 mod groups;
 mod members;
 mod organizations;
@@ -65,19 +68,33 @@ pub enum Plan {
     /// The free plan (of personal organizations): a group has one location (no
     /// replicas), no overages, no audit log, no invoices.
     Starter,
+    /// The first paid plan: replicas, overages, the audit log, invoices.
+    Developer,
     /// A paid plan, with replicas (the plan of `fake-org` and of organizations added
-    /// with [`FakeTurso::add_organization`](super::FakeTurso::add_organization)).
+    /// with [`FakeTurso::add_organization`](crate::FakeTurso::add_organization)).
     #[default]
     Scaler,
+    /// The largest paid plan.
+    Pro,
 }
 
 impl Plan {
+    /// Every plan, in the order `listOrganizationPlans` lists them.
+    pub(crate) const ALL: [Plan; 4] = [Plan::Starter, Plan::Developer, Plan::Scaler, Plan::Pro];
+
     /// The plan's name, as the API writes it.
     pub(crate) fn name(self) -> &'static str {
         match self {
             Plan::Starter => "starter",
+            Plan::Developer => "developer",
             Plan::Scaler => "scaler",
+            Plan::Pro => "pro",
         }
+    }
+
+    /// The plan named `name`.
+    pub(crate) fn named(name: &str) -> Option<Plan> {
+        Plan::ALL.into_iter().find(|plan| plan.name() == name)
     }
 }
 
@@ -189,6 +206,8 @@ pub(crate) struct State {
     organizations: BTreeMap<String, Organization>,
     /// The users' platform API tokens.
     tokens: ApiTokens,
+    /// The SQL dumps uploaded for new databases.
+    dumps: Dumps,
     /// Counts every mint and rotation, so that "before" never depends on the clock.
     seq: u64,
     ids: Ids,
@@ -323,6 +342,7 @@ impl State {
             users: BTreeMap::new(),
             organizations: BTreeMap::new(),
             tokens: ApiTokens::default(),
+            dumps: Dumps::default(),
             seq: 0,
             ids,
         };
@@ -545,6 +565,59 @@ impl State {
         let organization = self.organization_of(caller, slug)?;
         organization.check_administers(what)?;
         Ok(organization)
+    }
+
+    /// The slug of the organization whose ID is `id` (the v3 routes name organizations,
+    /// databases and groups by ID); 404 if there is none.
+    pub(crate) fn slug_of(&self, id: &str) -> Result<String, ApiError> {
+        self.organizations
+            .iter()
+            .find(|(_, organization)| organization.id == id)
+            .map(|(slug, _)| slug.clone())
+            .ok_or_else(|| organization_not_found(id))
+    }
+
+    /// The name of the database of `slug` whose ID is `id`, as the caller may learn it:
+    /// 403 for a non-member, and for a group-scoped token when there is none (it learns
+    /// nothing outside its group), 404 otherwise.
+    pub(crate) fn database_named_by(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        id: &str,
+    ) -> Result<String, ApiError> {
+        let organization = self.organization_of(caller, slug)?;
+        match organization.databases.iter().find(|(_, db)| db.id == id) {
+            Some((name, _)) => Ok(name.clone()),
+            None => {
+                caller.check_database(slug, None, Scope::Read)?;
+                Err(database_not_found(id))
+            }
+        }
+    }
+
+    /// The name of the group of `slug` whose ID is `id`, as [`database_named_by`]
+    /// answers for databases.
+    ///
+    /// [`database_named_by`]: State::database_named_by
+    pub(crate) fn group_named_by(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        id: &str,
+    ) -> Result<String, ApiError> {
+        let organization = self.organization_of(caller, slug)?;
+        match organization.groups.iter().find(|(_, group)| group.id == id) {
+            Some((name, _)) => Ok(name.clone()),
+            None => {
+                if let Some(visible) = caller.visible_group(slug)? {
+                    return Err(ApiError::forbidden(format!(
+                        "this token is restricted to the group {visible}"
+                    )));
+                }
+                Err(group_not_found())
+            }
+        }
     }
 
     fn organization(&self, slug: &str) -> Result<&Organization, ApiError> {

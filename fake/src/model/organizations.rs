@@ -6,9 +6,11 @@ use std::collections::BTreeSet;
 use super::audit_logs::Code;
 use super::databases::usage;
 use super::{Organization, Plan, State};
-use crate::caller::Caller;
+use crate::caller::{Caller, Restriction};
 use crate::http::UpdateOrganizationBody;
 use crate::http::answer::ApiError;
+use crate::quoted::Quoted;
+use turso_platform::MemberRole;
 use turso_platform::generated::types::{self, InvoiceType};
 
 /// The plans the fake lists: name, monthly price in USD, and quotas (rows read, rows
@@ -234,14 +236,111 @@ impl State {
         slug: &str,
     ) -> Result<types::SubscriptionAnswer, ApiError> {
         let organization = self.administered(caller, slug, "read the subscription")?;
-        let plan = organization.plan.name();
-        Ok(types::SubscriptionAnswer::default().with_subscription(
-            types::Subscription::default()
-                .with_name(plan)
-                .with_plan(plan)
-                .with_timeline("monthly")
-                .with_overages(organization.overages),
-        ))
+        Ok(subscription(&organization))
+    }
+
+    /// `POST …/subscription` (Turso's CLI, after creating an organization): puts it on the
+    /// plan `plan`. Owners and admins only; leaving a paid plan ends the overages.
+    pub(crate) fn update_organization_subscription(
+        &mut self,
+        caller: &Caller,
+        slug: &str,
+        plan: &str,
+    ) -> Result<types::SubscriptionAnswer, ApiError> {
+        self.administered(caller, slug, "change the plan")?;
+        let plan = Plan::named(plan).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "unknown plan {}: give starter, developer, scaler or pro",
+                Quoted(plan)
+            ))
+        })?;
+        let record = self.organization_mut(slug)?;
+        record.plan = plan;
+        if plan == Plan::Starter {
+            record.overages = false;
+        }
+        let answer = subscription(record);
+        self.audit(slug, caller, Code::OrgPlanUpdate, [("plan", plan.name())]);
+        Ok(answer)
+    }
+
+    /// `POST /v1/organizations` (Turso's CLI's `org create`): a team organization named
+    /// `name`, owned by the caller's user, on the starter plan until a plan is chosen. Its
+    /// slug is the name in lowercase, with dashes for what is not a letter or a digit;
+    /// a slug taken by an organization or a user answers 409. `dry_run` checks it and
+    /// answers what would be created, without creating it. Only an unrestricted token
+    /// may: a restricted one acts in its own organization only.
+    pub(crate) fn create_organization(
+        &mut self,
+        caller: &Caller,
+        name: &str,
+        dry_run: bool,
+    ) -> Result<types::Organization, ApiError> {
+        if caller.restriction != Restriction::Unrestricted {
+            return Err(ApiError::forbidden(
+                "this token is restricted to an organization: it cannot create organizations",
+            ));
+        }
+        let slug: String = name
+            .trim()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let slug = slug.trim_matches('-').to_owned();
+        if !turso_platform::spec::is_valid_name(&slug) {
+            return Err(ApiError::bad_request(format!(
+                "invalid organization name {}: use letters, digits and dashes, at most 64",
+                Quoted(name)
+            )));
+        }
+        if self.organizations.contains_key(&slug) || self.users.contains_key(&slug) {
+            return Err(ApiError::conflict(format!(
+                "an organization named {slug} already exists"
+            )));
+        }
+        let mut organization =
+            self.new_organization(name.trim(), &caller.username, MemberRole::Owner);
+        organization.plan = Plan::Starter;
+        let created = answer(&slug, &organization);
+        if !dry_run {
+            self.organizations.insert(slug.clone(), organization);
+            self.audit(&slug, caller, Code::OrgCreate, [("name", slug.as_str())]);
+        }
+        Ok(created)
+    }
+
+    /// `DELETE /v1/organizations/{slug}` (Turso's CLI's `org destroy`): the owner deletes
+    /// a team organization, with its groups, databases and pending invites; the API
+    /// tokens restricted to it are revoked. The deletion is logged in the owner's personal
+    /// organization.
+    pub(crate) fn delete_organization(
+        &mut self,
+        caller: &Caller,
+        slug: &str,
+    ) -> Result<(), ApiError> {
+        caller.check_whole_organization(slug)?;
+        let organization = self.organization_of(caller, slug)?;
+        if organization.role != MemberRole::Owner {
+            return Err(ApiError::forbidden(format!(
+                "only the owner of organization {slug} can delete it"
+            )));
+        }
+        if organization.personal {
+            return Err(ApiError::bad_request(format!(
+                "{slug} is a personal organization: it goes with its user"
+            )));
+        }
+        self.organizations.remove(slug);
+        self.tokens.revoke_restricted_to(slug);
+        let personal = caller.username.clone();
+        self.audit(&personal, caller, Code::OrgDelete, [("name", slug)]);
+        Ok(())
     }
 
     /// `getOrganizationUsage`: what it has, and each database's usage.
@@ -285,9 +384,22 @@ impl State {
     }
 }
 
+/// The subscription of an organization, as the API answers it.
+fn subscription(organization: &Organization) -> types::SubscriptionAnswer {
+    let plan = organization.plan.name();
+    types::SubscriptionAnswer::default().with_subscription(
+        types::Subscription::default()
+            .with_name(plan)
+            .with_plan(plan)
+            .with_timeline("monthly")
+            .with_overages(organization.overages),
+    )
+}
+
 /// An organization as the API answers it.
 fn answer(slug: &str, organization: &Organization) -> types::Organization {
     types::Organization::default()
+        .with_id(organization.id.clone())
         .with_name(organization.name.clone())
         .with_slug(slug)
         .with_type_(if organization.personal {

@@ -87,6 +87,27 @@ impl ApiTokens {
         self.revoke_where(|token| token.restriction.pinned_to(organization, group));
     }
 
+    /// Revokes every token restricted to `organization` (it is deleted).
+    pub(super) fn revoke_restricted_to(&mut self, organization: &str) {
+        self.revoke_where(|token| token.restriction.organization() == Some(organization));
+    }
+
+    /// Moves the tokens pinned to `group` of `organization` to its new name `to`.
+    pub(super) fn rename_pinned(&mut self, organization: &str, group: &str, to: &str) {
+        for token in self.records.values_mut() {
+            if let Restriction::Group {
+                organization: o,
+                group: g,
+                ..
+            } = &mut token.restriction
+                && o == organization
+                && g == group
+            {
+                *g = to.to_owned();
+            }
+        }
+    }
+
     /// Revokes the tokens of `owner` restricted to `organization` (they left it).
     pub(super) fn revoke_owned_in(&mut self, owner: &str, organization: &str) {
         self.revoke_where(|token| {

@@ -291,7 +291,7 @@ async fn unknown_paths_are_404_and_wrong_methods_405_with_the_error_body() {
             "/v1/organizations/fake-org/databases/fake-db/nope",
             "/v1/organizations/fake-org/databases/fake-db/auth/tokens/x",
             "/v1/organizations/fake-org/groups/default/locations",
-            "/v1/locations/aws-us-east-1",
+            "/v1/locations/aws-us-east-1/x",
         ] {
             for name in ["GET", "POST", "DELETE"] {
                 for bearer in [token, None] {

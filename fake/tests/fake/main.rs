@@ -5,6 +5,7 @@
 //! ([`http`]). Everything talks to 127.0.0.1 only, and every test bounds its own time.
 
 mod api;
+mod cli;
 mod common;
 mod http;
 mod organizations;
