@@ -2,16 +2,21 @@
 # Runs the README's examples against the fake, each within a time limit, and the quick
 # start against the standalone fake as if it were the real API (`TURSO_API_TOKEN` set),
 # through a recording proxy: without `--write` it must only read (send only GETs).
-# Uses the test build's features (`--all-features`), so that nothing is compiled again
-# after the README's test command.
+# Runs the example binaries the README's test command builds (`cargo test --workspace
+# --all-features` builds every example), so that nothing is compiled again.
 #
 #   scripts/examples.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+target_dir="$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+cargo build --quiet --workspace --all-features --examples
+examples="$target_dir/debug/examples"
+
 for example in quickstart provision_tenant tenant_tokens; do
     echo "== $example"
-    timeout 120 cargo run --quiet --all-features --example "$example" >/dev/null
+    timeout 120 "$examples/$example" >/dev/null
 done
 
 echo "== quickstart with TURSO_API_TOKEN: reads only"
@@ -61,7 +66,7 @@ for _ in $(seq 100); do
 done
 proxy_url="$(head -1 "$fake_dir/proxy.txt")"
 TURSO_API_TOKEN="$fake_token" TURSO_API_BASEURL="$proxy_url" \
-    timeout 120 cargo run --quiet --all-features --example quickstart >/dev/null
+    timeout 120 "$examples/quickstart" >/dev/null
 if [[ ! -s "$methods" ]]; then
     echo "examples.sh: the quick start sent nothing" >&2
     exit 1

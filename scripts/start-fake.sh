@@ -9,7 +9,7 @@
 
 fake_target_dir="$(cargo metadata --format-version 1 --no-deps |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
-cargo test --quiet --all-features --no-run
+cargo test --quiet --workspace --all-features --no-run
 fake_dir="$(mktemp -d)"
 fake_pid=""
 stop_fake() {

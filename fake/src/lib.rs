@@ -77,3 +77,8 @@ pub use fake_turso::{DatabaseAction, FakeTurso};
 pub use faults::Fault;
 pub use model::{Plan, SetupError};
 pub use seeded::{DATABASE, GROUP, ORGANIZATION, SEEDED_TOKEN_NAME, USERNAME};
+
+/// The README's Rust examples, compiled as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
