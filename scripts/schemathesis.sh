@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs schemathesis against the fake Turso Platform API (`turso-platform-fake`, feature
-# `fake`) with openapi.yaml: every response the fake gives must be one the spec documents.
+# Runs schemathesis against the local Turso (the `turso-platform-fake` binary)
+# with openapi.yaml: every response the fake gives must be one the spec documents.
 # Exits non-zero on any finding.
 #
 #   scripts/schemathesis.sh

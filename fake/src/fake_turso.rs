@@ -130,7 +130,7 @@ impl FakeTurso {
     }
 
     /// A platform API token of the seeded user: unrestricted, never expiring, listed as
-    /// [`SEEDED_TOKEN_NAME`].
+    /// [`SEEDED_TOKEN_NAME`](crate::SEEDED_TOKEN_NAME).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

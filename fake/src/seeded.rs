@@ -29,8 +29,8 @@ pub const GROUP: &str = "default";
 /// ```
 pub const DATABASE: &str = "fake-db";
 
-/// The name of the unrestricted platform API token [`FakeTurso::token`] returns, as
-/// `listAPITokens` lists it. Revoking it locks [`FakeTurso::client`] out.
+/// The name of the unrestricted platform API token [`FakeTurso::token`](crate::FakeTurso::token) returns, as
+/// `listAPITokens` lists it. Revoking it locks [`FakeTurso::client`](crate::FakeTurso::client) out.
 ///
 /// ```
 /// assert_eq!(turso_platform_fake::SEEDED_TOKEN_NAME, "fake-token");

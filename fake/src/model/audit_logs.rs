@@ -232,3 +232,26 @@ impl State {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table of codes and data keys in BEHAVIOUR.md is this module's, row for row.
+    #[test]
+    fn the_documented_codes_and_data_are_the_logged_ones() {
+        let contract = include_str!("../../BEHAVIOUR.md");
+        let rows: Vec<String> = Code::ALL
+            .iter()
+            .map(|code| {
+                let keys: Vec<String> = code.keys().iter().map(|k| format!("`{k}`")).collect();
+                format!("| `{}` | {} |", code.as_str(), keys.join(", "))
+            })
+            .collect();
+        let documented: Vec<&str> = contract
+            .lines()
+            .filter(|line| line.starts_with("| `"))
+            .collect();
+        assert_eq!(documented, rows);
+    }
+}

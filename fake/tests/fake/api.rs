@@ -1,8 +1,8 @@
-//! End-to-end tests of the fake Turso Platform API (`turso_platform_fake`) through the
+//! End-to-end tests of the fake Turso Platform API (the fake) through the
 //! public `Client`: every operation, and every failure the fake answers with.
 //!
 //! Raw HTTP (what the client never sends) and the standalone binary are tested in
-//! `tests/fake_http.rs`. Everything here talks to 127.0.0.1 only, and every test bounds
+//! `http`. Everything here talks to 127.0.0.1 only, and every test bounds
 //! its own time.
 
 use std::collections::HashSet;
@@ -519,7 +519,7 @@ async fn invalid_expirations_are_refused_before_sending() {
     bounded(LIMIT, async {
         let fake = start().await;
         // The client's own validation refuses a zero expiration; the fake's 400 for it
-        // is tested with raw requests in tests/fake_http.rs.
+        // is tested with raw requests in the `http` module.
         let zero = TokenOptions::new().expiration(Expiration::After(Duration::ZERO));
         let result = fake
             .client()

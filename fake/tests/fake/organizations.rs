@@ -1,9 +1,9 @@
 //! End-to-end tests of the fake Turso Platform API's organizations, users, members and
-//! their roles, invites, billing and audit log (`turso_platform_fake`), through the
+//! their roles, invites, billing and audit log (the fake), through the
 //! public `Client`: each test proves one behaviour, and bounds its own time.
 //!
-//! Databases, groups and locations are tested in `tests/fake_resources.rs`, tokens and
-//! the fake's setup in `tests/fake.rs`, raw HTTP in `tests/fake_http.rs`. Everything
+//! Databases, groups and locations are tested in `resources`, tokens and
+//! the fake's setup in `api`, raw HTTP in `http`. Everything
 //! here talks to 127.0.0.1 only.
 
 use std::time::Duration;

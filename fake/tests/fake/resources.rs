@@ -1,9 +1,9 @@
 //! End-to-end tests of the fake Turso Platform API's databases, groups, instances and
-//! locations (`turso_platform_fake`), through the public `Client`: each test proves one
+//! locations (the fake), through the public `Client`: each test proves one
 //! behaviour, and bounds its own time.
 //!
-//! Tokens and the fake's setup are tested in `tests/fake.rs`, raw HTTP in
-//! `tests/fake_http.rs`. Everything here talks to 127.0.0.1 only.
+//! Tokens and the fake's setup are tested in `api`, raw HTTP in
+//! `http`. Everything here talks to 127.0.0.1 only.
 
 use std::time::{Duration, SystemTime};
 
