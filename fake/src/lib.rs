@@ -69,6 +69,7 @@ mod ids;
 mod jwt;
 mod model;
 mod quoted;
+mod routes;
 mod seeded;
 mod server;
 
@@ -76,6 +77,7 @@ pub use builder::{DEFAULT_MAX_CONNECTIONS, FakeTursoBuilder};
 pub use fake_turso::{DatabaseAction, FakeTurso};
 pub use faults::Fault;
 pub use model::{Plan, SetupError};
+pub use routes::{Route, RouteKind, routes};
 pub use seeded::{DATABASE, GROUP, ORGANIZATION, SEEDED_TOKEN_NAME, USERNAME};
 
 /// The README's Rust examples, compiled as doctests.

@@ -16,9 +16,15 @@ turso-platform-fake: a fake of the whole Turso Platform API (tokens, databases, 
 locations, organizations, members, invites, audit logs, billing)
 
 Usage: turso-platform-fake [--listen ADDR]
+       turso-platform-fake --routes
 
 Options:
   --listen ADDR  the address to serve on (default 127.0.0.1:8080; port 0 picks a free one)
+  --routes       print the routes it serves, one JSON object a line, and exit:
+                 {\"method\":\"POST\",\"path\":\"/v1/organizations/{organizationSlug}/databases\",
+                  \"operation\":\"createDatabase\",\"kind\":\"spec\"}, where kind is spec,
+                 beyond-spec (a route Turso's CLI calls that the spec leaves out) or
+                 not-emulated (answered 501)
   -h, --help     print this help
 
 At start it prints one JSON line on stdout with the base URL and a platform API token:
@@ -31,6 +37,7 @@ The fake has no real security: keep it on a loopback address.
 /// What the command line asks for.
 enum Command {
     Serve(SocketAddr),
+    Routes,
     Help,
 }
 
@@ -40,6 +47,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     while let Some(arg) = args.next() {
         let value = match arg.as_str() {
             "-h" | "--help" => return Ok(Command::Help),
+            "--routes" => return Ok(Command::Routes),
             "--listen" => args
                 .next()
                 .ok_or("--listen needs an address, such as 127.0.0.1:8080")?,
@@ -63,6 +71,18 @@ fn main() -> ExitCode {
         Ok(Command::Serve(addr)) => addr,
         Ok(Command::Help) => {
             print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(Command::Routes) => {
+            for route in turso_platform_fake::routes() {
+                let line = serde_json::json!({
+                    "method": route.method,
+                    "path": route.path,
+                    "operation": route.operation,
+                    "kind": route.kind.as_str(),
+                });
+                println!("{line}");
+            }
             return ExitCode::SUCCESS;
         }
         Err(message) => {

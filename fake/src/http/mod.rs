@@ -28,6 +28,7 @@ use axum::{Router, middleware};
 use self::answer::ApiError;
 use crate::app::App;
 use crate::faults;
+use crate::routes::RouteKind;
 
 pub(crate) mod answer;
 mod audit_logs;
@@ -143,28 +144,47 @@ const PERSONAL: &[&str] = &[
     "billing",
 ];
 
+/// One route of the table: where it comes from, the operation it is counted as, its
+/// method and path, and its handler (`None` for a route answered 501).
+type Row = (
+    RouteKind,
+    Option<&'static str>,
+    &'static str,
+    &'static str,
+    Option<Endpoint>,
+);
+
+/// Every route the fake serves: the spec's, those beyond it, those not emulated.
+pub(crate) fn routes() -> impl Iterator<Item = Row> {
+    let endpoints = spec_endpoints();
+    let spec = turso_platform::spec::operations().iter().map(move |op| {
+        let endpoint = endpoints.get(op.id).copied();
+        (RouteKind::Spec, Some(op.id), op.method, op.path, endpoint)
+    });
+    let extra = extras().into_iter().map(|(id, method, path, endpoint)| {
+        (
+            RouteKind::BeyondSpec,
+            Some(id),
+            method,
+            path,
+            Some(endpoint),
+        )
+    });
+    let not_emulated = NOT_EMULATED
+        .iter()
+        .map(|&(method, path)| (RouteKind::NotEmulated, None, method, path, None));
+    spec.chain(extra).chain(not_emulated)
+}
+
 /// The names of every operation the fake serves: the spec's, then those beyond it.
 pub(crate) fn operations() -> impl Iterator<Item = &'static str> {
-    let spec = turso_platform::spec::operations().iter().map(|op| op.id);
-    spec.chain(extras().into_iter().map(|(id, ..)| id))
+    routes().filter_map(|(_, id, ..)| id)
 }
 
 /// The router of every operation, with the fake's state.
 pub(crate) fn router(app: Arc<App>) -> Router {
-    let endpoints = spec_endpoints();
-    let spec = turso_platform::spec::operations()
-        .iter()
-        .map(|op| (op.id, op.method, op.path, endpoints.get(op.id).copied()));
-    let extra = extras()
-        .into_iter()
-        .map(|(id, method, path, endpoint)| (id, method, path, Some(endpoint)));
     let mut router = Router::new();
-    for (method, path) in NOT_EMULATED {
-        if let Some(filter) = filter(method) {
-            router = router.route(path, axum::routing::on(filter, not_emulated));
-        }
-    }
-    for (id, method, path, endpoint) in spec.chain(extra) {
+    for (_, id, method, path, endpoint) in routes() {
         let Some(filter) = filter(method) else {
             continue;
         };
@@ -174,11 +194,14 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             Some(endpoint) => endpoint(filter),
             None => axum::routing::on(filter, not_emulated),
         };
-        let counted = route.route_layer(middleware::from_fn_with_state(
-            (Arc::clone(&app), id),
-            faults::middleware,
-        ));
-        router = router.route(path, counted);
+        let route = match id {
+            Some(id) => route.route_layer(middleware::from_fn_with_state(
+                (Arc::clone(&app), id),
+                faults::middleware,
+            )),
+            None => route,
+        };
+        router = router.route(path, route);
     }
     let routed = router
         .method_not_allowed_fallback(method_not_allowed)

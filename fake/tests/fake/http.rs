@@ -628,7 +628,6 @@ async fn rotations_answer_200_with_an_empty_body() {
     .await
 }
 
-/// Runs the binary with `args` to completion (it must exit by itself).
 /// Runs the binary with `args` to its end: within 10 s, or it is killed and the test
 /// fails (an argument it wrongly took to serve would make it run forever).
 fn run_binary(args: &[&str]) -> std::process::Output {
@@ -674,6 +673,76 @@ fn the_binary_explains_its_usage() {
         let text = String::from_utf8(refused.stderr).unwrap();
         assert!(text.contains("Usage:"), "{args:?}: {text}");
     }
+}
+
+/// Every route of the table is routed as the table says: a served route reaches its
+/// handler (never the router's 404 or 405), a route not emulated answers 501.
+#[tokio::test]
+async fn every_listed_route_is_routed_as_listed() {
+    bounded(async {
+        let fake = FakeTurso::start().await.unwrap();
+        let http = http();
+        let mut kinds = std::collections::HashSet::new();
+        for route in turso_platform_fake::routes() {
+            kinds.insert(route.kind);
+            let path = route
+                .path
+                .split('/')
+                .map(|segment| match segment {
+                    "{organizationSlug}" => "fake-org",
+                    "{databaseName}" => "fake-db",
+                    "{groupName}" => "default",
+                    s if s.starts_with('{') => "x",
+                    s => s,
+                })
+                .collect::<Vec<_>>()
+                .join("/");
+            let method = Method::from_bytes(route.method.as_bytes()).unwrap();
+            let response = send(&http, &fake, method, &path, Some(fake.token())).await;
+            let status = response.status();
+            let body = response.text().await.unwrap();
+            let what = format!("{} {path}: {status} {body}", route.method);
+            assert!(!body.contains("no operation at"), "{what}");
+            assert!(!body.contains("is not allowed on"), "{what}");
+            match route.kind {
+                turso_platform_fake::RouteKind::NotEmulated => {
+                    assert_eq!(status, StatusCode::NOT_IMPLEMENTED, "{what}");
+                    assert!(route.operation.is_none(), "{what}");
+                }
+                _ => {
+                    assert_ne!(status, StatusCode::NOT_IMPLEMENTED, "{what}");
+                    assert!(route.operation.is_some(), "{what}");
+                }
+            }
+        }
+        assert_eq!(kinds.len(), 3, "{kinds:?}");
+        let spec = turso_platform_fake::routes()
+            .filter(|route| route.kind == turso_platform_fake::RouteKind::Spec)
+            .count();
+        assert_eq!(spec, turso_platform::spec::operations().len());
+    })
+    .await
+}
+
+#[test]
+fn the_binary_prints_its_routes() {
+    let output = run_binary(&["--routes"]);
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+        .collect();
+    assert_eq!(lines.len(), turso_platform_fake::routes().count());
+    for (line, route) in lines.iter().zip(turso_platform_fake::routes()) {
+        assert_eq!(line["method"], route.method);
+        assert_eq!(line["path"], route.path);
+        assert_eq!(line["operation"].as_str(), route.operation);
+        assert_eq!(line["kind"], route.kind.as_str());
+    }
+    assert!(lines.iter().any(|line| line["kind"] == "beyond-spec"
+        && line["path"] == "/v2/organizations"
+        && line["operation"] == "listOrganizations"));
 }
 
 /// The running binary, killed when the test ends however it ends.
