@@ -53,8 +53,10 @@ const apiRoot = BASE_URL.replace(/\/+$/, "").replace(/\/v1$/, "") + "/v1/";
 // fake are blocked, so the run is offline and deterministic (locations.closest).
 const requests = [];
 const realFetch = globalThis.fetch;
+// A path to send elsewhere, once: how a probe sees a bug hidden behind another.
+let redirect;
 globalThis.fetch = async (input, init = {}) => {
-  const url = new URL(input instanceof Request ? input.url : String(input));
+  let url = new URL(input instanceof Request ? input.url : String(input));
   const headers = new Headers(init.headers ?? {});
   requests.push({
     method: (init.method ?? "GET").toUpperCase(),
@@ -67,6 +69,11 @@ globalThis.fetch = async (input, init = {}) => {
   });
   if (url.origin !== origin) {
     throw new Error(`ts-api-check: blocked request to ${url.href}`);
+  }
+  if (redirect && url.pathname === redirect.from) {
+    url = new URL(redirect.to + url.search, origin);
+    redirect = undefined;
+    return realFetch(url, init);
   }
   return realFetch(input, init);
 };
@@ -132,10 +139,11 @@ function emptyBodyParse(err) {
 }
 
 const results = [];
+const probes = [];
 const state = {};
 
 /** Runs one method's check. `fn(from)` returns "ok" or { bug | gap: name, detail }. */
-async function step(method, fn) {
+async function step(method, fn, into = results) {
   const from = requests.length;
   let line;
   try {
@@ -147,7 +155,7 @@ async function step(method, fn) {
     const reason = err instanceof Check ? err.message : `unexpected ${err?.name}: ${err?.message}`;
     line = `FAIL(${reason})`;
   }
-  results.push(line.startsWith("FAIL"));
+  into.push(line.startsWith("FAIL"));
   console.log(`${method.padEnd(28)} ${line}`);
 }
 
@@ -470,6 +478,34 @@ await step("groups.delete", async (from) => {
   state.group = false;
 });
 
+// Probes: bugs one method hides behind another, or shows only for some input. Each is a
+// call of its own, before the last method; they count apart.
+
+await step("probe: validate's answer", async (from) => {
+  // Were validate's path right, a never-expiring token (`exp: -1`) would read as
+  // invalid: the client computes `valid` as `exp !== -1 && exp > now`. The path is put
+  // right here, for this one call, to see it.
+  const direct = await raw("GET", "auth/validate");
+  must(direct.status === 200 && direct.json?.exp === -1, `expected {exp: -1} for the seeded token, got ${direct.status} ${direct.text}`);
+  redirect = { from: "/v1/auth/api-tokens/validate", to: "/v1/auth/validate" };
+  const answer = await turso.apiTokens.validate(TOKEN);
+  sent(from, "GET", "/v1/auth/api-tokens/validate");
+  must(answer?.valid !== true, `client bug fixed? validate-never-expiring-invalid: got ${show(answer)}`);
+  must(answer?.valid === false && answer.expiry === -1, `expected {valid: false, expiry: -1} (the bug), got ${show(answer)}`);
+  return { bug: "validate-never-expiring-invalid", detail: "(exp -1 gives valid: false)" };
+}, probes);
+
+await step("probe: unencoded names", async (from) => {
+  // Names go into the URL unencoded, so a name is a path: a database named
+  // "../groups/default" reaches the group instead (a DELETE would delete it).
+  const r = await settle(turso.databases.get(`../groups/${GROUP}`));
+  const made = sent(from, "GET", `/v1/organizations/${ORG}/groups/${GROUP}`);
+  must(made.url.endsWith(`/groups/${GROUP}`), `client bug fixed? unencoded-names: sent ${made.url}`);
+  // The group's answer reaches the client, which then fails to read it as a database.
+  must(!r.ok && r.err instanceof TypeError, `expected a TypeError reading the group's answer, got ${r.ok ? show(r.value) : `${r.err?.name}: ${r.err?.message}`}`);
+  return { bug: "unencoded-names", detail: `(databases.get("../groups/${GROUP}") sent GET ${made.path})` };
+}, probes);
+
 // Last: it deletes the organization.
 await step("organizations.delete", async (from) => {
   // DELETE /v1/organizations/{org} (the CLI's `org destroy`, outside Turso's spec) answers
@@ -490,9 +526,11 @@ if (state.db) await raw("DELETE", `organizations/${ORG}/databases/${TMP_DB}`).ca
 if (state.group) await raw("DELETE", `organizations/${ORG}/groups/${TMP_GROUP}`).catch(() => {});
 
 const failed = results.filter(Boolean).length;
+const probesFailed = probes.filter(Boolean).length;
 if (results.length !== 34) {
   console.log(`FAIL(ran ${results.length} methods, expected 34)`);
   process.exit(1);
 }
 console.log(failed ? `${failed} of 34 methods FAILED` : "all 34 methods as expected");
-process.exit(failed ? 1 : 0);
+console.log(probesFailed ? `${probesFailed} of ${probes.length} probes FAILED` : `all ${probes.length} probes as expected`);
+process.exit(failed || probesFailed ? 1 : 0);
