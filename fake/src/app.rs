@@ -1,8 +1,13 @@
 //! What the server and the [`FakeTurso`](crate::FakeTurso) handle share: the state, the
-//! signing key, the limits and the planned faults; and how a handler acts on the state.
+//! signing key, the limits and the planned faults, where the state is kept, what a reset
+//! returns to; and how a handler acts on the state.
 
+use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
+
+use secrecy::SecretString;
 
 use axum::response::Response;
 use serde::Serialize;
@@ -14,6 +19,7 @@ use crate::http::answer::{self, ApiError};
 use crate::http::extract::Authenticated;
 use crate::jwt::Signer;
 use crate::model::State;
+use crate::store::{SeededTokens, Start, Store};
 
 /// What the server and the [`FakeTurso`] handle share: the state, the signing key and
 /// the limits.
@@ -24,18 +30,106 @@ pub(crate) struct App {
     faults: Mutex<Faults>,
     /// Woken when the fake is healed.
     heal: Notify,
+    /// Where the state is kept, if anywhere.
+    store: Option<Store>,
+    /// Counts the changes, so that a save knows which it holds.
+    revision: AtomicU64,
+    /// The seeded state, as JSON: what a reset returns to.
+    seed: String,
+    /// The tokens minted for the seed.
+    tokens: SeededTokens,
+    /// The token of the admin API.
+    admin_token: SecretString,
 }
 
 impl App {
-    /// An app holding `state`, signing with `signer`, waiting `idle_timeout` for clients.
-    pub(crate) fn new(state: State, signer: Signer, idle_timeout: Duration) -> Self {
+    /// An app starting from `start`, keeping its state in `store` (if any), waiting
+    /// `idle_timeout` for clients.
+    pub(crate) fn new(
+        start: Start,
+        store: Option<Store>,
+        idle_timeout: Duration,
+        admin_token: SecretString,
+    ) -> Self {
         Self {
-            state: Mutex::new(state),
-            signer,
+            state: Mutex::new(start.state),
+            signer: start.signer,
             idle_timeout,
             faults: Mutex::new(Faults::default()),
             heal: Notify::new(),
+            store,
+            revision: AtomicU64::new(0),
+            seed: start.seed,
+            tokens: start.tokens,
+            admin_token,
         }
+    }
+
+    /// Whether the state is kept in a state directory.
+    pub(crate) fn keeps_state(&self) -> bool {
+        self.store.is_some()
+    }
+
+    /// Notes a change of the state (made before the call), and returns its revision:
+    /// [`save`](App::save) it before answering.
+    pub(crate) fn changed(&self) -> u64 {
+        self.revision.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Writes the state to the state directory, if there is one, unless a save since
+    /// `revision` did. Blocks on the disk: call it off the runtime's threads.
+    pub(crate) fn save(&self, revision: u64) -> io::Result<()> {
+        let Some(store) = &self.store else {
+            return Ok(());
+        };
+        let mut written = store.written();
+        if written.revision() >= revision {
+            return Ok(());
+        }
+        let (current, bytes) = {
+            let state = self.state();
+            // Read under the state's lock: every change counted so far is in the bytes.
+            let current = self.revision.load(Ordering::SeqCst);
+            (current, Store::state_bytes(&state)?)
+        };
+        store.save_bytes(&mut written, current, &bytes)
+    }
+
+    /// Stops writing to the state directory and releases it (the fake stops).
+    pub(crate) fn close_store(&self) {
+        if let Some(store) = &self.store {
+            store.close();
+        }
+    }
+
+    /// Notes a change made by setup (not a request), and saves it.
+    pub(crate) fn save_change(&self) -> io::Result<()> {
+        let revision = self.changed();
+        self.save(revision)
+    }
+
+    /// Returns the state to the seed: everything made since is gone, the seed's tokens
+    /// work again, and every database and group token minted before is invalid. IDs keep
+    /// counting, so that no ID given out before is given again.
+    pub(crate) fn reset(&self) -> io::Result<()> {
+        let seed: State = serde_json::from_str(&self.seed).map_err(io::Error::other)?;
+        self.state().reset_to(seed);
+        self.save_change()
+    }
+
+    /// The tokens minted for the seed: (username, token name, token).
+    pub(crate) fn seeded_tokens(&self) -> &SeededTokens {
+        &self.tokens
+    }
+
+    /// The token of the admin API.
+    pub(crate) fn admin_token(&self) -> &SecretString {
+        &self.admin_token
+    }
+
+    /// Sets how long a new database or instance takes to be ready.
+    pub(crate) fn set_readiness_lag(&self, lag: Duration) {
+        self.state().set_readiness_lag(lag);
     }
 
     /// The state, locked. Nothing panics while holding it, but a poisoned lock is taken

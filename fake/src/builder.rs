@@ -1,18 +1,20 @@
-//! How a fake is started: where it listens and the limits it serves with.
+//! How a fake is started: where it listens, the limits it serves with, what it starts
+//! from and where it keeps its state.
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use secrecy::SecretString;
 use tokio::sync::oneshot;
 
 use crate::app::App;
-use crate::ids::Ids;
-use crate::jwt::Signer;
-use crate::model::State;
-use crate::{FakeTurso, USERNAME, http, server};
+use crate::store::{Start, Store};
+use crate::{FakeTurso, Seed, http, server};
 
 /// Starts a [`FakeTurso`] with other settings than [`FakeTurso::start`]'s; from
 /// [`FakeTurso::builder`].
@@ -36,6 +38,9 @@ pub struct FakeTursoBuilder {
     listen: SocketAddr,
     idle_timeout: Duration,
     max_connections: usize,
+    seed: Seed,
+    state_dir: Option<PathBuf>,
+    readiness_lag: Duration,
 }
 
 impl Default for FakeTursoBuilder {
@@ -44,6 +49,9 @@ impl Default for FakeTursoBuilder {
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             idle_timeout: Duration::from_secs(10),
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            seed: Seed::default(),
+            state_dir: None,
+            readiness_lag: Duration::ZERO,
         }
     }
 }
@@ -100,8 +108,92 @@ impl FakeTursoBuilder {
         self
     }
 
-    /// Starts the fake, in the current Tokio runtime. Fails only if the address cannot
-    /// be bound or the operating system gives no random bytes for the signing key.
+    /// What the fake starts from (and [`FakeTurso::reset`] returns to): the default
+    /// [`Seed`] unless you say otherwise. With a [`state_dir`](Self::state_dir) that holds
+    /// a state already, the seed kept there is used instead.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use turso_platform_fake::{FakeTurso, Seed};
+    ///
+    /// let seed = Seed::parse(r#"
+    ///     [[users]]
+    ///     username = "ana"
+    ///     tokens = ["ci"]
+    ///     [[organizations]]
+    ///     slug = "acme"
+    ///     [[organizations.groups]]
+    ///     name = "eu"
+    ///     location = "aws-eu-west-1"
+    ///     databases = ["orders"]
+    /// "#)?;
+    /// let fake = FakeTurso::builder().seed(seed).start().await?;
+    /// let orders = fake.client().get_database("acme", "orders").await?;
+    /// assert_eq!(orders.group.as_deref(), Some("eu"));
+    /// assert_eq!(fake.seeded_token("ana", "ci"), Some(fake.token()));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Keeps the fake's state in the directory `dir` (made if missing), so that a fake
+    /// started again on it finds everything as it was: users, organizations, members,
+    /// invites, API tokens, the signing key (every token minted still works), groups,
+    /// databases and the audit log. Every change is written before it is answered, so
+    /// nothing acknowledged is lost, even to `kill -9`. An empty directory starts from
+    /// the [`seed`](Self::seed), and keeps it for [`FakeTurso::reset`]. Without it, the
+    /// state lives in memory only.
+    ///
+    /// One fake at a time may use a directory: a second one fails to start. The files
+    /// hold the signing key: keep the directory private (the fake makes its files
+    /// readable by their owner only). Uploaded dumps are not kept.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use turso_platform::NewDatabase;
+    /// use turso_platform_fake::FakeTurso;
+    ///
+    /// let dir = std::env::temp_dir().join(format!("fake-turso-doc-{}", std::process::id()));
+    /// let fake = FakeTurso::builder().state_dir(&dir).start().await?;
+    /// fake.client().create_database("fake-org", &NewDatabase::new("kept", "default")).await?;
+    /// let token = fake.token().to_owned();
+    /// drop(fake);
+    ///
+    /// let again = FakeTurso::builder().state_dir(&dir).start().await?;
+    /// assert_eq!(again.token(), token);
+    /// assert!(again.client().get_database("fake-org", "kept").await.is_ok());
+    /// # drop(again);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn state_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.state_dir = Some(dir.as_ref().to_owned());
+        self
+    }
+
+    /// How long a new database or instance takes to be ready (none by default), as
+    /// Turso's new databases take a few seconds: see [`FakeTurso::set_readiness_lag`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let builder = turso_platform_fake::FakeTurso::builder().readiness_lag(Duration::from_secs(2));
+    /// ```
+    pub fn readiness_lag(mut self, lag: Duration) -> Self {
+        self.readiness_lag = lag;
+        self
+    }
+
+    /// Starts the fake, in the current Tokio runtime. Fails if the address cannot be
+    /// bound, if the operating system gives no random bytes for the signing key, or if
+    /// the [`state_dir`](Self::state_dir) cannot be used (in use by another fake,
+    /// unreadable, written by an incompatible version).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -111,13 +203,18 @@ impl FakeTursoBuilder {
     /// # }
     /// ```
     pub async fn start(self) -> io::Result<FakeTurso> {
+        let (store, start) = match &self.state_dir {
+            Some(dir) => {
+                let (store, start) = Store::open(dir, &self.seed)?;
+                (Some(store), start)
+            }
+            None => (None, Start::seeded(&self.seed)?),
+        };
         let listener = tokio::net::TcpListener::bind(self.listen).await?;
         let local = listener.local_addr()?;
-        let signer = Signer::generate()?;
-        let mut state = State::seeded(Ids::new()?);
-        let seeded = state.mint_seeded_token(USERNAME);
-        let token = SecretString::from(signer.sign(&seeded.claims));
-        let app = Arc::new(App::new(state, signer, self.idle_timeout));
+        let restored = start.restored;
+        let app = Arc::new(App::new(start, store, self.idle_timeout, admin_token()?));
+        app.set_readiness_lag(self.readiness_lag);
         let (shutdown, stopped) = oneshot::channel::<()>();
         let router = http::router(Arc::clone(&app));
         let limits = server::Limits {
@@ -125,6 +222,15 @@ impl FakeTursoBuilder {
             max_connections: self.max_connections,
         };
         tokio::spawn(server::serve(listener, router, limits, stopped));
-        Ok(FakeTurso::new(app, local, token, shutdown))
+        Ok(FakeTurso::new(app, local, restored, shutdown))
     }
+}
+
+/// A fresh token for the admin API: 32 random bytes, in base64url.
+fn admin_token() -> io::Result<SecretString> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(io::Error::other)?;
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    secrecy::zeroize::Zeroize::zeroize(&mut bytes);
+    Ok(token.into())
 }

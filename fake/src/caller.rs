@@ -6,7 +6,8 @@ use turso_platform::Scope;
 use crate::http::answer::ApiError;
 
 /// What a platform API token may act on.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum Restriction {
     /// Every organization of the user (minted with no body).
     Unrestricted,
@@ -40,7 +41,8 @@ impl Restriction {
 
 /// Where a call comes from, as the audit log's `origin` says: Turso's CLI (by its
 /// `User-Agent`, `turso-cli/...`), or anything else.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub(crate) enum Origin {
     Cli,
     #[default]

@@ -5,6 +5,7 @@ use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::oneshot;
@@ -35,7 +36,7 @@ use crate::{FakeTursoBuilder, Fault, Plan, SetupError};
 pub struct FakeTurso {
     app: Arc<App>,
     base_url: String,
-    token: SecretString,
+    restored: bool,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -44,15 +45,23 @@ impl FakeTurso {
     pub(crate) fn new(
         app: Arc<App>,
         local: SocketAddr,
-        token: SecretString,
+        restored: bool,
         shutdown: oneshot::Sender<()>,
     ) -> Self {
         Self {
             app,
             base_url: base_url(local),
-            token,
+            restored,
             shutdown: Some(shutdown),
         }
+    }
+
+    /// Saves a setup change, if it was made.
+    fn saved(&self, result: Result<(), SetupError>) -> Result<(), SetupError> {
+        result?;
+        self.app
+            .save_change()
+            .map_err(|e| SetupError::Unsaved(e.to_string()))
     }
 
     /// Starts a fake on a free port of `127.0.0.1`, in the current Tokio runtime, with
@@ -130,7 +139,8 @@ impl FakeTurso {
     }
 
     /// A platform API token of the seeded user: unrestricted, never expiring, listed as
-    /// [`SEEDED_TOKEN_NAME`](crate::SEEDED_TOKEN_NAME).
+    /// [`SEEDED_TOKEN_NAME`](crate::SEEDED_TOKEN_NAME). With another [`Seed`], the first
+    /// token of its first user.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -140,8 +150,121 @@ impl FakeTurso {
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// [`Seed`]: crate::Seed
     pub fn token(&self) -> &str {
-        self.token.expose_secret()
+        // A seed's first user has a token (`Seed::parse` and the state directory check it).
+        self.app
+            .seeded_tokens()
+            .first()
+            .map(|(_, _, token)| token.expose_secret())
+            .unwrap_or_default()
+    }
+
+    /// The token named `name` that the [`Seed`](crate::Seed) gave the user `username`, if
+    /// it gave one (whether or not it was revoked since).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let fake = turso_platform_fake::FakeTurso::start().await?;
+    /// assert_eq!(fake.seeded_token("fake-user", "fake-token"), Some(fake.token()));
+    /// assert_eq!(fake.seeded_token("fake-user", "other"), None);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn seeded_token(&self, username: &str, name: &str) -> Option<&str> {
+        self.app
+            .seeded_tokens()
+            .iter()
+            .find(|(user, token_name, _)| user == username && token_name == name)
+            .map(|(_, _, token)| token.expose_secret())
+    }
+
+    /// The token of the admin API (under `/_fake/`, for programs in other languages to do
+    /// what this handle does: faults, request counts, setup, resets): a fresh random one
+    /// at every start. It opens the admin API only, and nothing of the platform API.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let fake = turso_platform_fake::FakeTurso::start().await?;
+    /// assert_eq!(fake.admin_token().len(), 43);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn admin_token(&self) -> &str {
+        self.app.admin_token().expose_secret()
+    }
+
+    /// Whether the state was read from the [state directory](crate::FakeTursoBuilder::state_dir)
+    /// (rather than made from the seed).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// assert!(!turso_platform_fake::FakeTurso::start().await?.restored());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn restored(&self) -> bool {
+        self.restored
+    }
+
+    /// Returns the fake to its [`Seed`](crate::Seed): everything made since is gone
+    /// (users, organizations, tokens, groups, databases, audit entries), the seed's
+    /// tokens work again, and every database and group token minted before no longer
+    /// opens anything. IDs are never given out twice. Planned faults and request counts
+    /// are left as they are ([`heal`](FakeTurso::heal) ends the faults). Fails only if
+    /// the state directory cannot be written.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use turso_platform::NewDatabase;
+    ///
+    /// let fake = turso_platform_fake::FakeTurso::start().await?;
+    /// let client = fake.client();
+    /// client.create_database("fake-org", &NewDatabase::new("scratch", "default")).await?;
+    /// fake.reset()?;
+    /// assert!(client.get_database("fake-org", "scratch").await.is_err());
+    /// assert!(client.get_database("fake-org", "fake-db").await.is_ok());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn reset(&self) -> Result<(), SetupError> {
+        self.app
+            .reset()
+            .map_err(|e| SetupError::Unsaved(e.to_string()))
+    }
+
+    /// Makes every database and instance created from now on take `lag` to be ready, as
+    /// Turso's new databases take a few seconds: it is listed and answered at once, but
+    /// the routes that wait for it (`…/instances/{instance}/wait`,
+    /// `…/groups/{group}/locations/{location}/wait`) answer only once it is ready, and
+    /// until then [`database_allows`](FakeTurso::database_allows) refuses every
+    /// connection. Zero (the default) makes them ready at once.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::Duration;
+    /// use turso_platform::{NewDatabase, TokenOptions};
+    /// use turso_platform::secrecy::ExposeSecret;
+    /// use turso_platform_fake::{DatabaseAction, FakeTurso};
+    ///
+    /// let fake = FakeTurso::start().await?;
+    /// fake.set_readiness_lag(Duration::from_secs(60));
+    /// let client = fake.client();
+    /// client.create_database("fake-org", &NewDatabase::new("slow", "default")).await?;
+    /// let token = client.create_database_token("fake-org", "slow", &TokenOptions::new()).await?;
+    /// let jwt = token.jwt.expose_secret();
+    /// assert!(!fake.database_allows("fake-org", "slow", jwt, DatabaseAction::Read));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_readiness_lag(&self, lag: Duration) {
+        self.app.set_readiness_lag(lag);
     }
 
     /// A [`Client`] for the fake, with [`token`](FakeTurso::token) and the client's
@@ -279,7 +402,7 @@ impl FakeTurso {
         slug: &str,
         role: MemberRole,
     ) -> Result<(), SetupError> {
-        self.app.state().add_organization(slug, role)
+        self.saved(self.app.state().add_organization(slug, role))
     }
 
     /// Adds a Turso user, `username` (`<username>@example.com`), with their personal
@@ -308,9 +431,12 @@ impl FakeTurso {
     /// # }
     /// ```
     pub fn add_user(&self, username: &str) -> Result<SecretString, SetupError> {
-        let mut state = self.app.state();
-        state.add_user(username)?;
-        let minted = state.mint_seeded_token(username);
+        let minted = {
+            let mut state = self.app.state();
+            state.add_user(username)?;
+            state.mint_seeded_token(username)
+        };
+        self.saved(Ok(()))?;
         Ok(SecretString::from(self.app.sign(&minted.claims)))
     }
 
@@ -340,7 +466,7 @@ impl FakeTurso {
         username: &str,
         role: MemberRole,
     ) -> Result<(), SetupError> {
-        self.app.state().add_member(organization, username, role)
+        self.saved(self.app.state().add_member(organization, username, role))
     }
 
     /// Every entry of the audit log of `organization`, newest first: each change an API
@@ -381,7 +507,7 @@ impl FakeTurso {
     /// # }
     /// ```
     pub fn set_plan(&self, organization: &str, plan: Plan) -> Result<(), SetupError> {
-        self.app.state().set_plan(organization, plan)
+        self.saved(self.app.state().set_plan(organization, plan))
     }
 
     /// Marks a group archived, as Turso archives inactive groups: its databases refuse
@@ -399,7 +525,7 @@ impl FakeTurso {
     /// # }
     /// ```
     pub fn archive_group(&self, organization: &str, group: &str) -> Result<(), SetupError> {
-        self.app.state().archive_group(organization, group)
+        self.saved(self.app.state().archive_group(organization, group))
     }
 
     /// Adds a group to an organization, placed in `aws-us-east-1`. Fails if the
@@ -415,7 +541,7 @@ impl FakeTurso {
     /// # }
     /// ```
     pub fn add_group(&self, organization: &str, group: &str) -> Result<(), SetupError> {
-        self.app.state().add_group(organization, group)
+        self.saved(self.app.state().add_group(organization, group))
     }
 
     /// Adds a database to a group of an organization. Fails if the organization or the
@@ -439,7 +565,7 @@ impl FakeTurso {
         group: &str,
         database: &str,
     ) -> Result<(), SetupError> {
-        self.app.state().add_database(organization, group, database)
+        self.saved(self.app.state().add_database(organization, group, database))
     }
 }
 
@@ -553,6 +679,8 @@ impl Drop for FakeTurso {
     fn drop(&mut self) {
         // Hanging requests end too.
         self.heal();
+        // A fake started next on the same state directory may open it at once.
+        self.app.close_store();
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }

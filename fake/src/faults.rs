@@ -10,38 +10,69 @@
 //! as that operation.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
+use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tokio::sync::oneshot;
 
 use crate::SetupError;
 use crate::app::App;
 use crate::http::answer::ApiError;
 
-/// What an operation answers instead of doing its work, from
-/// [`FakeTurso::fail_next`](crate::FakeTurso::fail_next).
+/// What an operation answers instead of doing its work, or how it goes wrong while doing
+/// it, from [`FakeTurso::fail_next`](crate::FakeTurso::fail_next) (or the admin API's
+/// `POST /_fake/faults`).
+///
+/// Every fault comes before anything is checked, as from a failing gateway. A request
+/// that is held ([`Hang`](Fault::Hang), [`Delay`](Fault::Delay)) is carried out exactly
+/// once when it is let go, whether or not its client still waits for the answer: a
+/// client that gave up finds the change made all the same, as it would with the real
+/// service.
 ///
 /// ```
+/// use std::time::Duration;
 /// use turso_platform::StatusCode;
 /// use turso_platform_fake::Fault;
 ///
 /// let outage = Fault::Status(StatusCode::SERVICE_UNAVAILABLE);
 /// let stuck = Fault::Hang;
+/// let throttled = Fault::RetryAfter(StatusCode::TOO_MANY_REQUESTS, Duration::from_secs(2));
+/// let slow = Fault::Delay(Duration::from_millis(1500));
+/// let lost = Fault::LostAnswer;
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
     /// Answers with this status and the API's error body,
-    /// `{"error": "injected by the fake: ..."}`.
+    /// `{"error": "injected by the fake: ..."}`; nothing is carried out.
     Status(StatusCode),
-    /// Does not answer until [`FakeTurso::heal`](crate::FakeTurso::heal) is called (or
-    /// the fake stops): the client waits for its timeout. Once healed, the request is
-    /// carried out.
+    /// Holds the request until [`FakeTurso::heal`](crate::FakeTurso::heal) is called (or
+    /// the fake stops), then carries it out and answers; its client waits meanwhile, or
+    /// times out.
     Hang,
+    /// Answers with this status, the API's error body and `Retry-After` (the duration in
+    /// whole seconds, rounded up), as a rate limit or an overloaded service does; nothing
+    /// is carried out.
+    RetryAfter(StatusCode, Duration),
+    /// Holds the request for this long, then carries it out and answers: a slow API.
+    Delay(Duration),
+    /// Carries the request out (saved, with a state directory), then closes the
+    /// connection without a byte of the answer: the client cannot know whether it took
+    /// effect. The case `MayExist` and `ApiTokenMayExist` exist for.
+    LostAnswer,
 }
+
+/// The largest request body a held request keeps while it waits, in bytes: more answers
+/// 413 (the largest body any route reads is a dump).
+const MAX_HELD_BODY: usize = crate::model::MAX_DUMP + 64 * 1024;
 
 /// The planned failures and the counts of requests, by operationId.
 #[derive(Debug, Default)]
@@ -115,14 +146,94 @@ pub(crate) async fn middleware(
     };
     match fault {
         None => next.run(request).await,
-        Some(Fault::Status(status)) => ApiError::new(
-            status,
-            format!("injected by the fake: {id} answers {status}"),
-        )
-        .into_response(),
-        Some(Fault::Hang) => {
-            app.healed_since(healed).await;
-            next.run(request).await
+        Some(Fault::Status(status)) => injected(id, status).into_response(),
+        Some(Fault::RetryAfter(status, after)) => {
+            let seconds = after.as_secs() + u64::from(after.subsec_nanos() > 0);
+            let mut response = injected(id, status).into_response();
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(seconds));
+            response
         }
+        Some(Fault::Hang) => {
+            let waiter = Arc::clone(&app);
+            held(&app, request, next, async move {
+                waiter.healed_since(healed).await
+            })
+            .await
+        }
+        Some(Fault::Delay(delay)) => held(&app, request, next, tokio::time::sleep(delay)).await,
+        Some(Fault::LostAnswer) => {
+            let connection = request.extensions().get::<LoseAnswer>().cloned();
+            let response = next.run(request).await;
+            if let Some(connection) = connection {
+                connection.lose();
+            }
+            response
+        }
+    }
+}
+
+fn injected(id: &str, status: StatusCode) -> ApiError {
+    ApiError::new(
+        status,
+        format!("injected by the fake: {id} answers {status}"),
+    )
+}
+
+/// Holds a request until `release`, then carries it out, in a task of its own: its
+/// client may go away meanwhile, and the request is carried out all the same, once. Its
+/// body is read first (within the idle timeout), so that it no longer needs the
+/// connection.
+async fn held(
+    app: &App,
+    request: Request,
+    next: Next,
+    release: impl Future<Output = ()> + Send + 'static,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let read = axum::body::to_bytes(body, MAX_HELD_BODY);
+    let body = match tokio::time::timeout(app.idle_timeout(), read).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => {
+            return ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body is larger than {MAX_HELD_BODY} bytes"),
+            )
+            .into_response();
+        }
+        Err(_) => {
+            return ApiError::request_timeout(
+                "the request body did not arrive within the idle timeout",
+            )
+            .into_response();
+        }
+    };
+    let request = Request::from_parts(parts, Body::from(body));
+    let (answer, answered) = oneshot::channel();
+    tokio::spawn(async move {
+        release.await;
+        let _ = answer.send(next.run(request).await);
+    });
+    answered.await.unwrap_or_else(|_| {
+        ApiError::internal("the held request ended without an answer").into_response()
+    })
+}
+
+/// The connection a request came on, to close it without an answer
+/// ([`Fault::LostAnswer`]): the server puts one in every request's extensions, and
+/// stops writing to the connection once it is told to.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct LoseAnswer(Arc<AtomicBool>);
+
+impl LoseAnswer {
+    /// From now on, nothing more is written to the connection, which closes.
+    pub(crate) fn lose(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the connection was told to lose its answers.
+    pub(crate) fn is_lost(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
     }
 }

@@ -53,6 +53,20 @@ impl Signer {
         Ok(Self::from_key(key))
     }
 
+    /// The signer whose key is this Ed25519 seed (a state directory's).
+    pub(crate) fn from_seed(seed: &[u8; 32]) -> Self {
+        Self::from_key(SigningKey::from_bytes(seed))
+    }
+
+    /// The key's seed, in base64url, for a state directory: a secret as strong as the
+    /// key itself.
+    pub(crate) fn seed(&self) -> secrecy::SecretString {
+        let mut bytes = self.key.to_bytes();
+        let seed = URL_SAFE_NO_PAD.encode(bytes);
+        bytes.zeroize();
+        seed.into()
+    }
+
     fn from_key(key: SigningKey) -> Self {
         Self {
             verifying: key.verifying_key(),

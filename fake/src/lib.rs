@@ -70,14 +70,17 @@ mod jwt;
 mod model;
 mod quoted;
 mod routes;
+mod seed;
 mod seeded;
 mod server;
+mod store;
 
 pub use builder::{DEFAULT_MAX_CONNECTIONS, FakeTursoBuilder};
 pub use fake_turso::{DatabaseAction, FakeTurso};
 pub use faults::Fault;
 pub use model::{Plan, SetupError};
 pub use routes::{Route, RouteKind, routes};
+pub use seed::{Seed, SeedError};
 pub use seeded::{DATABASE, GROUP, ORGANIZATION, SEEDED_TOKEN_NAME, USERNAME};
 
 /// The README's Rust examples, compiled as doctests.

@@ -21,6 +21,16 @@ pub(crate) fn empty() -> Response {
     StatusCode::OK.into_response()
 }
 
+/// Waits until `ready_at` (Unix milliseconds), for the routes that answer once what they
+/// wait for is ready.
+pub(crate) async fn once_ready(ready_at: u64) {
+    let left =
+        std::time::Duration::from_millis(ready_at).saturating_sub(crate::clock::since_epoch());
+    if !left.is_zero() {
+        tokio::time::sleep(left).await;
+    }
+}
+
 fn with_json_type(status: StatusCode, body: Vec<u8>) -> Response {
     let mut response = (status, body).into_response();
     response

@@ -295,15 +295,16 @@ async fn delete_database_instance(
 }
 
 /// `GET …/instances/{i}/wait` (Turso's CLI's `db replicate --wait`): answers once the
-/// instance is ready; the fake's are at once.
+/// instance is ready (at once, but for a readiness lag).
 async fn wait_for_database_instance(
     State(app): Shared,
     caller: Authenticated,
     Names((slug, name, instance)): Names<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    app.act(&caller, |state, caller| {
-        state.get_database_instance(caller, &slug, &name, &instance)
+    let ready_at = app.act(&caller, |state, caller| {
+        state.instance_ready_at(caller, &slug, &name, &instance)
     })?;
+    answer::once_ready(ready_at).await;
     Ok(answer::empty())
 }
 

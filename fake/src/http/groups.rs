@@ -195,15 +195,16 @@ async fn rename_group(
 }
 
 /// `GET …/locations/{loc}/wait` (Turso's CLI, after adding a location): answers once
-/// the location is ready; the fake's are at once.
+/// the location is ready (at once, but for a readiness lag).
 async fn wait_for_group_location(
     State(app): Shared,
     caller: Authenticated,
     Names((slug, name, location)): Names<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    app.act(&caller, |state, caller| {
+    let ready_at = app.act(&caller, |state, caller| {
         state.wait_for_group_location(caller, &slug, &name, &location)
     })?;
+    answer::once_ready(ready_at).await;
     Ok(answer::empty())
 }
 

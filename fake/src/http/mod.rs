@@ -39,6 +39,7 @@ mod locations;
 mod members;
 mod multipart;
 mod organizations;
+mod saving;
 mod tokens;
 
 pub(crate) use audit_logs::AuditLogQuery;
@@ -193,6 +194,15 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         let route = match endpoint {
             Some(endpoint) => endpoint(filter),
             None => axum::routing::on(filter, not_emulated),
+        };
+        // Inside the faults: a request whose answer is lost is saved first.
+        let route = if method == "GET" {
+            route
+        } else {
+            route.route_layer(middleware::from_fn_with_state(
+                Arc::clone(&app),
+                saving::middleware,
+            ))
         };
         let route = match id {
             Some(id) => route.route_layer(middleware::from_fn_with_state(

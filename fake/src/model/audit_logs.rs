@@ -4,6 +4,8 @@
 //! An entry keeps its code and its data; its message is made from them when it is read
 //! ([`Code::message`]), so that what it names is kept once.
 
+use serde::{Deserialize, Serialize};
+
 use super::{Plan, State};
 use crate::caller::{Caller, Origin};
 use crate::http::AuditLogQuery;
@@ -41,8 +43,7 @@ pub(crate) enum Code {
 }
 
 impl Code {
-    /// Every code, for the documentation's table.
-    #[cfg(test)]
+    /// Every code: for the documentation's table, and to read a kept entry back.
     pub(crate) const ALL: [Code; 21] = [
         Code::DbCreate,
         Code::DbDelete,
@@ -106,7 +107,6 @@ impl Code {
     }
 
     /// The keys of the data of an entry with this code, as its message names them.
-    #[cfg(test)]
     pub(crate) fn keys(self) -> Vec<&'static str> {
         self.text()
             .1
@@ -126,14 +126,65 @@ impl Code {
     }
 }
 
+/// How many entries the log of an organization keeps: past it, the oldest go, so that a
+/// fake that runs for long holds steady memory. `total_rows` counts the kept entries.
+pub(crate) const KEPT_ENTRIES: usize = 10_000;
+
 /// One change, as the log keeps it.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(try_from = "StoredEntry")]
 pub(crate) struct AuditEntry {
+    #[serde(serialize_with = "code_name")]
     code: Code,
     origin: Origin,
     author: String,
     created_at: String,
     data: Vec<(&'static str, String)>,
+}
+
+fn code_name<S: serde::Serializer>(code: &Code, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(code.as_str())
+}
+
+/// An [`AuditEntry`] as it is read back: its code and data keys are checked against the
+/// codes this fake logs.
+#[derive(Deserialize)]
+struct StoredEntry {
+    code: String,
+    origin: Origin,
+    author: String,
+    created_at: String,
+    data: Vec<(String, String)>,
+}
+
+impl TryFrom<StoredEntry> for AuditEntry {
+    type Error = String;
+
+    fn try_from(stored: StoredEntry) -> Result<Self, String> {
+        let code = Code::ALL
+            .into_iter()
+            .find(|code| code.as_str() == stored.code)
+            .ok_or_else(|| format!("no audit code is {:?}", stored.code))?;
+        let keys = code.keys();
+        let data = stored
+            .data
+            .into_iter()
+            .map(|(key, value)| {
+                let key = keys
+                    .iter()
+                    .find(|known| **known == key)
+                    .ok_or_else(|| format!("an entry {} has no data {key:?}", code.as_str()))?;
+                Ok((*key, value))
+            })
+            .collect::<Result<_, String>>()?;
+        Ok(AuditEntry {
+            code,
+            origin: stored.origin,
+            author: stored.author,
+            created_at: stored.created_at,
+            data,
+        })
+    }
 }
 
 impl AuditEntry {
@@ -167,7 +218,10 @@ impl State {
         let Some(organization) = self.organizations.get_mut(slug) else {
             return;
         };
-        organization.audit.push(AuditEntry {
+        if organization.audit.len() >= KEPT_ENTRIES {
+            organization.audit.pop_front();
+        }
+        organization.audit.push_back(AuditEntry {
             code,
             origin: caller.origin,
             author: caller.username.clone(),

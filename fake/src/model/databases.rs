@@ -122,6 +122,7 @@ impl State {
         };
         let id = self.ids.next_uuid();
         let mut record = Database::new(id.clone(), &body.group);
+        record.ready_at = self.ready_at();
         record.parent = parent;
         record.configuration.size_limit = body.size_limit.filter(|limit| !limit.is_empty());
         record.encryption_cipher = body
@@ -309,6 +310,22 @@ impl State {
         }
         Ok(types::InstanceAnswer::default()
             .with_instance(instance(slug, name, record, group, location)))
+    }
+
+    /// When the instance of `name` in `location` is ready (Unix milliseconds), for
+    /// `GET …/instances/{i}/wait`: when both the database and its group's location are.
+    pub(crate) fn instance_ready_at(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+        location: &str,
+    ) -> Result<u64, ApiError> {
+        self.get_database_instance(caller, slug, name, location)?;
+        let (organization, record) = self.database_for(caller, slug, name, Scope::Read)?;
+        let group = group_of(organization, record)?;
+        let location_ready = group.ready_at.get(location).copied().unwrap_or(0);
+        Ok(record.ready_at.max(location_ready))
     }
 
     /// `getDatabaseUsage`: see [`usage`].

@@ -57,7 +57,10 @@ impl State {
         if organization.groups.contains_key(&body.name) {
             return Err(ApiError::bad_request("group with same name already exists"));
         }
-        let record = Group::new(self.ids.next_uuid(), &body.location);
+        let mut record = Group::new(self.ids.next_uuid(), &body.location);
+        record
+            .ready_at
+            .insert(body.location.clone(), self.ready_at());
         let answer = group(&body.name, &record);
         self.organization_mut(slug)?
             .groups
@@ -267,6 +270,7 @@ impl State {
     ) -> Result<types::GroupAnswer, ApiError> {
         self.group_to_change(caller, slug, name, Scope::GroupConfigure)?;
         known_location(location)?;
+        let ready_at = self.ready_at();
         let organization = self.organization_mut(slug)?;
         let plan = organization.plan;
         let record = organization
@@ -284,6 +288,7 @@ impl State {
             ));
         }
         record.locations.push(location.to_owned());
+        record.ready_at.insert(location.to_owned(), ready_at);
         let answer = group(name, record);
         self.audit(
             slug,
@@ -313,6 +318,7 @@ impl State {
             ))),
             Some(index) => {
                 record.locations.remove(index);
+                record.ready_at.remove(location);
                 let answer = group(name, record);
                 self.audit(
                     slug,
@@ -369,17 +375,18 @@ impl State {
     }
 
     /// `GET …/groups/{g}/locations/{loc}/wait` (Turso's CLI, after adding a location):
-    /// the group is in `location` (404 if not). The fake's locations are ready at once.
+    /// when the group's instances in `location` are ready (Unix milliseconds; 404 if the
+    /// group is not there).
     pub(crate) fn wait_for_group_location(
         &self,
         caller: &Caller,
         slug: &str,
         name: &str,
         location: &str,
-    ) -> Result<(), ApiError> {
+    ) -> Result<u64, ApiError> {
         let (_, record) = self.group_for(caller, slug, name, Scope::Read)?;
         if record.locations.iter().any(|l| l == location) {
-            Ok(())
+            Ok(record.ready_at.get(location).copied().unwrap_or(0))
         } else {
             Err(ApiError::not_found(format!(
                 "group {name} is not in {location}"
@@ -424,7 +431,7 @@ impl State {
 
 /// 404 unless the fake offers `location`.
 fn known_location(location: &str) -> Result<(), ApiError> {
-    if LOCATIONS.iter().any(|(code, _)| *code == location) {
+    if super::is_location(location) {
         Ok(())
     } else {
         Err(ApiError::not_found(format!(

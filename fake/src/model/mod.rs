@@ -6,8 +6,10 @@
 //! [`ApiError`]; they are grouped by resource ([`tokens`], [`databases`], [`groups`]).
 //! Nothing here blocks or awaits: the server holds the state's lock only for the call.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 use turso_platform::{Authorization, MemberRole, Scope};
 
@@ -15,11 +17,11 @@ use self::audit_logs::AuditEntry;
 use self::dumps::Dumps;
 pub(crate) use self::dumps::MAX_DUMP;
 use self::tokens::ApiTokens;
+use crate::USERNAME;
 use crate::caller::Caller;
 use crate::http::answer::ApiError;
 use crate::ids::Ids;
 use crate::quoted::Quoted;
-use crate::{DATABASE, GROUP, ORGANIZATION, USERNAME};
 
 mod audit_logs;
 mod databases;
@@ -152,6 +154,9 @@ pub enum SetupError {
         /// `user`, `organization`, `group` or `database`.
         kind: &'static str,
     },
+    /// The change was made, but the fake could not write its state to its state
+    /// directory (the reason is the text): a restart would not find it.
+    Unsaved(String),
 }
 
 impl fmt::Display for SetupError {
@@ -192,14 +197,37 @@ impl fmt::Display for SetupError {
                 Quoted(operation)
             ),
             SetupError::BlankName { kind } => write!(f, "the name of a {kind} cannot be blank"),
+            SetupError::Unsaved(reason) => write!(
+                f,
+                "the change was made, but the fake could not save its state: {reason}"
+            ),
         }
     }
 }
 
 impl std::error::Error for SetupError {}
 
-/// The fake's whole state.
-#[derive(Debug)]
+/// A [`Plan`] kept as its name, as the API writes it.
+mod plan_name {
+    use serde::{Deserialize, Deserializer, Serializer, de};
+
+    use super::Plan;
+
+    pub(super) fn serialize<S: Serializer>(plan: &Plan, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(plan.name())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Plan, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Plan::named(&name).ok_or_else(|| de::Error::custom(format!("no plan is named {name:?}")))
+    }
+}
+
+/// The fake's whole state: what a state directory keeps (`crate::store`), all but the
+/// uploaded dumps, which are kept for minutes at most.
+#[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct State {
     /// The Turso users, by username.
     users: BTreeMap<String, User>,
@@ -207,20 +235,24 @@ pub(crate) struct State {
     /// The users' platform API tokens.
     tokens: ApiTokens,
     /// The SQL dumps uploaded for new databases.
+    #[serde(skip)]
     dumps: Dumps,
     /// Counts every mint and rotation, so that "before" never depends on the clock.
     seq: u64,
     ids: Ids,
+    /// How long a new database or instance takes to be ready: a setting, not kept.
+    #[serde(skip)]
+    readiness_lag: std::time::Duration,
 }
 
 /// A Turso user.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct User {
     email: String,
     name: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Organization {
     id: String,
     name: String,
@@ -228,14 +260,15 @@ struct Organization {
     personal: bool,
     /// The role of each member, by username: one owner, and any others.
     members: BTreeMap<String, MemberRole>,
+    #[serde(with = "plan_name")]
     plan: Plan,
     overages: bool,
     require_mfa: bool,
     /// The pending invites, by email address in lowercase.
     invites: BTreeMap<String, Invite>,
     invites_sent: u64,
-    /// What was done here, oldest first.
-    audit: Vec<AuditEntry>,
+    /// What was done here, oldest first: the newest [`audit_logs::KEPT_ENTRIES`].
+    audit: VecDeque<AuditEntry>,
     groups: BTreeMap<String, Group>,
     databases: BTreeMap<String, Database>,
 }
@@ -255,7 +288,7 @@ fn invite_key(email: &str) -> String {
 }
 
 /// A pending invite.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Invite {
     id: u64,
     role: MemberRole,
@@ -276,7 +309,7 @@ impl std::ops::Deref for Membership<'_> {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Group {
     id: String,
     /// The `seq` of the last rotation: tokens minted at or before it are invalid.
@@ -285,9 +318,13 @@ struct Group {
     locations: Vec<String>,
     delete_protection: bool,
     archived: bool,
+    /// When each location's instances are ready, in Unix milliseconds, for those created
+    /// with a readiness lag (the others are ready).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    ready_at: BTreeMap<String, u64>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct Database {
     id: String,
     group: String,
@@ -302,10 +339,13 @@ struct Database {
     /// deprecated by Turso, reported as they were asked for).
     is_schema: bool,
     schema: Option<String>,
+    /// When it is ready, in Unix milliseconds (0 for at once).
+    #[serde(default)]
+    ready_at: u64,
 }
 
 /// A database's configuration, as `updateDatabaseConfiguration` changes it.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 struct Configuration {
     size_limit: Option<String>,
     allow_attach: bool,
@@ -314,6 +354,11 @@ struct Configuration {
     delete_protection: bool,
     allowed_ips: Vec<String>,
     allowed_aws_vpc_ids: Vec<String>,
+}
+
+/// Whether the fake offers the location `code`.
+pub(crate) fn is_location(code: &str) -> bool {
+    LOCATIONS.iter().any(|(known, _)| *known == code)
 }
 
 /// The locations the fake offers, by code: where groups are placed.
@@ -334,27 +379,47 @@ pub(crate) const DEFAULT_LOCATION: &str = "aws-us-east-1";
 const VERSION: &str = "v0.24.32";
 
 impl State {
-    /// The seeded state: `fake-user`, with their personal organization, owns `fake-org`,
-    /// whose group `default` holds `fake-db`. The seeded API token is minted by the
-    /// caller.
-    pub(crate) fn seeded(ids: Ids) -> Self {
-        let mut state = Self {
+    /// A state with nobody in it, making IDs with `ids`: a [`Seed`](crate::Seed) fills it.
+    pub(crate) fn empty(ids: Ids) -> Self {
+        Self {
             users: BTreeMap::new(),
             organizations: BTreeMap::new(),
             tokens: ApiTokens::default(),
             dumps: Dumps::default(),
             seq: 0,
             ids,
-        };
-        // The seed names are constants that are neither blank nor taken.
-        let _ = state.add_user(USERNAME);
-        if let Some(user) = state.users.get_mut(USERNAME) {
-            user.name = "Fake User".to_owned();
+            readiness_lag: std::time::Duration::ZERO,
         }
-        let _ = state.add_organization(ORGANIZATION, MemberRole::Owner);
-        let _ = state.add_group(ORGANIZATION, GROUP);
-        let _ = state.add_database(ORGANIZATION, GROUP, DATABASE);
-        state
+    }
+
+    /// Makes what is created from now on take `lag` to be ready.
+    pub(crate) fn set_readiness_lag(&mut self, lag: std::time::Duration) {
+        self.readiness_lag = lag;
+    }
+
+    /// When what is created now will be ready, in Unix milliseconds.
+    fn ready_at(&self) -> u64 {
+        let at = crate::clock::since_epoch().saturating_add(self.readiness_lag);
+        u64::try_from(at.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Becomes `seed` (a state a seed made), keeping this state's ID maker and sequence,
+    /// so that no ID given out before is given again, and rotating every database and
+    /// group, so that no database or group token minted before opens anything.
+    pub(crate) fn reset_to(&mut self, mut seed: State) {
+        seed.ids = std::mem::replace(&mut self.ids, Ids::spent());
+        seed.seq = self.seq;
+        seed.readiness_lag = self.readiness_lag;
+        let rotated = seed.next_seq();
+        for organization in seed.organizations.values_mut() {
+            for group in organization.groups.values_mut() {
+                group.rotated_at = rotated;
+            }
+            for database in organization.databases.values_mut() {
+                database.rotated_at = rotated;
+            }
+        }
+        *self = seed;
     }
 
     fn next_seq(&mut self) -> u64 {
@@ -385,6 +450,39 @@ impl State {
         personal.personal = true;
         personal.plan = Plan::Starter;
         self.organizations.insert(username.to_owned(), personal);
+        Ok(())
+    }
+
+    /// Gives the user `username` the display name `name`.
+    pub(crate) fn set_user_name(&mut self, username: &str, name: &str) {
+        if let Some(user) = self.users.get_mut(username) {
+            user.name = name.to_owned();
+        }
+    }
+
+    /// Whether an organization is named `slug`.
+    pub(crate) fn has_organization(&self, slug: &str) -> bool {
+        self.organizations.contains_key(slug)
+    }
+
+    /// Adds the team organization `slug`, owned by the user `owner`.
+    pub(crate) fn add_owned_organization(
+        &mut self,
+        slug: &str,
+        owner: &str,
+    ) -> Result<(), SetupError> {
+        not_blank("organization", slug)?;
+        if !self.users.contains_key(owner) {
+            return Err(SetupError::UnknownUser(owner.to_owned()));
+        }
+        if self.organizations.contains_key(slug) {
+            return Err(SetupError::AlreadyExists {
+                kind: "organization",
+                name: slug.to_owned(),
+            });
+        }
+        let organization = self.new_organization(slug, owner, MemberRole::Owner);
+        self.organizations.insert(slug.to_owned(), organization);
         Ok(())
     }
 
@@ -427,7 +525,7 @@ impl State {
             require_mfa: false,
             invites: BTreeMap::new(),
             invites_sent: 0,
-            audit: Vec::new(),
+            audit: VecDeque::new(),
             groups: BTreeMap::new(),
             databases: BTreeMap::new(),
         }
@@ -473,6 +571,16 @@ impl State {
     }
 
     pub(crate) fn add_group(&mut self, slug: &str, group: &str) -> Result<(), SetupError> {
+        self.add_group_in(slug, group, &[DEFAULT_LOCATION.to_owned()])
+    }
+
+    /// Adds a group placed in `locations`: the primary's first, then the replicas'.
+    pub(crate) fn add_group_in(
+        &mut self,
+        slug: &str,
+        group: &str,
+        locations: &[String],
+    ) -> Result<(), SetupError> {
         not_blank("group", group)?;
         let id = self.ids.next_uuid();
         let organization = self.setup_organization(slug)?;
@@ -482,9 +590,11 @@ impl State {
                 name: group.to_owned(),
             });
         }
-        organization
-            .groups
-            .insert(group.to_owned(), Group::new(id, DEFAULT_LOCATION));
+        let mut record = Group::new(id, DEFAULT_LOCATION);
+        if !locations.is_empty() {
+            record.locations = locations.to_vec();
+        }
+        organization.groups.insert(group.to_owned(), record);
         Ok(())
     }
 
@@ -641,6 +751,7 @@ impl Group {
             locations: vec![location.to_owned()],
             delete_protection: false,
             archived: false,
+            ready_at: BTreeMap::new(),
         }
     }
 }
@@ -656,6 +767,7 @@ impl Database {
             encryption_cipher: None,
             is_schema: false,
             schema: None,
+            ready_at: 0,
         }
     }
 }

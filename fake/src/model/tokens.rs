@@ -3,6 +3,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use super::audit_logs::Code;
 use super::{
     Organization, Plan, State, administers, database_not_found, find_database, group_not_found,
@@ -20,8 +22,10 @@ use turso_platform::generated::types;
 
 /// The users' platform API tokens, indexed by what requests look them up by: every
 /// request finds its caller by ID, every mint checks its name among its user's tokens.
-/// Lists are in mint order.
-#[derive(Debug, Default)]
+/// Lists are in mint order. Kept as the list of tokens; the indexes are rebuilt when it
+/// is read back.
+#[derive(Debug, Default, Deserialize)]
+#[serde(from = "StoredApiTokens")]
 pub(super) struct ApiTokens {
     /// By mint order.
     records: BTreeMap<u64, ApiTokenRecord>,
@@ -120,8 +124,42 @@ impl ApiTokens {
     }
 }
 
+/// [`ApiTokens`] as a state directory keeps it: the tokens in mint order, and the count
+/// of mints (so that a token minted after a restart never takes an earlier one's place).
+#[derive(Deserialize)]
+struct StoredApiTokens {
+    minted: u64,
+    tokens: Vec<ApiTokenRecord>,
+}
+
+impl Serialize for ApiTokens {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Stored<'a> {
+            minted: u64,
+            tokens: Vec<&'a ApiTokenRecord>,
+        }
+        Stored {
+            minted: self.minted,
+            tokens: self.records.values().collect(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl From<StoredApiTokens> for ApiTokens {
+    fn from(stored: StoredApiTokens) -> Self {
+        let mut tokens = ApiTokens::default();
+        for record in stored.tokens {
+            tokens.insert(record);
+        }
+        tokens.minted = tokens.minted.max(stored.minted);
+        tokens
+    }
+}
+
 /// A platform API token. Its secret is not kept: the signed token carries its ID.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct ApiTokenRecord {
     id: String,
     name: String,
@@ -144,7 +182,12 @@ impl State {
     /// [`FakeTurso::token`](crate::FakeTurso::token) returns, and the one each user
     /// the fake adds gets.
     pub(crate) fn mint_seeded_token(&mut self, username: &str) -> MintedApiToken {
-        self.record_api_token(username, SEEDED_TOKEN_NAME, Restriction::Unrestricted)
+        self.mint_named_token(username, SEEDED_TOKEN_NAME)
+    }
+
+    /// An unrestricted token of `username` named `name`, minted without a request (setup).
+    pub(crate) fn mint_named_token(&mut self, username: &str, name: &str) -> MintedApiToken {
+        self.record_api_token(username, name, Restriction::Unrestricted)
     }
 
     // --- platform API tokens ---
@@ -532,8 +575,8 @@ impl State {
     }
 
     /// Whether a connection with a token with these claims may do `action` on `database`
-    /// of `slug` at `now`: the token opens it, its group is not archived, reads or writes
-    /// are not blocked, and a write needs a read-write token.
+    /// of `slug` at `now`: the token opens it, the database is ready, its group is not
+    /// archived, reads or writes are not blocked, and a write needs a read-write token.
     pub(crate) fn allows(
         &self,
         slug: &str,
@@ -556,7 +599,9 @@ impl State {
             .get(&record.group)
             .is_none_or(|group| group.archived);
         let configuration = &record.configuration;
-        !archived
+        let ready = now >= Duration::from_millis(record.ready_at);
+        ready
+            && !archived
             && match action {
                 DatabaseAction::Read => !configuration.block_reads,
                 DatabaseAction::Write => {

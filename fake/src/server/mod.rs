@@ -32,7 +32,10 @@ use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
 use tokio::time::Sleep;
 
+use tower::ServiceExt as _;
+
 use self::refusals::{JsonRefusals, refusal};
+use crate::faults::LoseAnswer;
 
 mod refusals;
 
@@ -60,7 +63,6 @@ pub(crate) async fn serve(
     limits: Limits,
     mut stop: oneshot::Receiver<()>,
 ) {
-    let service = TowerToHyperService::new(router);
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -82,7 +84,16 @@ pub(crate) async fn serve(
             _ = &mut stop => break,
         };
         let activity = open.make_room();
-        let (http, service, open_too) = (http.clone(), service.clone(), Arc::clone(&open));
+        // Each request carries its connection, for a fault that loses its answer.
+        let lose = LoseAnswer::default();
+        let lost = lose.clone();
+        let service = TowerToHyperService::new(router.clone().map_request(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(lose.clone());
+                request
+            },
+        ));
+        let (http, open_too) = (http.clone(), Arc::clone(&open));
         let watcher = graceful.watcher();
         let id = activity.id;
         let task = tokio::spawn(async move {
@@ -96,7 +107,12 @@ pub(crate) async fn serve(
                 let _ = stream.shutdown().await;
                 return;
             }
-            let io = Bounded::new(JsonRefusals::new(stream), activity, limits.idle_timeout);
+            let io = Bounded::new(
+                JsonRefusals::new(stream),
+                activity,
+                limits.idle_timeout,
+                lost,
+            );
             // A client that goes away or times out is its own business.
             let _ = watcher
                 .watch(http.serve_connection(TokioIo::new(io), service))
@@ -226,21 +242,26 @@ impl Activity {
 /// A connection whose reads and writes count as activity, and whose writes fail once the
 /// client has read nothing for the idle timeout: an answer nobody reads does not hold
 /// the connection, or the memory of the answer, for longer.
+///
+/// Once a request on it was told to lose its answer ([`LoseAnswer`]), every write fails:
+/// hyper closes the connection without a byte of the answer.
 struct Bounded<S> {
     inner: S,
     activity: Activity,
     timeout: Duration,
     /// Armed when a write could not proceed; cleared by the next that does.
     stalled: Option<Pin<Box<Sleep>>>,
+    lost: LoseAnswer,
 }
 
 impl<S> Bounded<S> {
-    fn new(inner: S, activity: Activity, timeout: Duration) -> Self {
+    fn new(inner: S, activity: Activity, timeout: Duration, lost: LoseAnswer) -> Self {
         Self {
             inner,
             activity,
             timeout,
             stalled: None,
+            lost,
         }
     }
 }
@@ -269,6 +290,12 @@ impl<S: AsyncWrite + Unpin> Bounded<S> {
         cx: &mut Context<'_>,
         operation: impl FnOnce(Pin<&mut S>, &mut Context<'_>) -> Poll<io::Result<T>>,
     ) -> Poll<io::Result<T>> {
+        if self.lost.is_lost() {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the answer is lost, as the fault planned",
+            )));
+        }
         match operation(Pin::new(&mut self.inner), cx) {
             Poll::Ready(result) => {
                 self.stalled = None;
@@ -338,7 +365,12 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_write_nobody_reads_fails_after_the_idle_timeout() {
         let connections = Connections::new(4);
-        let mut io = Bounded::new(Unread, connections.make_room(), Duration::from_secs(10));
+        let mut io = Bounded::new(
+            Unread,
+            connections.make_room(),
+            Duration::from_secs(10),
+            LoseAnswer::default(),
+        );
         let started = tokio::time::Instant::now();
         let error = io.write_all(b"an answer").await.unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::TimedOut);
