@@ -13,6 +13,7 @@ use axum::response::Response;
 use serde::Serialize;
 use tokio::sync::Notify;
 
+use crate::SetupError;
 use crate::caller::Caller;
 use crate::faults::Faults;
 use crate::http::answer::{self, ApiError};
@@ -93,6 +94,36 @@ impl App {
             (current, Store::state_bytes(&state)?)
         };
         store.save_bytes(&mut written, current, &bytes)
+    }
+
+    /// Changes the state as setup (not a request: no caller, no audit entry), and saves
+    /// the change.
+    pub(crate) fn setup<T>(
+        &self,
+        change: impl FnOnce(&mut State) -> Result<T, SetupError>,
+    ) -> Result<T, SetupError> {
+        let value = change(&mut self.state())?;
+        self.save_change()
+            .map_err(|e| SetupError::Unsaved(e.to_string()))?;
+        Ok(value)
+    }
+
+    /// Adds a user, and returns an unrestricted platform API token of theirs.
+    pub(crate) fn add_user(&self, username: &str) -> Result<SecretString, SetupError> {
+        let minted = self.setup(|state| {
+            state.add_user(username)?;
+            Ok(state.mint_seeded_token(username))
+        })?;
+        Ok(SecretString::from(self.sign(&minted.claims)))
+    }
+
+    /// The user whose token [`FakeTurso::token`](crate::FakeTurso::token) is: the seed's
+    /// first.
+    pub(crate) fn first_user(&self) -> &str {
+        self.tokens
+            .first()
+            .map(|(username, _, _)| username.as_str())
+            .unwrap_or(crate::USERNAME)
     }
 
     /// Stops writing to the state directory and releases it (the fake stops).

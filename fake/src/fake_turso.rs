@@ -56,14 +56,6 @@ impl FakeTurso {
         }
     }
 
-    /// Saves a setup change, if it was made.
-    fn saved(&self, result: Result<(), SetupError>) -> Result<(), SetupError> {
-        result?;
-        self.app
-            .save_change()
-            .map_err(|e| SetupError::Unsaved(e.to_string()))
-    }
-
     /// Starts a fake on a free port of `127.0.0.1`, in the current Tokio runtime, with
     /// the default settings of [`FakeTurso::builder`].
     ///
@@ -179,6 +171,25 @@ impl FakeTurso {
             .iter()
             .find(|(user, token_name, _)| user == username && token_name == name)
             .map(|(_, _, token)| token.expose_secret())
+    }
+
+    /// Every token the [`Seed`](crate::Seed) minted: (username, token name, token), in
+    /// the seed's order (whether or not revoked since).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let fake = turso_platform_fake::FakeTurso::start().await?;
+    /// let tokens: Vec<_> = fake.seeded_tokens().collect();
+    /// assert_eq!(tokens, [("fake-user", "fake-token", fake.token())]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn seeded_tokens(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.app
+            .seeded_tokens()
+            .iter()
+            .map(|(user, name, token)| (user.as_str(), name.as_str(), token.expose_secret()))
     }
 
     /// The token of the admin API (under `/_fake/`, for programs in other languages to do
@@ -402,7 +413,9 @@ impl FakeTurso {
         slug: &str,
         role: MemberRole,
     ) -> Result<(), SetupError> {
-        self.saved(self.app.state().add_organization(slug, role))
+        let user = self.app.first_user().to_owned();
+        self.app
+            .setup(|state| state.add_organization(slug, &user, role))
     }
 
     /// Adds a Turso user, `username` (`<username>@example.com`), with their personal
@@ -431,13 +444,7 @@ impl FakeTurso {
     /// # }
     /// ```
     pub fn add_user(&self, username: &str) -> Result<SecretString, SetupError> {
-        let minted = {
-            let mut state = self.app.state();
-            state.add_user(username)?;
-            state.mint_seeded_token(username)
-        };
-        self.saved(Ok(()))?;
-        Ok(SecretString::from(self.app.sign(&minted.claims)))
+        self.app.add_user(username)
     }
 
     /// Makes the user `username` a member of `organization` with `role`, or gives them
@@ -466,7 +473,8 @@ impl FakeTurso {
         username: &str,
         role: MemberRole,
     ) -> Result<(), SetupError> {
-        self.saved(self.app.state().add_member(organization, username, role))
+        self.app
+            .setup(|state| state.add_member(organization, username, role))
     }
 
     /// Every entry of the audit log of `organization`, newest first: each change an API
@@ -507,7 +515,7 @@ impl FakeTurso {
     /// # }
     /// ```
     pub fn set_plan(&self, organization: &str, plan: Plan) -> Result<(), SetupError> {
-        self.saved(self.app.state().set_plan(organization, plan))
+        self.app.setup(|state| state.set_plan(organization, plan))
     }
 
     /// Marks a group archived, as Turso archives inactive groups: its databases refuse
@@ -525,7 +533,8 @@ impl FakeTurso {
     /// # }
     /// ```
     pub fn archive_group(&self, organization: &str, group: &str) -> Result<(), SetupError> {
-        self.saved(self.app.state().archive_group(organization, group))
+        self.app
+            .setup(|state| state.archive_group(organization, group))
     }
 
     /// Adds a group to an organization, placed in `aws-us-east-1`. Fails if the
@@ -541,7 +550,7 @@ impl FakeTurso {
     /// # }
     /// ```
     pub fn add_group(&self, organization: &str, group: &str) -> Result<(), SetupError> {
-        self.saved(self.app.state().add_group(organization, group))
+        self.app.setup(|state| state.add_group(organization, group))
     }
 
     /// Adds a database to a group of an organization. Fails if the organization or the
@@ -565,7 +574,8 @@ impl FakeTurso {
         group: &str,
         database: &str,
     ) -> Result<(), SetupError> {
-        self.saved(self.app.state().add_database(organization, group, database))
+        self.app
+            .setup(|state| state.add_database(organization, group, database))
     }
 }
 

@@ -103,6 +103,7 @@ pub(crate) struct Written {
 /// `seed.json`.
 #[derive(Serialize, Deserialize)]
 struct SeedFile {
+    /// Checked first, on its own.
     format: u32,
     /// The Ed25519 seed of the signing key, in base64url.
     signing_key: String,
@@ -124,10 +125,9 @@ struct StateFileOut<'a> {
     state: &'a State,
 }
 
-/// `state.json`, as it is read.
+/// `state.json`, as it is read (its format checked first).
 #[derive(Deserialize)]
 struct StateFileIn {
-    format: u32,
     state: State,
 }
 
@@ -136,11 +136,11 @@ impl Store {
     /// holds; an empty directory starts from `seed`, and keeps it.
     pub(crate) fn open(dir: &Path, seed: &Seed) -> io::Result<(Store, Start)> {
         create_private_dir(dir)?;
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(LOCK_FILE))?;
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let lock = options.open(dir.join(LOCK_FILE))?;
         // The lock is the open file's: it goes when the file is closed, at the latest
         // when the process ends, however it ends.
         if let Err(e) = lock.try_lock() {
@@ -229,9 +229,12 @@ impl Store {
         let Some(bytes) = self.read(SEED_FILE)? else {
             return Ok(None);
         };
+        self.check_format(SEED_FILE, &bytes)?;
         let file: SeedFile =
             serde_json::from_slice(&bytes).map_err(|e| self.unreadable(SEED_FILE, e))?;
-        self.check_format(SEED_FILE, file.format)?;
+        if file.tokens.is_empty() {
+            return Err(self.unreadable(SEED_FILE, "it names no token"));
+        }
         let mut key = [0u8; 32];
         let decoded = URL_SAFE_NO_PAD
             .decode(&file.signing_key)
@@ -280,9 +283,9 @@ impl Store {
         let Some(bytes) = self.read(STATE_FILE)? else {
             return Ok(None);
         };
+        self.check_format(STATE_FILE, &bytes)?;
         let file: StateFileIn =
             serde_json::from_slice(&bytes).map_err(|e| self.unreadable(STATE_FILE, e))?;
-        self.check_format(STATE_FILE, file.format)?;
         Ok(Some(file.state))
     }
 
@@ -295,7 +298,15 @@ impl Store {
         }
     }
 
-    fn check_format(&self, name: &str, format: u32) -> io::Result<()> {
+    /// Checks the format of the file `name` before reading the rest, so that a file of
+    /// another version says so.
+    fn check_format(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
+        #[derive(Deserialize)]
+        struct Format {
+            format: u32,
+        }
+        let Format { format } =
+            serde_json::from_slice(bytes).map_err(|e| self.unreadable(name, e))?;
         if format == FORMAT {
             Ok(())
         } else {

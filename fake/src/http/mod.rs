@@ -30,6 +30,7 @@ use crate::app::App;
 use crate::faults;
 use crate::routes::RouteKind;
 
+mod admin;
 pub(crate) mod answer;
 mod audit_logs;
 mod databases;
@@ -214,6 +215,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         router = router.route(path, route);
     }
     let routed = router
+        .merge(admin::router())
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .with_state(app);

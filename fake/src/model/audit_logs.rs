@@ -290,6 +290,33 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::caller::Restriction;
+    use crate::ids::Ids;
+
+    /// A long run holds steady memory: the log keeps its newest entries only.
+    #[test]
+    fn the_log_keeps_the_newest_entries_only() {
+        let (mut state, _) = crate::Seed::default().state(Ids::new().unwrap());
+        let caller = Caller {
+            username: crate::USERNAME.to_owned(),
+            restriction: Restriction::Unrestricted,
+            origin: Origin::Web,
+        };
+        for i in 0..KEPT_ENTRIES + 5 {
+            let name = i.to_string();
+            state.audit(
+                "fake-org",
+                &caller,
+                Code::DbCreate,
+                [("name", name.as_str())],
+            );
+        }
+        let log = state.audit_log("fake-org").unwrap();
+        assert_eq!(log.len(), KEPT_ENTRIES);
+        let newest = (KEPT_ENTRIES + 4).to_string();
+        assert_eq!(log[0].data["name"], newest.as_str());
+        assert_eq!(log[KEPT_ENTRIES - 1].data["name"], "5");
+    }
 
     /// The table of codes and data keys in BEHAVIOUR.md is this module's, row for row.
     #[test]

@@ -17,7 +17,6 @@ use self::audit_logs::AuditEntry;
 use self::dumps::Dumps;
 pub(crate) use self::dumps::MAX_DUMP;
 use self::tokens::ApiTokens;
-use crate::USERNAME;
 use crate::caller::Caller;
 use crate::http::answer::ApiError;
 use crate::ids::Ids;
@@ -486,16 +485,17 @@ impl State {
         Ok(())
     }
 
-    /// Adds the team organization `slug`, in which the fake's user has `role`; its owner
-    /// is [`OWNER`] unless that is the fake's user.
+    /// Adds the team organization `slug`, in which the user `user` has `role`; its owner
+    /// is [`OWNER`] unless that is `user`.
     pub(crate) fn add_organization(
         &mut self,
         slug: &str,
+        user: &str,
         role: MemberRole,
     ) -> Result<(), SetupError> {
         not_blank("organization", slug)?;
-        if role != MemberRole::Owner && !self.users.contains_key(OWNER) {
-            self.add_user(OWNER)?;
+        if !self.users.contains_key(user) {
+            return Err(SetupError::UnknownUser(user.to_owned()));
         }
         if self.organizations.contains_key(slug) {
             return Err(SetupError::AlreadyExists {
@@ -503,7 +503,10 @@ impl State {
                 name: slug.to_owned(),
             });
         }
-        let mut organization = self.new_organization(slug, USERNAME, role);
+        if role != MemberRole::Owner && !self.users.contains_key(OWNER) {
+            self.add_user(OWNER)?;
+        }
+        let mut organization = self.new_organization(slug, user, role);
         if role != MemberRole::Owner {
             organization
                 .members

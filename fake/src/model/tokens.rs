@@ -20,6 +20,10 @@ use crate::http::answer::ApiError;
 use turso_platform::Scope;
 use turso_platform::generated::types;
 
+/// How many platform API tokens a user may hold at once: past it, a mint answers 400 (a
+/// rule of the fake, so that a long run holds steady memory; Turso documents none).
+pub(crate) const MAX_API_TOKENS: usize = 1_000;
+
 /// The users' platform API tokens, indexed by what requests look them up by: every
 /// request finds its caller by ID, every mint checks its name among its user's tokens.
 /// Lists are in mint order. Kept as the list of tokens; the indexes are rebuilt when it
@@ -32,6 +36,8 @@ pub(super) struct ApiTokens {
     by_id: HashMap<String, u64>,
     /// By owner and name.
     by_name: HashMap<(String, String), u64>,
+    /// How many each owner holds.
+    per_owner: HashMap<String, usize>,
     minted: u64,
 }
 
@@ -56,7 +62,13 @@ impl ApiTokens {
             .contains_key(&(owner.to_owned(), name.to_owned()))
     }
 
+    /// How many tokens `owner` holds.
+    fn count_of(&self, owner: &str) -> usize {
+        self.per_owner.get(owner).copied().unwrap_or(0)
+    }
+
     fn insert(&mut self, record: ApiTokenRecord) {
+        *self.per_owner.entry(record.owner.clone()).or_default() += 1;
         self.minted += 1;
         self.by_id.insert(record.id.clone(), self.minted);
         self.by_name
@@ -66,6 +78,12 @@ impl ApiTokens {
 
     fn remove(&mut self, key: u64) -> Option<ApiTokenRecord> {
         let record = self.records.remove(&key)?;
+        if let Some(count) = self.per_owner.get_mut(&record.owner) {
+            *count -= 1;
+            if *count == 0 {
+                self.per_owner.remove(&record.owner);
+            }
+        }
         self.by_id.remove(&record.id);
         self.by_name
             .remove(&(record.owner.clone(), record.name.clone()));
@@ -266,6 +284,13 @@ impl State {
         if self.tokens.has_name(&caller.username, name) {
             return Err(ApiError::conflict(format!(
                 "a token with name {name} already exists"
+            )));
+        }
+        if self.tokens.count_of(&caller.username) >= MAX_API_TOKENS {
+            return Err(ApiError::bad_request(format!(
+                "{} has {MAX_API_TOKENS} API tokens, the most the fake keeps for a user: \
+                 revoke one first",
+                caller.username
             )));
         }
         let logged_in = restriction

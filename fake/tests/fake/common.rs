@@ -115,3 +115,13 @@ pub async fn bounded<F: Future>(limit: Duration, test: F) -> F::Output {
         .await
         .unwrap_or_else(|_| panic!("the test did not finish within {limit:?}"))
 }
+
+/// The running binary, killed when the test ends however it ends.
+pub struct Running(pub std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

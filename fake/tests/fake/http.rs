@@ -20,6 +20,8 @@ use turso_platform::secrecy::ExposeSecret;
 use turso_platform::{ApiTokenOptions, Authorization, Expiration, TokenOptions};
 use turso_platform_fake::FakeTurso;
 
+use crate::common::Running;
+
 /// Runs a test body, failing it if it takes longer than 20 s.
 async fn bounded<F: Future>(test: F) -> F::Output {
     tokio::time::timeout(Duration::from_secs(20), test)
@@ -745,16 +747,6 @@ fn the_binary_prints_its_routes() {
         && line["operation"] == "listOrganizations"));
 }
 
-/// The running binary, killed when the test ends however it ends.
-struct Running(std::process::Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test]
 async fn the_binary_prints_one_json_line_then_serves_until_terminated() {
     bounded(async {
@@ -778,9 +770,11 @@ async fn the_binary_prints_one_json_line_then_serves_until_terminated() {
         .unwrap();
 
         let start: Value = serde_json::from_str(&line).expect("one JSON line");
-        assert_eq!(start.as_object().unwrap().len(), 2, "{line}");
+        assert_eq!(start.as_object().unwrap().len(), 4, "{line}");
         let base_url = start["base_url"].as_str().unwrap();
         let token = start["token"].as_str().unwrap();
+        assert_eq!(start["tokens"]["fake-user"]["fake-token"], token);
+        assert_eq!(start["admin_token"].as_str().unwrap().len(), 43);
         assert!(base_url.starts_with("http://127.0.0.1:"), "{base_url}");
         assert!(!base_url.ends_with(":0"));
 

@@ -4,9 +4,12 @@
 //! ([`organizations`]), and what the client never sends, with the standalone binary
 //! ([`http`]). Everything talks to 127.0.0.1 only, and every test bounds its own time.
 
+mod admin;
 mod api;
 mod cli;
 mod common;
+mod faults;
 mod http;
 mod organizations;
 mod resources;
+mod state;

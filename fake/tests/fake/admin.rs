@@ -1,0 +1,530 @@
+//! The admin API over plain HTTP, as programs in other languages use it, and the binary
+//! as they run it: seeded from a file, keeping its state in a directory, killed with
+//! `kill -9` under load and started again.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use turso_platform::reqwest::{self, Method, StatusCode};
+use turso_platform_fake::FakeTurso;
+
+use crate::common::{Running, bounded, start};
+use crate::state::TempDir;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+/// Sends a request to `base_url` + `path` with `token` as bearer, and a JSON body if
+/// any: the status and the JSON answer (`Null` for none).
+async fn call(
+    base_url: &str,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request = http().request(method, format!("{base_url}{path}"));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+    };
+    (status, value)
+}
+
+/// The admin API of `fake`, as a program in another language calls it.
+struct AdminApi<'a> {
+    base_url: &'a str,
+    token: &'a str,
+}
+
+impl AdminApi<'_> {
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+        call(self.base_url, method, path, Some(self.token), body).await
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(body)).await
+    }
+}
+
+fn admin_of(fake: &FakeTurso) -> AdminApi<'_> {
+    AdminApi {
+        base_url: fake.base_url(),
+        token: fake.admin_token(),
+    }
+}
+
+#[tokio::test]
+async fn only_the_admin_token_opens_the_admin_api_and_it_opens_nothing_else() {
+    bounded(LIMIT, async {
+        let fake = start().await;
+        let base = fake.base_url();
+        for token in [None, Some("wrong"), Some(fake.token())] {
+            let (status, body) = call(base, Method::POST, "/_fake/heal", token, None).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{token:?}: {body}");
+            assert!(body["error"].as_str().unwrap().contains("admin token"));
+        }
+        // A token one byte off is refused too.
+        let mut near = fake.admin_token().to_owned();
+        near.pop();
+        near.push('x');
+        let (status, _) = call(base, Method::POST, "/_fake/heal", Some(&near), None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        // The admin token is no platform API token.
+        let (status, _) = call(
+            base,
+            Method::GET,
+            "/v1/user",
+            Some(fake.admin_token()),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        // Its requests are not counted as operations.
+        admin_of(&fake)
+            .call(Method::GET, "/_fake/requests", None)
+            .await;
+        assert_eq!(fake.requests("getCurrentUser").unwrap(), 1);
+    })
+    .await
+}
+
+#[tokio::test]
+async fn faults_are_planned_healed_and_counted_over_http() {
+    bounded(LIMIT, async {
+        let fake = start().await;
+        let admin = admin_of(&fake);
+        let base = fake.base_url();
+        let token = Some(fake.token());
+
+        let (status, body) = admin
+            .post(
+                "/_fake/faults",
+                json!({"operation": "getCurrentUser", "fault": "status", "status": 503, "count": 2}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        for _ in 0..2 {
+            let (status, body) = call(base, Method::GET, "/v1/user", token, None).await;
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+            assert!(body["error"].as_str().unwrap().contains("injected"));
+        }
+        assert_eq!(
+            call(base, Method::GET, "/v1/user", token, None).await.0,
+            StatusCode::OK
+        );
+
+        admin
+            .post(
+                "/_fake/faults",
+                json!({"operation": "getCurrentUser", "fault": "retry_after", "status": 429, "retry_after_seconds": 3}),
+            )
+            .await;
+        let answer = http()
+            .get(format!("{base}/v1/user"))
+            .bearer_auth(fake.token())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(answer.headers()["retry-after"], "3");
+
+        admin
+            .post(
+                "/_fake/faults",
+                json!({"operation": "getCurrentUser", "fault": "lost_answer"}),
+            )
+            .await;
+        let lost = http()
+            .get(format!("{base}/v1/user"))
+            .bearer_auth(fake.token())
+            .send()
+            .await;
+        assert!(lost.is_err(), "{lost:?}");
+
+        admin
+            .post(
+                "/_fake/faults",
+                json!({"operation": "getCurrentUser", "fault": "hang", "count": "until_healed"}),
+            )
+            .await;
+        let before = fake.requests("getCurrentUser").unwrap();
+        let hung = tokio::spawn({
+            let base = base.to_owned();
+            let token = fake.token().to_owned();
+            async move { call(&base, Method::GET, "/v1/user", Some(&token), None).await }
+        });
+        // The hung request has arrived once the count says so.
+        loop {
+            let (_, counts) = admin.call(Method::GET, "/_fake/requests", None).await;
+            if counts["requests"]["getCurrentUser"] == before + 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(admin.call(Method::POST, "/_fake/heal", None).await.0, StatusCode::OK);
+        assert_eq!(hung.await.unwrap().0, StatusCode::OK);
+
+        admin
+            .post(
+                "/_fake/faults",
+                json!({"operation": "getCurrentUser", "fault": "delay", "delay_ms": 50}),
+            )
+            .await;
+        assert_eq!(call(base, Method::GET, "/v1/user", token, None).await.0, StatusCode::OK);
+
+        for (body, status, message) in [
+            (json!({"operation": "nope", "fault": "hang"}), 404, "no operation"),
+            (json!({"operation": "getCurrentUser", "fault": "explode"}), 400, "no fault is named"),
+            (json!({"operation": "getCurrentUser", "fault": "status"}), 400, "needs a `status`"),
+            (json!({"operation": "getCurrentUser", "fault": "status", "status": 200}), 400, "not an error status"),
+            (json!({"operation": "getCurrentUser", "fault": "hang", "count": "forever"}), 400, "until_healed"),
+            (json!({"operation": "getCurrentUser", "fault": "hang", "colour": 1}), 400, "unknown field"),
+        ] {
+            let (got, answer) = admin.post("/_fake/faults", body.clone()).await;
+            assert_eq!(got.as_u16(), status, "{body}: {answer}");
+            assert!(answer["error"].as_str().unwrap().contains(message), "{body}: {answer}");
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn setup_reset_and_readiness_over_http() {
+    bounded(LIMIT, async {
+        let fake = start().await;
+        let admin = admin_of(&fake);
+        let base = fake.base_url();
+
+        let (status, ana) = admin.post("/_fake/users", json!({"username": "ana"})).await;
+        assert_eq!(status, StatusCode::OK, "{ana}");
+        let ana_token = ana["token"].as_str().unwrap().to_owned();
+        let (status, me) = call(base, Method::GET, "/v1/user", Some(&ana_token), None).await;
+        assert_eq!(
+            (status, me["user"]["username"].as_str()),
+            (StatusCode::OK, Some("ana"))
+        );
+
+        let steps = [
+            (
+                "/_fake/organizations",
+                json!({"slug": "acme"}),
+                Method::POST,
+            ),
+            (
+                "/_fake/organizations/acme/members",
+                json!({"username": "ana", "role": "viewer"}),
+                Method::POST,
+            ),
+            (
+                "/_fake/organizations/acme/plan",
+                json!({"plan": "starter"}),
+                Method::PUT,
+            ),
+            (
+                "/_fake/organizations/acme/groups",
+                json!({"name": "eu"}),
+                Method::POST,
+            ),
+            (
+                "/_fake/organizations/acme/databases",
+                json!({"name": "orders", "group": "eu"}),
+                Method::POST,
+            ),
+            (
+                "/_fake/organizations/acme/groups/eu/archive",
+                Value::Null,
+                Method::POST,
+            ),
+        ];
+        for (path, body, method) in steps {
+            let body = (!body.is_null()).then_some(body);
+            let (status, answer) = admin.call(method, path, body).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+        }
+        let client = fake.client();
+        let group = client.get_group("acme", "eu").await.unwrap();
+        assert_eq!(group.archived, Some(true));
+        assert_eq!(
+            client.get_database("acme", "orders").await.unwrap().name,
+            "orders"
+        );
+
+        for (path, body, status) in [
+            ("/_fake/users", json!({"username": "ana"}), 409),
+            (
+                "/_fake/organizations/nope/groups",
+                json!({"name": "x"}),
+                404,
+            ),
+            (
+                "/_fake/organizations/acme/members",
+                json!({"username": "ana", "role": "boss"}),
+                400,
+            ),
+            ("/_fake/users", json!({}), 400),
+        ] {
+            let (got, answer) = admin.post(path, body).await;
+            assert_eq!(got.as_u16(), status, "{path}: {answer}");
+            assert!(answer["error"].is_string());
+        }
+
+        // The audit log, as the API answers it.
+        client
+            .create_database(
+                "fake-org",
+                &turso_platform::NewDatabase::new("logged", "default"),
+            )
+            .await
+            .unwrap();
+        let (status, log) = admin
+            .call(Method::GET, "/_fake/organizations/fake-org/audit-log", None)
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(log["audit_logs"][0]["code"], "db-create");
+
+        // Readiness: a new database waits.
+        let (status, _) = admin
+            .call(
+                Method::PUT,
+                "/_fake/readiness",
+                Some(json!({"lag_ms": 200})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        let created = std::time::Instant::now();
+        client
+            .create_database(
+                "fake-org",
+                &turso_platform::NewDatabase::new("late", "default"),
+            )
+            .await
+            .unwrap();
+        let (status, _) = call(
+            base,
+            Method::GET,
+            "/v1/organizations/fake-org/databases/late/instances/aws-us-east-1/wait",
+            Some(fake.token()),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(created.elapsed() >= Duration::from_millis(200));
+
+        // Reset: back to the seed.
+        let (status, _) = admin.call(Method::POST, "/_fake/reset", None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(client.get_organization("acme").await.is_err());
+        assert!(client.get_database("fake-org", "logged").await.is_err());
+        let (status, _) = call(base, Method::GET, "/v1/user", Some(&ana_token), None).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "ana's token is gone with her"
+        );
+    })
+    .await
+}
+
+/// The binary, started with `args`, and the JSON line it printed.
+async fn spawn(args: &[&str]) -> (Running, Value) {
+    let mut running = Running(
+        Command::new(env!("CARGO_BIN_EXE_turso-platform-fake"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = running.0.stdout.take().unwrap();
+    let line = tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        line
+    })
+    .await
+    .unwrap();
+    let start = serde_json::from_str(&line).unwrap_or_else(|_| panic!("a JSON line: {line:?}"));
+    (running, start)
+}
+
+const SEED: &str = r#"
+[[users]]
+username = "ana"
+tokens = ["ci"]
+
+[[organizations]]
+slug = "acme"
+owner = "ana"
+
+[[organizations.groups]]
+name = "eu"
+location = "aws-eu-west-1"
+databases = ["orders"]
+"#;
+
+#[tokio::test]
+async fn the_binary_is_seeded_keeps_its_state_through_kill_9_under_load_and_restarts() {
+    bounded(LIMIT, async {
+        let dir = TempDir::new("binary");
+        std::fs::create_dir_all(dir.path()).unwrap();
+        let seed_file = dir.path().join("seed.toml");
+        std::fs::write(&seed_file, SEED).unwrap();
+        let state = dir.path().join("state");
+        let args = [
+            "--listen",
+            "127.0.0.1:0",
+            "--seed",
+            seed_file.to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
+        ];
+        let (mut running, line) = spawn(&args).await;
+        let base = line["base_url"].as_str().unwrap().to_owned();
+        let token = line["token"].as_str().unwrap().to_owned();
+        assert_eq!(line["tokens"]["ana"]["ci"], token.as_str());
+        let admin = line["admin_token"].as_str().unwrap().to_owned();
+        let (status, orders) = call(
+            &base,
+            Method::GET,
+            "/v1/organizations/acme/databases/orders",
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{orders}");
+
+        // Setup through the admin API, then creates from several clients at once; the
+        // fake is killed while they run.
+        let api = AdminApi {
+            base_url: &base,
+            token: &admin,
+        };
+        let (status, bob) = api.post("/_fake/users", json!({"username": "bob"})).await;
+        assert_eq!(status, StatusCode::OK);
+        let bob_token = bob["token"].as_str().unwrap().to_owned();
+        let acknowledged = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let count = Arc::new(AtomicUsize::new(0));
+        let workers: Vec<_> = (0..4)
+            .map(|worker| {
+                let (base, token) = (base.clone(), token.clone());
+                let (acknowledged, count) = (Arc::clone(&acknowledged), Arc::clone(&count));
+                tokio::spawn(async move {
+                    for i in 0.. {
+                        let name = format!("w{worker}-{i}");
+                        let answer = http()
+                            .post(format!("{base}/v1/organizations/acme/databases"))
+                            .bearer_auth(&token)
+                            .json(&json!({"name": name, "group": "eu"}))
+                            .send()
+                            .await;
+                        match answer {
+                            Ok(answer) if answer.status().is_success() => {
+                                acknowledged.lock().unwrap().push(name);
+                                count.fetch_add(1, Ordering::SeqCst);
+                            }
+                            // Killed: the rest are unanswered.
+                            _ => return,
+                        }
+                    }
+                })
+            })
+            .collect();
+        while count.load(Ordering::SeqCst) < 40 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        // SIGKILL: no chance to save anything more.
+        running.0.kill().unwrap();
+        running.0.wait().unwrap();
+        for worker in workers {
+            worker.await.unwrap();
+        }
+        let acknowledged = acknowledged.lock().unwrap().clone();
+        assert!(acknowledged.len() >= 40);
+
+        // Started again on the same directory: everything acknowledged is there, and the
+        // tokens printed before still work. The seed is not applied again, and it says so.
+        let (mut again, line) = spawn(&args).await;
+        let base = line["base_url"].as_str().unwrap().to_owned();
+        assert_eq!(line["token"], token.as_str(), "the same seeded token");
+        let (status, listed) = call(
+            &base,
+            Method::GET,
+            "/v1/organizations/acme/databases",
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let names: Vec<&str> = listed["databases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|db| db["Name"].as_str().unwrap())
+            .collect();
+        for name in &acknowledged {
+            assert!(
+                names.contains(&name.as_str()),
+                "{name} was acknowledged, and lost"
+            );
+        }
+        let (status, me) = call(&base, Method::GET, "/v1/user", Some(&bob_token), None).await;
+        assert_eq!(status, StatusCode::OK, "{me}");
+
+        again.0.kill().unwrap();
+        again.0.wait().unwrap();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut again.0.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert!(stderr.contains("holds a state already"), "{stderr}");
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_seed_file_with_a_mistake_stops_the_binary_naming_the_file_and_line() {
+    bounded(LIMIT, async {
+        let dir = TempDir::new("bad-seed");
+        std::fs::create_dir_all(dir.path()).unwrap();
+        let seed_file = dir.path().join("seed.toml");
+        std::fs::write(&seed_file, "[[users]]\nusername = \"ana\"\nrole = \"x\"\n").unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_turso-platform-fake"))
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--seed",
+                seed_file.to_str().unwrap(),
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert!(output.stdout.is_empty());
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.contains(&format!(
+                "{}: line 3: unknown field `role`",
+                seed_file.display()
+            )),
+            "{stderr}"
+        );
+    })
+    .await
+}
