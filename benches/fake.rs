@@ -1,6 +1,7 @@
 //! Minting in the fake as API tokens accumulate: a mint must cost the same with 100,000
 //! tokens as with none (every request finds its caller by ID and every mint checks its
-//! name, so both are indexed).
+//! name, so both are indexed). Each iteration mints a token and revokes it (a user holds
+//! at most 1,000), and the 100,000 are held by 100 users.
 //!
 //! ```text
 //! cargo bench -p turso-platform-benches --bench fake
@@ -15,25 +16,36 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures_util::future::join_all;
 use turso_platform::ApiTokenOptions;
+use turso_platform::secrecy::ExposeSecret;
 use turso_platform_fake::FakeTurso;
 
 const IN_FLIGHT: usize = 64;
 
-/// A fake holding `tokens` API tokens besides the seeded one.
+/// How many tokens each holder holds (the most a user may, with the one `add_user` mints).
+const PER_USER: usize = 1_000;
+
+/// A fake holding `tokens` API tokens besides the seeded one, `PER_USER` a user.
 async fn fake_with(tokens: usize) -> FakeTurso {
     let fake = FakeTurso::start().await.unwrap();
-    let client = fake.client();
     let options = ApiTokenOptions::new();
-    let names: Vec<String> = (0..tokens).map(|i| format!("seed-{i}")).collect();
-    for batch in names.chunks(IN_FLIGHT) {
-        join_all(
-            batch
-                .iter()
-                .map(|name| client.create_api_token(name, &options)),
-        )
-        .await
-        .into_iter()
-        .for_each(|created| drop(created.unwrap()));
+    for holder in 0..tokens / PER_USER {
+        let token = fake.add_user(&format!("holder-{holder}")).unwrap();
+        let client = turso_platform::Client::builder()
+            .token(token.expose_secret())
+            .base_url(fake.base_url())
+            .build()
+            .unwrap();
+        let names: Vec<String> = (1..PER_USER).map(|i| format!("seed-{i}")).collect();
+        for batch in names.chunks(IN_FLIGHT) {
+            join_all(
+                batch
+                    .iter()
+                    .map(|name| client.create_api_token(name, &options)),
+            )
+            .await
+            .into_iter()
+            .for_each(|created| drop(created.unwrap()));
+        }
     }
     fake
 }
@@ -52,7 +64,8 @@ fn mint_as_tokens_accumulate(c: &mut Criterion) {
         group.bench_function(format!("holding {tokens} tokens"), |b| {
             b.to_async(&runtime).iter(|| async {
                 let name = format!("bench-{}", next.fetch_add(1, Ordering::Relaxed));
-                client.create_api_token(&name, &options).await.unwrap()
+                client.create_api_token(&name, &options).await.unwrap();
+                client.revoke_api_token(&name).await.unwrap()
             })
         });
     }

@@ -22,7 +22,7 @@ use crate::jwt::Signer;
 use crate::model::State;
 use crate::store::{SeededTokens, Start, Store};
 
-/// What the server and the [`FakeTurso`] handle share: the state, the signing key and
+/// What the server and the [`FakeTurso`](crate::FakeTurso) handle share: the state, the signing key and
 /// the limits.
 pub(crate) struct App {
     state: Mutex<State>,

@@ -374,8 +374,8 @@ impl FakeTurso {
         )
     }
 
-    /// Adds an organization that the fake's user owns. Fails if the slug is blank or
-    /// taken.
+    /// Adds an organization that the fake's user (the seed's first user, `fake-user` by
+    /// default) owns. Fails if the slug is blank or taken.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -390,10 +390,10 @@ impl FakeTurso {
         self.add_organization_with_role(slug, MemberRole::Owner)
     }
 
-    /// Adds an organization in which the fake's user has `role` (see the module's
-    /// documentation for what each role may do); unless that is
-    /// [`MemberRole::Owner`], the owner is the user `fake-owner`. Fails if the slug is
-    /// blank or taken.
+    /// Adds an organization in which the fake's user (the seed's first user, `fake-user`
+    /// by default) has `role` (see the module's documentation for what each role may
+    /// do); unless that is [`MemberRole::Owner`], the owner is the user `fake-owner`.
+    /// Fails if the slug is blank or taken.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -596,7 +596,9 @@ pub enum DatabaseAction {
 impl FakeTurso {
     /// Makes the next `count` requests of `operation` (the spec's operationId, such as
     /// `createDatabaseToken`) fail as `fault` says, to test how a program copes with an
-    /// outage: answer a status with the API's error body, or hang. Each request counts,
+    /// outage: answer a status with the API's error body (with `Retry-After` or
+    /// without), answer late, hang until healed, or lose the answer of a request carried
+    /// out (see [`Fault`] for what each carries out). Each request counts,
     /// whatever its token or arguments; the failure comes before anything is checked, as
     /// from a failing gateway. `usize::MAX` fails them until [`heal`](FakeTurso::heal);
     /// 0 cancels the plan. Fails with [`SetupError::UnknownOperation`] for a name the spec
@@ -625,7 +627,8 @@ impl FakeTurso {
         self.app.faults().plan(operation, count, fault)
     }
 
-    /// Ends every planned failure; requests that hang go on and are carried out.
+    /// Ends every planned failure; requests that hang go on and are carried out, whether
+    /// or not their clients still wait for them.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]

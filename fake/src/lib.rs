@@ -24,7 +24,11 @@
 //! users (each with a token of their own), organizations, members, groups and databases
 //! with [`FakeTurso::add_user`], [`FakeTurso::add_organization`],
 //! [`FakeTurso::add_member`], [`FakeTurso::add_group`] and [`FakeTurso::add_database`];
-//! make operations fail with [`FakeTurso::fail_next`].
+//! make operations fail with [`FakeTurso::fail_next`] (a status, a `Retry-After`, a
+//! delay, a hang, a lost answer) and new databases slow to be ready with
+//! [`FakeTurso::set_readiness_lag`]. Start it from your own fixtures ([`Seed`], a TOML
+//! file), keep its state across restarts ([`FakeTursoBuilder::state_dir`]), and return
+//! to the seed with [`FakeTurso::reset`].
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -46,13 +50,17 @@
 //! ```
 //!
 //! The binary serves the same fake for programs in other languages:
-//! `turso-platform-fake --listen 127.0.0.1:8080` prints one JSON line with `base_url` and
-//! `token`, then serves until it is stopped.
+//! `turso-platform-fake --listen 127.0.0.1:8080 [--state DIR] [--seed FILE]` prints one
+//! JSON line with `base_url`, `token`, the seed's `tokens` and an `admin_token`, then
+//! serves until it is stopped; the admin API under `/_fake/` does over HTTP what the
+//! methods of [`FakeTurso`] do.
 //!
-//! The layers: [`FakeTurso`] and [`FakeTursoBuilder`] start and drive a fake; `server`
-//! serves HTTP/1.1 with its limits; `http` is the API's HTTP face, one module per
-//! resource (routes, handlers, bodies), its router built from the spec's operation table
-//! (`turso_platform::spec`); `model` is the state, one module per resource, which every
+//! The layers: [`FakeTurso`] and [`FakeTursoBuilder`] start and drive a fake, from a
+//! [`Seed`] (`seed`), keeping its state in a directory (`store`); `server` serves
+//! HTTP/1.1 with its limits; `http` is the API's HTTP face, one module per resource
+//! (routes, handlers, bodies), its router built from the spec's operation table
+//! (`turso_platform::spec`), with the admin API, the faults' middleware (`faults`) and
+//! the saves (`http::saving`); `model` is the state, one module per resource, which every
 //! rule below is written in.
 #![doc = include_str!("../BEHAVIOUR.md")]
 #![warn(missing_docs)]
