@@ -12,7 +12,7 @@ use common::Captured;
 use futures_util::future::join_all;
 use turso_platform::secrecy::ExposeSecret;
 use turso_platform::{
-    Client, Error, Expiration, StatusCode, TokenAccess, TokenOptions, TokenSource,
+    Client, DatabaseToken, Error, Expiration, StatusCode, TokenAccess, TokenOptions, TokenSource,
 };
 use turso_platform_fake::{FakeTurso, Fault};
 
@@ -48,6 +48,28 @@ fn source(fake: &FakeTurso, options: TokenOptions) -> TokenSource {
 /// 2 s, and any call in between starts a refresh.
 fn due_at_once(fake: &FakeTurso) -> TokenSource {
     source(fake, lasting(3)).refresh_when_remaining(0.95)
+}
+
+/// The first token of `tokens` (fresh, and due at once), with `fault` planned for the
+/// `count` mints after it. Handing out that token starts a refresh at once, so the fault
+/// must be in place before the first mint ends: it is planned while the fake holds the
+/// first mint (for a second, as the test thread may be descheduled meanwhile).
+async fn first_token_then(
+    fake: &FakeTurso,
+    tokens: &TokenSource,
+    count: usize,
+    fault: Fault,
+) -> DatabaseToken {
+    let before = fake.requests(MINT).unwrap();
+    fake.fail_next(MINT, 1, Fault::Delay(Duration::from_secs(1)))
+        .unwrap();
+    let first = tokio::spawn({
+        let tokens = tokens.clone();
+        async move { tokens.token().await }
+    });
+    mints_reach(fake, before + 1).await;
+    fake.fail_next(MINT, count, fault).unwrap();
+    first.await.unwrap().unwrap()
 }
 
 /// Waits until the fake received `count` mints.
@@ -135,8 +157,8 @@ async fn a_thousand_callers_cause_one_mint_and_one_refresh() {
 
         let fake = FakeTurso::start().await.unwrap();
         let tokens = due_at_once(&fake);
-        let jwt = tokens.token().await.unwrap().jwt.expose_secret().to_owned();
-        fake.fail_next(MINT, usize::MAX, Fault::Hang).unwrap();
+        let first = first_token_then(&fake, &tokens, usize::MAX, Fault::Hang).await;
+        let jwt = first.jwt.expose_secret().to_owned();
         let calls = join_all(
             (0..1000).map(|_| tokio::time::timeout(Duration::from_secs(5), tokens.token())),
         )
@@ -223,15 +245,10 @@ async fn an_outage_is_ridden_out_while_the_token_is_valid() {
     bounded(Duration::from_secs(30), async {
         let fake = FakeTurso::start().await.unwrap();
         let tokens = due_at_once(&fake);
-        let token = tokens.token().await.unwrap();
+        let unavailable = Fault::Status(StatusCode::SERVICE_UNAVAILABLE);
+        let token = first_token_then(&fake, &tokens, usize::MAX, unavailable).await;
         let jwt = token.jwt.expose_secret().to_owned();
         let minted = Instant::now();
-        fake.fail_next(
-            MINT,
-            usize::MAX,
-            Fault::Status(StatusCode::SERVICE_UNAVAILABLE),
-        )
-        .unwrap();
         let (mut served, mut refused, mut calls) = (0, 0, 0);
         let mut last_error = None;
         while minted.elapsed() < Duration::from_secs(4) {
@@ -297,9 +314,8 @@ async fn permanent_failures_go_to_the_next_caller_and_are_not_retried() {
     bounded(Duration::from_secs(20), async {
         let fake = FakeTurso::start().await.unwrap();
         let tokens = due_at_once(&fake);
-        let token = tokens.token().await.unwrap();
-        fake.fail_next(MINT, usize::MAX, Fault::Status(StatusCode::NOT_FOUND))
-            .unwrap();
+        let not_found = Fault::Status(StatusCode::NOT_FOUND);
+        let token = first_token_then(&fake, &tokens, usize::MAX, not_found).await;
         // Starts the refresh, and still gets the token.
         tokens.token().await.unwrap();
         let error = loop {
@@ -662,8 +678,7 @@ async fn dropping_every_clone_stops_the_mint_in_flight() {
             }
         };
         let tokens = due_at_once(&fake);
-        tokens.token().await.unwrap();
-        fake.fail_next(MINT, usize::MAX, Fault::Hang).unwrap();
+        first_token_then(&fake, &tokens, usize::MAX, Fault::Hang).await;
         tokens.token().await.unwrap(); // starts a refresh, which hangs
         mints_reach(&fake, 2).await;
         settle().await;
@@ -714,9 +729,8 @@ fn no_token_is_shown_or_logged() {
     runtime.block_on(bounded(Duration::from_secs(20), async {
         let fake = FakeTurso::start().await.unwrap();
         let tokens = due_at_once(&fake);
-        let token = tokens.token().await.unwrap();
-        fake.fail_next(MINT, 1, Fault::Status(StatusCode::BAD_GATEWAY))
-            .unwrap();
+        let bad_gateway = Fault::Status(StatusCode::BAD_GATEWAY);
+        let token = first_token_then(&fake, &tokens, 1, bad_gateway).await;
         tokens.token().await.unwrap();
         mints_reach(&fake, 2).await;
         tokens.rotate().await.unwrap();
