@@ -10,7 +10,6 @@
 //! as that operation.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -62,7 +61,8 @@ pub enum Fault {
     /// whole seconds, rounded up), as a rate limit or an overloaded service does; nothing
     /// is carried out.
     RetryAfter(StatusCode, Duration),
-    /// Holds the request for this long, then carries it out and answers: a slow API.
+    /// Holds the request for this long (or until the fake is healed), then carries it
+    /// out and answers: a slow API.
     Delay(Duration),
     /// Carries the request out (saved, with a state directory), then closes the
     /// connection without a byte of the answer: the client cannot know whether it took
@@ -74,6 +74,11 @@ pub enum Fault {
 /// 413 (the largest body any route reads is a dump).
 const MAX_HELD_BODY: usize = crate::model::MAX_DUMP + 64 * 1024;
 
+/// How many requests may be held at once: past it, a request that would be held answers
+/// 503, so that clients that send and go away cannot pile up held requests (and their
+/// bodies) without bound.
+pub(crate) const MAX_HELD: usize = 1_024;
+
 /// The planned failures and the counts of requests, by operationId.
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
@@ -82,6 +87,8 @@ pub(crate) struct Faults {
     received: HashMap<&'static str, u64>,
     /// How many times the fake was healed: a hanging request waits for it to change.
     pub(crate) heals: u64,
+    /// How many requests are held now ([`Fault::Hang`], [`Fault::Delay`]).
+    held: usize,
 }
 
 impl Faults {
@@ -155,14 +162,8 @@ pub(crate) async fn middleware(
                 .insert(RETRY_AFTER, HeaderValue::from(seconds));
             response
         }
-        Some(Fault::Hang) => {
-            let waiter = Arc::clone(&app);
-            held(&app, request, next, async move {
-                waiter.healed_since(healed).await
-            })
-            .await
-        }
-        Some(Fault::Delay(delay)) => held(&app, request, next, tokio::time::sleep(delay)).await,
+        Some(Fault::Hang) => held(&app, request, next, healed, None).await,
+        Some(Fault::Delay(delay)) => held(&app, request, next, healed, Some(delay)).await,
         Some(Fault::LostAnswer) => {
             let connection = request.extensions().get::<LoseAnswer>().cloned();
             let response = next.run(request).await;
@@ -181,16 +182,27 @@ fn injected(id: &str, status: StatusCode) -> ApiError {
     )
 }
 
-/// Holds a request until `release`, then carries it out, in a task of its own: its
-/// client may go away meanwhile, and the request is carried out all the same, once. Its
-/// body is read first (within the idle timeout), so that it no longer needs the
-/// connection.
+/// Holds a request until the fake is healed (after `healed` heals), or `delay` passes
+/// if there is one, then carries it out, in a task of its own: its client may go away
+/// meanwhile, and the request is carried out all the same, once. Its body is read first
+/// (within the idle timeout), so that it no longer needs the connection.
 async fn held(
-    app: &App,
+    app: &Arc<App>,
     request: Request,
     next: Next,
-    release: impl Future<Output = ()> + Send + 'static,
+    healed: u64,
+    delay: Option<Duration>,
 ) -> Response {
+    let Some(counted) = Held::new(app) else {
+        return ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the fake holds {MAX_HELD} requests already, the most it holds: heal it \
+                 (FakeTurso::heal, POST /_fake/heal)"
+            ),
+        )
+        .into_response();
+    };
     let (parts, body) = request.into_parts();
     let read = axum::body::to_bytes(body, MAX_HELD_BODY);
     let body = match tokio::time::timeout(app.idle_timeout(), read).await {
@@ -211,13 +223,46 @@ async fn held(
     };
     let request = Request::from_parts(parts, Body::from(body));
     let (answer, answered) = oneshot::channel();
+    let waiter = Arc::clone(app);
     tokio::spawn(async move {
-        release.await;
+        // Counted as held until it is let go, whatever becomes of its client.
+        let healed = waiter.healed_since(healed);
+        match delay {
+            Some(delay) => {
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = healed => {}
+                }
+            }
+            None => healed.await,
+        }
+        drop(counted);
         let _ = answer.send(next.run(request).await);
     });
     answered.await.unwrap_or_else(|_| {
         ApiError::internal("the held request ended without an answer").into_response()
     })
+}
+
+/// A request counted as held, until it is dropped.
+struct Held(Arc<App>);
+
+impl Held {
+    /// Counts one more held request, unless [`MAX_HELD`] are held already.
+    fn new(app: &Arc<App>) -> Option<Held> {
+        let mut faults = app.faults();
+        if faults.held >= MAX_HELD {
+            return None;
+        }
+        faults.held += 1;
+        Some(Held(Arc::clone(app)))
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.faults().held -= 1;
+    }
 }
 
 /// The connection a request came on, to close it without an answer

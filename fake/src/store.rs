@@ -335,6 +335,12 @@ impl Store {
     fn replace(&self, name: &str, bytes: &[u8]) -> io::Result<()> {
         let path = self.dir.join(name);
         let temporary = self.dir.join(format!("{name}.tmp"));
+        // Made anew, never followed: a link left at its name is removed, not written
+        // through.
+        match fs::remove_file(&temporary) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
         let mut file = private_file(&temporary)?;
         file.write_all(bytes)?;
         file.sync_all()?;
@@ -353,10 +359,11 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
-/// A new file (or an emptied one) readable and writable by its owner only.
+/// A new file, readable and writable by its owner only; fails if the name is taken (by
+/// a file or a link).
 fn private_file(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
-    options.create(true).write(true).truncate(true);
+    options.create_new(true).write(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options.open(path)

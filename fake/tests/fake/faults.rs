@@ -256,3 +256,53 @@ async fn a_new_database_is_listed_at_once_but_ready_only_after_the_lag() {
     })
     .await
 }
+
+#[tokio::test]
+async fn held_requests_are_bounded_and_heal_lets_delays_go_too() {
+    bounded(LIMIT, async {
+        let fake = start().await;
+        fake.fail_next("getCurrentUser", usize::MAX, Fault::Hang)
+            .unwrap();
+        // Clients that send and go away: each request stays held.
+        let http = turso_platform::reqwest::Client::builder()
+            .timeout(Duration::from_millis(100))
+            .build()
+            .unwrap();
+        let url = format!("{}/v1/user", fake.base_url());
+        for _ in 0..1024 / 64 {
+            let batch = (0..64).map(|_| http.get(&url).bearer_auth(fake.token()).send());
+            for sent in futures_util::future::join_all(batch).await {
+                assert!(sent.unwrap_err().is_timeout());
+            }
+        }
+        until(|| async { fake.requests("getCurrentUser").unwrap() == 1024 }).await;
+        let refused = turso_platform::reqwest::Client::new()
+            .get(&url)
+            .bearer_auth(fake.token())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            refused
+                .text()
+                .await
+                .unwrap()
+                .contains("holds 1024 requests")
+        );
+        fake.heal();
+
+        // A delay ends when the fake is healed, too.
+        fake.fail_next("getCurrentUser", 1, Fault::Delay(Duration::from_secs(3600)))
+            .unwrap();
+        let client = admin(&fake);
+        let waiting = tokio::spawn({
+            let client = client.clone();
+            async move { client.current_user().await }
+        });
+        until(|| async { fake.requests("getCurrentUser").unwrap() == 1026 }).await;
+        fake.heal();
+        assert_eq!(waiting.await.unwrap().unwrap().username, "fake-user");
+    })
+    .await
+}

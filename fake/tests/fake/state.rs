@@ -364,3 +364,24 @@ async fn a_user_holds_at_most_a_thousand_api_tokens() {
     })
     .await
 }
+
+/// A link planted where the fake writes its files is removed, never written through.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_link_planted_in_the_state_directory_is_not_followed() {
+    bounded(LIMIT, async {
+        let dir = TempDir::new("link");
+        let fake = start_in(dir.path()).await;
+        let outside = TempDir::new("outside");
+        std::fs::create_dir_all(outside.path()).unwrap();
+        let victim = outside.path().join("victim");
+        std::fs::write(&victim, "untouched").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join("state.json.tmp")).unwrap();
+        fake.add_group("fake-org", "eu").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+        drop(fake);
+        let fake = start_in(dir.path()).await;
+        assert!(fake.client().get_group("fake-org", "eu").await.is_ok());
+    })
+    .await
+}
