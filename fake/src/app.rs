@@ -4,7 +4,7 @@
 
 use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -15,6 +15,7 @@ use tokio::sync::Notify;
 
 use crate::SetupError;
 use crate::caller::Caller;
+use crate::data::{DataPlane, Init};
 use crate::faults::Faults;
 use crate::http::answer::{self, ApiError};
 use crate::http::extract::Authenticated;
@@ -41,6 +42,8 @@ pub(crate) struct App {
     tokens: SeededTokens,
     /// The token of the admin API.
     admin_token: SecretString,
+    /// The databases' data, served.
+    data: DataPlane,
 }
 
 impl App {
@@ -51,6 +54,7 @@ impl App {
         store: Option<Store>,
         idle_timeout: Duration,
         admin_token: SecretString,
+        data: DataPlane,
     ) -> Self {
         Self {
             state: Mutex::new(start.state),
@@ -63,7 +67,54 @@ impl App {
             seed: start.seed,
             tokens: start.tokens,
             admin_token,
+            data,
         }
+    }
+
+    /// The databases' data, served.
+    pub(crate) fn data(&self) -> &DataPlane {
+        &self.data
+    }
+
+    /// Serves every database of the state (a start), its data kept (or emptied if
+    /// `fresh`, a reset), on the ports they had where free; retires those deleted.
+    pub(crate) fn serve_databases(self: &Arc<Self>, fresh: bool) -> io::Result<()> {
+        let mut state = self.state();
+        self.data.restore(self, &mut state, fresh)
+    }
+
+    /// Retires the data of the databases the state no longer has (after a deletion).
+    pub(crate) fn retire_deleted(&self) {
+        let wanted = {
+            let mut state = self.state();
+            state
+                .served_databases()
+                .map(|(id, _)| id.to_owned())
+                .collect()
+        };
+        self.data.retire_missing(&wanted);
+    }
+
+    /// Adds a database to a group (setup), served on a port of its own, with no data.
+    pub(crate) fn add_database(
+        self: &Arc<Self>,
+        organization: &str,
+        group: &str,
+        database: &str,
+    ) -> Result<(), SetupError> {
+        let listener = self
+            .data
+            .bind(0)
+            .map_err(|e| SetupError::Unsaved(format!("no port to serve the database on: {e}")))?;
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        self.setup(|state| state.add_database(organization, group, database, port))?;
+        let id = self
+            .state()
+            .database_id(organization, database)
+            .unwrap_or_default();
+        self.data
+            .open(self, &id, listener, Init::Empty)
+            .map_err(|e| SetupError::Unsaved(format!("the database could not be made: {e}")))
     }
 
     /// Whether the state is kept in a state directory.
@@ -142,9 +193,10 @@ impl App {
     /// Returns the state to the seed: everything made since is gone, the seed's tokens
     /// work again, and every database and group token minted before is invalid. IDs keep
     /// counting, so that no ID given out before is given again.
-    pub(crate) fn reset(&self) -> io::Result<()> {
+    pub(crate) fn reset(self: &Arc<Self>) -> io::Result<()> {
         let seed: State = serde_json::from_str(&self.seed).map_err(io::Error::other)?;
         self.state().reset_to(seed);
+        self.serve_databases(true)?;
         self.save_change()
     }
 

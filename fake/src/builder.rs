@@ -2,7 +2,7 @@
 //! from and where it keeps its state.
 
 use std::io;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +13,8 @@ use secrecy::SecretString;
 use tokio::sync::oneshot;
 
 use crate::app::App;
+use crate::data::DataPlane;
+use crate::data::storage::Storage;
 use crate::store::{Start, Store};
 use crate::{FakeTurso, Seed, http, server};
 
@@ -22,7 +24,7 @@ use crate::{FakeTurso, Seed, http, server};
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> std::io::Result<()> {
-/// use std::net::{Ipv4Addr, SocketAddr};
+/// use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 /// use std::time::Duration;
 ///
 /// let fake = turso_platform_fake::FakeTurso::builder()
@@ -66,7 +68,7 @@ impl FakeTursoBuilder {
     /// worth the name.
     ///
     /// ```
-    /// use std::net::{Ipv4Addr, SocketAddr};
+    /// use std::net::{IpAddr, Ipv4Addr, SocketAddr};
     ///
     /// let builder = turso_platform_fake::FakeTurso::builder()
     ///     .listen(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
@@ -213,8 +215,28 @@ impl FakeTursoBuilder {
         let listener = tokio::net::TcpListener::bind(self.listen).await?;
         let local = listener.local_addr()?;
         let restored = start.restored;
-        let app = Arc::new(App::new(start, store, self.idle_timeout, admin_token()?));
+        let storage = match &self.state_dir {
+            Some(dir) => Storage::Files(dir.join("databases")),
+            None => Storage::Memory,
+        };
+        let ip = if local.ip().is_unspecified() {
+            IpAddr::from(Ipv4Addr::LOCALHOST)
+        } else {
+            local.ip()
+        };
+        let data = DataPlane::new(storage, ip)?;
+        let app = Arc::new(App::new(
+            start,
+            store,
+            self.idle_timeout,
+            admin_token()?,
+            data,
+        ));
+        app.state().set_data_ip(ip);
         app.set_readiness_lag(self.readiness_lag);
+        app.serve_databases(false)?;
+        app.save_change()?;
+        tokio::spawn(expire_streams(Arc::downgrade(&app)));
         let (shutdown, stopped) = oneshot::channel::<()>();
         let router = http::router(Arc::clone(&app));
         let limits = server::Limits {
@@ -223,6 +245,17 @@ impl FakeTursoBuilder {
         };
         tokio::spawn(server::serve(listener, router, limits, stopped));
         Ok(FakeTurso::new(app, local, restored, shutdown))
+    }
+}
+
+/// Closes idle streams every second, for as long as the fake runs.
+async fn expire_streams(app: std::sync::Weak<App>) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        let Some(app) = app.upgrade() else {
+            return;
+        };
+        app.data().expire_streams();
     }
 }
 

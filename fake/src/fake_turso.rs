@@ -249,6 +249,30 @@ impl FakeTurso {
             .map_err(|e| SetupError::Unsaved(e.to_string()))
     }
 
+    /// The URL to connect to the database `database` of `organization` with a libSQL
+    /// client (`@libsql/client`, Rust's `libsql` or `turso_serverless`, anything that
+    /// speaks Hrana over HTTP): `http://127.0.0.1:PORT`, where its SQL is served, with a
+    /// database or group token the fake minted. It is the database's `Hostname` with
+    /// `http://` (the fake serves no TLS: a `libsql://` URL would ask for it). Fails if
+    /// the organization or the database does not exist.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let fake = turso_platform_fake::FakeTurso::start().await?;
+    /// let url = fake.database_url("fake-org", "fake-db")?;
+    /// assert!(url.starts_with("http://127.0.0.1:"));
+    /// let db = fake.client().get_database("fake-org", "fake-db").await?;
+    /// assert_eq!(url, format!("http://{}", db.hostname));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn database_url(&self, organization: &str, database: &str) -> Result<String, SetupError> {
+        let state = self.app.state();
+        let hostname = state.database_hostname(organization, database)?;
+        Ok(format!("http://{hostname}"))
+    }
+
     /// Makes every database and instance created from now on take `lag` to be ready, as
     /// Turso's new databases take a few seconds: it is listed and answered at once, but
     /// the routes that wait for it (`…/instances/{instance}/wait`,
@@ -574,8 +598,7 @@ impl FakeTurso {
         group: &str,
         database: &str,
     ) -> Result<(), SetupError> {
-        self.app
-            .setup(|state| state.add_database(organization, group, database))
+        self.app.add_database(organization, group, database)
     }
 }
 
@@ -694,6 +717,7 @@ impl Drop for FakeTurso {
         self.heal();
         // A fake started next on the same state directory may open it at once.
         self.app.close_store();
+        self.app.data().stop();
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }

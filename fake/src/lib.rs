@@ -70,6 +70,7 @@ mod builder;
 mod caller;
 mod claims;
 mod clock;
+mod data;
 mod fake_turso;
 mod faults;
 mod http;

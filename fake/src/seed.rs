@@ -254,7 +254,8 @@ impl Seed {
             for group in &organization.groups {
                 let _ = state.add_group_in(&organization.slug, &group.name, &group.locations);
                 for database in &group.databases {
-                    let _ = state.add_database(&organization.slug, &group.name, database);
+                    // Served (and given its port) when the fake starts.
+                    let _ = state.add_database(&organization.slug, &group.name, database, 0);
                 }
             }
         }

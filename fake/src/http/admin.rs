@@ -120,6 +120,7 @@ impl From<SetupError> for ApiError {
             SetupError::UnknownOrganization(_)
             | SetupError::UnknownUser(_)
             | SetupError::UnknownGroup { .. }
+            | SetupError::UnknownDatabase { .. }
             | SetupError::UnknownOperation(_) => StatusCode::NOT_FOUND,
             SetupError::AlreadyExists { .. } => StatusCode::CONFLICT,
             SetupError::Unsaved(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -372,7 +373,7 @@ async fn add_database(
     Names(slug): Names<String>,
     Json(body): Json<DatabaseBody>,
 ) -> Result<Response, ApiError> {
-    app.setup(|state| state.add_database(&slug, &body.group, &body.name))?;
+    app.add_database(&slug, &body.group, &body.name)?;
     Ok(answer::json(
         &json!({ "name": body.name, "group": body.group }),
     ))

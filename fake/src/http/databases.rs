@@ -7,6 +7,8 @@ use axum::routing::on;
 
 use super::extract::{bad_value, list_or_clear, object, query_values};
 use super::multipart;
+use crate::app::App;
+use crate::data::{Init, dump};
 use crate::http::answer::{self, ApiError};
 use crate::http::extract::Authenticated;
 use crate::http::extract::{Json, Names};
@@ -17,6 +19,7 @@ use base64::engine::general_purpose::STANDARD;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::SystemTime;
 use turso_platform::Timestamp;
 
@@ -144,9 +147,71 @@ pub(super) async fn create_database(
     Json(body): Json<NewDatabaseBody>,
 ) -> Result<Response, ApiError> {
     body.check()?;
-    app.respond(&caller, |state, caller| {
-        state.create_database(caller, &slug, body)
-    })
+    let image = initial_data(&app, &body).await?;
+    let created = provision(
+        &app,
+        image,
+        |port| {
+            app.act(&caller, |state, caller| {
+                state.create_database(caller, &slug, body, port)
+            })
+        },
+        |created| created.database.db_id.clone(),
+    )?;
+    Ok(answer::json(&created))
+}
+
+/// The data a new database starts with, when it is a dump's (loaded now, so that a dump
+/// that does not load refuses the create before anything is made).
+async fn initial_data(
+    app: &App,
+    body: &NewDatabaseBody,
+) -> Result<Option<rusqlite::Connection>, ApiError> {
+    let Some(url) = body
+        .seed
+        .as_ref()
+        .filter(|seed| seed.kind == SeedKind::Dump)
+        .and_then(|seed| seed.url.as_deref())
+    else {
+        return Ok(None);
+    };
+    let sql = dump::fetch(app, url).await?;
+    tokio::task::spawn_blocking(move || dump::image(&sql))
+        .await
+        .map_err(|e| ApiError::internal(format!("the dump could not be loaded: {e}")))?
+        .map(Some)
+}
+
+/// Creates a database through `create` (given the port it is served on), then serves
+/// it: with `image`'s data, or a copy of the database it copies, or empty. `id_of` reads
+/// the new database's ID in what `create` answers.
+fn provision<T>(
+    app: &Arc<App>,
+    image: Option<rusqlite::Connection>,
+    create: impl FnOnce(u16) -> Result<T, ApiError>,
+    id_of: impl FnOnce(&T) -> String,
+) -> Result<T, ApiError> {
+    let unavailable = |e: std::io::Error| {
+        ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            format!("the fake could not serve a new database: {e}"),
+        )
+    };
+    let listener = app.data().bind(0).map_err(unavailable)?;
+    let port = listener.local_addr().map_err(unavailable)?.port();
+    let created = create(port)?;
+    let id = id_of(&created);
+    let init = match image {
+        Some(image) => Init::Image(image),
+        None => match app.state().copied_from(&id) {
+            Some(source) => Init::Copy(source),
+            None => Init::Empty,
+        },
+    };
+    app.data()
+        .open(app, &id, listener, init)
+        .map_err(unavailable)?;
+    Ok(created)
 }
 
 pub(super) async fn get_database(
@@ -249,8 +314,8 @@ async fn get_dump(State(app): Shared, Names(id): Names<String>) -> Result<Respon
     )))
 }
 
-/// `POST …/{db}/seed`: a multipart upload of a dump for an existing database, which the
-/// fake keeps like any upload (it serves no data, so it has nowhere to load it).
+/// `POST …/{db}/seed`: a multipart upload of a SQL dump, run on an existing database
+/// (members who may change it only).
 async fn seed_database(
     State(app): Shared,
     caller: Authenticated,
@@ -259,10 +324,24 @@ async fn seed_database(
 ) -> Result<Response, ApiError> {
     let (parts, body) = request.into_parts();
     let dump = multipart::field(&parts.headers, body, "file", MAX_DUMP, app.idle_timeout()).await?;
-    app.act(&caller, |state, caller| {
-        state.database_group(caller, &slug, &name)?;
-        state.upload_dump(caller, &slug, dump).map(drop)
+    let id = app.act(&caller, |state, caller| {
+        state.database_to_seed(caller, &slug, &name)
     })?;
+    let sql = String::from_utf8(dump)
+        .map_err(|_| ApiError::bad_request("the dump could not be loaded: it is not UTF-8 text"))?;
+    let served = app
+        .data()
+        .served(&id)
+        .ok_or_else(|| ApiError::not_found(format!("database {name} is not served")))?;
+    tokio::task::spawn_blocking(move || {
+        let conn = served
+            .connect()
+            .ok_or_else(|| ApiError::not_found("the database was deleted"))?
+            .map_err(|e| ApiError::internal(format!("the database could not be opened: {e}")))?;
+        dump::run(&conn.sqlite, &sql)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("the dump could not be loaded: {e}")))??;
     Ok(answer::empty())
 }
 
@@ -362,30 +441,47 @@ async fn create_database_v3(
     Names(org): Names<String>,
     Json(body): Json<NewDatabaseV3Body>,
 ) -> Result<Response, ApiError> {
-    let created = app.act(&caller, |state, caller| {
-        let slug = state.slug_of(&org)?;
-        let mut fields = body.rest;
-        // Without a group, a copy goes to its source's group, as Turso's CLI expects.
-        let group = match &body.group_id {
-            Some(id) => state.group_named_by(caller, &slug, id)?,
-            None => {
-                let source = fields
-                    .get("seed")
-                    .and_then(|seed| seed.get("value").or_else(|| seed.get("name")))
-                    .and_then(serde_json::Value::as_str)
-                    .ok_or_else(|| {
-                        ApiError::bad_request("give the group_id of the new database")
-                    })?;
-                state.database_group(caller, &slug, source)?
-            }
-        };
-        fields.insert("group".to_owned(), group.into());
-        let body: NewDatabaseBody = serde_json::from_value(serde_json::Value::Object(fields))
-            .map_err(|e| ApiError::bad_request(format!("invalid request body: {e}")))?;
-        body.check()?;
-        let created = state.create_database(caller, &slug, body)?;
-        state.get_database(caller, &slug, &created.database.name)
-    })?;
+    let created = provision(
+        &app,
+        None,
+        |port| {
+            app.act(&caller, |state, caller| {
+                let slug = state.slug_of(&org)?;
+                let mut fields = body.rest;
+                // Without a group, a copy goes to its source's group, as Turso's CLI expects.
+                let group = match &body.group_id {
+                    Some(id) => state.group_named_by(caller, &slug, id)?,
+                    None => {
+                        let source = fields
+                            .get("seed")
+                            .and_then(|seed| seed.get("value").or_else(|| seed.get("name")))
+                            .and_then(serde_json::Value::as_str)
+                            .ok_or_else(|| {
+                                ApiError::bad_request("give the group_id of the new database")
+                            })?;
+                        state.database_group(caller, &slug, source)?
+                    }
+                };
+                fields.insert("group".to_owned(), group.into());
+                let body: NewDatabaseBody =
+                    serde_json::from_value(serde_json::Value::Object(fields))
+                        .map_err(|e| ApiError::bad_request(format!("invalid request body: {e}")))?;
+                body.check()?;
+                if body
+                    .seed
+                    .as_ref()
+                    .is_some_and(|seed| seed.kind == SeedKind::Dump)
+                {
+                    return Err(ApiError::bad_request(
+                        "a dump seed is created through /v1 (as Turso's CLI does)",
+                    ));
+                }
+                let created = state.create_database(caller, &slug, body, port)?;
+                state.get_database(caller, &slug, &created.database.name)
+            })
+        },
+        |created| created.database.db_id.clone(),
+    )?;
     Ok(with_lowercase_hostnames(&created))
 }
 

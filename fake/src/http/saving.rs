@@ -1,5 +1,6 @@
-//! Saving the state after a request that may have changed it, before it is answered:
-//! with a state directory, what the fake acknowledges is on disk
+//! What follows a request that may have changed the state, before it is answered: the
+//! data of the databases it deleted goes, and, with a state directory, the state is saved,
+//! so that what the fake acknowledges is on disk
 //! ([`FakeTursoBuilder::state_dir`](crate::FakeTursoBuilder::state_dir)).
 //!
 //! The layer sits on every route whose method may change something (all but `GET`),
@@ -24,7 +25,12 @@ pub(crate) async fn middleware(
     request: Request,
     next: Next,
 ) -> Response {
+    let deletes = request.method() == axum::http::Method::DELETE;
     let response = next.run(request).await;
+    // A deleted database's (or group's, or organization's) data goes with it.
+    if deletes {
+        app.retire_deleted();
+    }
     if !app.keeps_state() {
         return response;
     }

@@ -69,7 +69,7 @@ impl State {
         let databases = listed
             .by_ref()
             .take(query.limit.unwrap_or(usize::MAX))
-            .map(|(name, db)| database(slug, name, db, &organization))
+            .map(|(name, db)| database(name, db, &organization, self.hostname(db.port)))
             .collect::<Vec<_>>();
         let mut answer = types::DatabaseList::default().with_databases(databases);
         if query.limit.is_some() {
@@ -81,11 +81,13 @@ impl State {
     }
 
     /// `createDatabase`: the body was checked; what it names is checked here.
+    /// `createDatabase`, for a database served on `port`.
     pub(crate) fn create_database(
         &mut self,
         caller: &Caller,
         slug: &str,
         body: NewDatabaseBody,
+        port: u16,
     ) -> Result<types::CreatedDatabaseAnswer, ApiError> {
         caller.check_group(slug, &body.group, Scope::DbCreate)?;
         let organization = self.organization_of(caller, slug)?;
@@ -123,6 +125,7 @@ impl State {
         let id = self.ids.next_uuid();
         let mut record = Database::new(id.clone(), &body.group);
         record.ready_at = self.ready_at();
+        record.port = port;
         record.parent = parent;
         record.configuration.size_limit = body.size_limit.filter(|limit| !limit.is_empty());
         record.encryption_cipher = body
@@ -143,7 +146,7 @@ impl State {
         Ok(types::CreatedDatabaseAnswer::default().with_database(
             types::CreatedDatabase::default()
                 .with_db_id(id)
-                .with_hostname(hostname(slug, &body.name))
+                .with_hostname(self.hostname(port))
                 .with_name(body.name)
                 .with_issued_cert_count(0)
                 .with_issued_cert_limit(0),
@@ -188,10 +191,10 @@ impl State {
     ) -> Result<types::DatabaseAnswer, ApiError> {
         let (organization, record) = self.database_for(caller, slug, name, Scope::Read)?;
         Ok(types::DatabaseAnswer::default().with_database(database(
-            slug,
             name,
             record,
             organization,
+            self.hostname(record.port),
         )))
     }
 
@@ -288,7 +291,7 @@ impl State {
         let instances = group
             .locations
             .iter()
-            .map(|location| instance(slug, name, record, group, location))
+            .map(|location| instance(record, group, location, self.hostname(record.port)))
             .collect::<Vec<_>>();
         Ok(types::InstanceList::default().with_instances(instances))
     }
@@ -308,8 +311,12 @@ impl State {
                 "could not find instance {location} of database {name}: record not found"
             )));
         }
-        Ok(types::InstanceAnswer::default()
-            .with_instance(instance(slug, name, record, group, location)))
+        Ok(types::InstanceAnswer::default().with_instance(instance(
+            record,
+            group,
+            location,
+            self.hostname(record.port),
+        )))
     }
 
     /// When the instance of `name` in `location` is ready (Unix milliseconds), for
@@ -338,18 +345,29 @@ impl State {
     ) -> Result<types::DatabaseUsageAnswer, ApiError> {
         let (organization, record) = self.database_for(caller, slug, name, Scope::Read)?;
         Ok(types::DatabaseUsageAnswer::default()
-            .with_database(usage(record, group_of(organization, record)?)))
+            .with_database(super::usage::usage(record, group_of(organization, record)?)))
     }
 
-    /// `getDatabaseStats`: no query ran, so there are no top queries.
+    /// The ID of the database `name`, for a caller who may change it (`POST …/seed`).
+    pub(crate) fn database_to_seed(
+        &self,
+        caller: &Caller,
+        slug: &str,
+        name: &str,
+    ) -> Result<String, ApiError> {
+        let (_, record) = self.database_to_change(caller, slug, name, Scope::DbConfigure)?;
+        Ok(record.id.clone())
+    }
+
+    /// `getDatabaseStats`: the queries that read and wrote the most rows.
     pub(crate) fn get_database_stats(
         &self,
         caller: &Caller,
         slug: &str,
         name: &str,
     ) -> Result<types::DatabaseStats, ApiError> {
-        self.database_for(caller, slug, name, Scope::Read)?;
-        Ok(types::DatabaseStats::default())
+        let (_, record) = self.database_for(caller, slug, name, Scope::Read)?;
+        Ok(types::DatabaseStats::default().with_top_queries(super::usage::top_queries(record)))
     }
 
     /// The group of the database `name`, which the caller may read.
@@ -489,17 +507,12 @@ fn group_of<'a>(organization: &'a Organization, record: &Database) -> Result<&'a
         .ok_or_else(group_not_found)
 }
 
-/// The host name of a database, as Turso names them.
-pub(super) fn hostname(slug: &str, name: &str) -> String {
-    format!("{name}-{slug}.turso.io")
-}
-
-/// A database as the API answers it.
+/// A database as the API answers it, served at `hostname`.
 fn database(
-    slug: &str,
     name: &str,
     record: &Database,
     organization: &Organization,
+    hostname: String,
 ) -> types::Database {
     let group = organization.groups.get(&record.group);
     let locations = group.map(|g| g.locations.clone()).unwrap_or_default();
@@ -508,7 +521,7 @@ fn database(
     let mut answer = types::Database::default()
         .with_name(name)
         .with_db_id(record.id.clone())
-        .with_hostname(hostname(slug, name))
+        .with_hostname(hostname)
         .with_block_reads(configuration.block_reads)
         .with_block_writes(configuration.block_writes)
         .with_group(record.group.clone())
@@ -538,13 +551,7 @@ fn database(
 
 /// The instance of a database in `location`: the primary in the group's first location,
 /// replicas elsewhere.
-fn instance(
-    slug: &str,
-    name: &str,
-    record: &Database,
-    group: &Group,
-    location: &str,
-) -> types::Instance {
+fn instance(record: &Database, group: &Group, location: &str, hostname: String) -> types::Instance {
     let primary = group
         .locations
         .first()
@@ -554,33 +561,5 @@ fn instance(
         .with_name(location)
         .with_type_(if primary { "primary" } else { "replica" })
         .with_region(location)
-        .with_hostname(format!("{location}-{}", hostname(slug, name)))
-}
-
-/// The usage of a database that nobody queries (the fake serves no queries), with one
-/// page of storage per instance.
-pub(super) fn usage(record: &Database, group: &Group) -> types::DatabaseUsage {
-    let page = |instances: usize| {
-        types::Usage::default()
-            .with_rows_read(0)
-            .with_rows_written(0)
-            .with_storage_bytes(4096 * instances as i64)
-            .with_bytes_synced(0)
-    };
-    let instances: Vec<_> = group
-        .locations
-        .iter()
-        .map(|location| {
-            types::InstanceUsage::default()
-                .with_uuid(derived_uuid(&record.id, location))
-                .with_usage(page(1))
-        })
-        .collect();
-    // The same figures under both names: Turso's spec says `total`, its CLI and
-    // TypeScript client read `usage`.
-    types::DatabaseUsage::default()
-        .with_uuid(record.id.clone())
-        .with_total(page(instances.len()))
-        .with_usage(page(instances.len()))
-        .with_instances(instances)
+        .with_hostname(hostname)
 }

@@ -29,6 +29,9 @@ mod groups;
 mod members;
 mod organizations;
 mod tokens;
+mod usage;
+
+pub(crate) use self::usage::{DataTarget, UsageReport};
 
 /// The owner of the organizations the fake's user does not own
 /// ([`FakeTurso::add_organization_with_role`](super::FakeTurso::add_organization_with_role)).
@@ -156,6 +159,14 @@ pub enum SetupError {
     /// The change was made, but the fake could not write its state to its state
     /// directory (the reason is the text): a restart would not find it.
     Unsaved(String),
+    /// The database does not exist in the organization: add it first.
+    #[non_exhaustive]
+    UnknownDatabase {
+        /// The organization's slug.
+        organization: String,
+        /// The database's name.
+        database: String,
+    },
 }
 
 impl fmt::Display for SetupError {
@@ -196,6 +207,15 @@ impl fmt::Display for SetupError {
                 Quoted(operation)
             ),
             SetupError::BlankName { kind } => write!(f, "the name of a {kind} cannot be blank"),
+            SetupError::UnknownDatabase {
+                organization,
+                database,
+            } => write!(
+                f,
+                "the organization {} of the fake has no database named {}",
+                Quoted(organization),
+                Quoted(database)
+            ),
             SetupError::Unsaved(reason) => write!(
                 f,
                 "the change was made, but the fake could not save its state: {reason}"
@@ -242,6 +262,10 @@ pub(crate) struct State {
     /// How long a new database or instance takes to be ready: a setting, not kept.
     #[serde(skip)]
     readiness_lag: std::time::Duration,
+    /// The address databases are served on (their ports are theirs): a setting, not
+    /// kept.
+    #[serde(skip)]
+    data_ip: Option<std::net::IpAddr>,
 }
 
 /// A Turso user.
@@ -341,6 +365,12 @@ struct Database {
     /// When it is ready, in Unix milliseconds (0 for at once).
     #[serde(default)]
     ready_at: u64,
+    /// The loopback port its SQL is served on (`crate::data`); 0 until it is served.
+    #[serde(default)]
+    port: u16,
+    /// What ran on it, as its usage reports it.
+    #[serde(default)]
+    usage: usage::Usage,
 }
 
 /// A database's configuration, as `updateDatabaseConfiguration` changes it.
@@ -388,7 +418,21 @@ impl State {
             seq: 0,
             ids,
             readiness_lag: std::time::Duration::ZERO,
+            data_ip: None,
         }
+    }
+
+    /// Serves databases on `ip` (each on a port of its own).
+    pub(crate) fn set_data_ip(&mut self, ip: std::net::IpAddr) {
+        self.data_ip = Some(ip);
+    }
+
+    /// The host name a database served on `port` is reached at: `127.0.0.1:PORT`.
+    fn hostname(&self, port: u16) -> String {
+        let ip = self
+            .data_ip
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+        std::net::SocketAddr::new(ip, port).to_string()
     }
 
     /// Makes what is created from now on take `lag` to be ready.
@@ -409,6 +453,7 @@ impl State {
         seed.ids = std::mem::replace(&mut self.ids, Ids::spent());
         seed.seq = self.seq;
         seed.readiness_lag = self.readiness_lag;
+        seed.data_ip = self.data_ip;
         let rotated = seed.next_seq();
         for organization in seed.organizations.values_mut() {
             for group in organization.groups.values_mut() {
@@ -615,11 +660,13 @@ impl State {
         Ok(())
     }
 
+    /// Adds a database served on `port`.
     pub(crate) fn add_database(
         &mut self,
         slug: &str,
         group: &str,
         database: &str,
+        port: u16,
     ) -> Result<(), SetupError> {
         not_blank("database", database)?;
         let id = self.ids.next_uuid();
@@ -636,10 +683,39 @@ impl State {
                 name: database.to_owned(),
             });
         }
-        organization
-            .databases
-            .insert(database.to_owned(), Database::new(id, group));
+        let mut record = Database::new(id, group);
+        record.port = port;
+        organization.databases.insert(database.to_owned(), record);
         Ok(())
+    }
+
+    /// Where the database `name` of `slug` is served (`127.0.0.1:PORT`).
+    pub(crate) fn database_hostname(&self, slug: &str, name: &str) -> Result<String, SetupError> {
+        let organization = self
+            .organizations
+            .get(slug)
+            .ok_or_else(|| SetupError::UnknownOrganization(slug.to_owned()))?;
+        let record =
+            organization
+                .databases
+                .get(name)
+                .ok_or_else(|| SetupError::UnknownDatabase {
+                    organization: slug.to_owned(),
+                    database: name.to_owned(),
+                })?;
+        Ok(self.hostname(record.port))
+    }
+
+    /// The ID of the database `name` of `slug`, if there is one.
+    pub(crate) fn database_id(&self, slug: &str, name: &str) -> Option<String> {
+        Some(
+            self.organizations
+                .get(slug)?
+                .databases
+                .get(name)?
+                .id
+                .clone(),
+        )
     }
 
     fn setup_organization(&mut self, slug: &str) -> Result<&mut Organization, SetupError> {
@@ -771,6 +847,8 @@ impl Database {
             is_schema: false,
             schema: None,
             ready_at: 0,
+            port: 0,
+            usage: usage::Usage::default(),
         }
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::audit_logs::Code;
-use super::databases::usage;
+use super::usage::usage;
 use super::{Organization, Plan, State};
 use crate::caller::{Caller, Restriction};
 use crate::http::UpdateOrganizationBody;
