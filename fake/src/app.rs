@@ -78,9 +78,21 @@ impl App {
 
     /// Serves every database of the state (a start), its data kept (or emptied if
     /// `fresh`, a reset), on the ports they had where free; retires those deleted.
-    pub(crate) fn serve_databases(self: &Arc<Self>, fresh: bool) -> io::Result<()> {
+    pub(crate) fn serve_databases(
+        self: &Arc<Self>,
+        fresh: bool,
+        prebound: std::collections::HashMap<String, std::net::TcpListener>,
+    ) -> io::Result<()> {
         let mut state = self.state();
-        self.data.restore(self, &mut state, fresh)
+        self.data.restore(self, &mut state, fresh, prebound)
+    }
+
+    /// The ports the databases had: (ID, port).
+    pub(crate) fn database_ports(&self) -> Vec<(String, u16)> {
+        self.state()
+            .served_databases()
+            .map(|(id, port)| (id.to_owned(), *port))
+            .collect()
     }
 
     /// Retires the data of the databases the state no longer has (after a deletion).
@@ -196,7 +208,7 @@ impl App {
     pub(crate) fn reset(self: &Arc<Self>) -> io::Result<()> {
         let seed: State = serde_json::from_str(&self.seed).map_err(io::Error::other)?;
         self.state().reset_to(seed);
-        self.serve_databases(true)?;
+        self.serve_databases(true, Default::default())?;
         self.save_change()
     }
 

@@ -43,6 +43,7 @@ pub struct FakeTursoBuilder {
     seed: Seed,
     state_dir: Option<PathBuf>,
     readiness_lag: Duration,
+    statement_timeout: Duration,
 }
 
 impl Default for FakeTursoBuilder {
@@ -54,6 +55,7 @@ impl Default for FakeTursoBuilder {
             seed: Seed::default(),
             state_dir: None,
             readiness_lag: Duration::ZERO,
+            statement_timeout: crate::data::storage::STATEMENT_TIME_LIMIT,
         }
     }
 }
@@ -192,6 +194,21 @@ impl FakeTursoBuilder {
         self
     }
 
+    /// How long one SQL statement may run on a database before it is interrupted (5 s by
+    /// default): the statement fails with `SQLITE_INTERRUPT`, the rest of the request goes
+    /// on, and a runaway query (`WITH RECURSIVE` without an end) holds no thread longer.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let builder = turso_platform_fake::FakeTurso::builder()
+    ///     .statement_timeout(Duration::from_millis(500));
+    /// ```
+    pub fn statement_timeout(mut self, timeout: Duration) -> Self {
+        self.statement_timeout = timeout;
+        self
+    }
+
     /// Starts the fake, in the current Tokio runtime. Fails if the address cannot be
     /// bound, if the operating system gives no random bytes for the signing key, or if
     /// the [`state_dir`](Self::state_dir) cannot be used (in use by another fake,
@@ -216,15 +233,15 @@ impl FakeTursoBuilder {
         let local = listener.local_addr()?;
         let restored = start.restored;
         let storage = match &self.state_dir {
-            Some(dir) => Storage::Files(dir.join("databases")),
-            None => Storage::Memory,
+            Some(dir) => Storage::kept(dir.join("databases"))?,
+            None => Storage::temporary()?,
         };
         let ip = if local.ip().is_unspecified() {
             IpAddr::from(Ipv4Addr::LOCALHOST)
         } else {
             local.ip()
         };
-        let data = DataPlane::new(storage, ip)?;
+        let data = DataPlane::new(storage, ip, self.statement_timeout)?;
         let app = Arc::new(App::new(
             start,
             store,
@@ -234,7 +251,8 @@ impl FakeTursoBuilder {
         ));
         app.state().set_data_ip(ip);
         app.set_readiness_lag(self.readiness_lag);
-        app.serve_databases(false)?;
+        let prebound = app.data().prebind(app.database_ports()).await;
+        app.serve_databases(false, prebound)?;
         app.save_change()?;
         tokio::spawn(expire_streams(Arc::downgrade(&app)));
         let (shutdown, stopped) = oneshot::channel::<()>();

@@ -481,9 +481,8 @@ fn sqlite_error(error: rusqlite::Error) -> ErrorBody {
                 ErrorBody::new(
                     code,
                     format!(
-                        "SQLite error: {message} (the statement ran for more than {} s, the \
-                         fake's limit)",
-                        super::storage::STATEMENT_TIME_LIMIT.as_secs()
+                        "SQLite error: {message} (the statement ran longer than the fake's \
+                         limit, 5 s unless FakeTursoBuilder::statement_timeout says otherwise)"
                     ),
                 )
             } else {
@@ -828,12 +827,20 @@ impl Runner<'_> {
 mod tests {
     use super::*;
     use crate::data::proto::PipelineRequest;
-    use crate::data::storage::{Data, Storage};
+    use crate::data::storage::Data;
+    use crate::data::storage::tests::TestStorage;
 
-    fn stream(name: &str) -> (Data, Stream) {
-        let data = Data::open(&Storage::Memory, name, 1, true).unwrap();
+    fn stream(name: &str) -> (TestStorage, Stream) {
+        let storage = TestStorage::new();
+        let data = Data::open(
+            &storage.0,
+            name,
+            true,
+            crate::data::storage::STATEMENT_TIME_LIMIT,
+        )
+        .unwrap();
         let stream = Stream::new(data.connect().unwrap());
-        (data, stream)
+        (storage, stream)
     }
 
     fn no_attach(name: &str) -> Result<String, String> {

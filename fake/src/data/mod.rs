@@ -13,7 +13,6 @@
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
@@ -103,24 +102,25 @@ fn copy(from: &Connection, to: &mut Connection) -> rusqlite::Result<()> {
 pub(crate) struct DataPlane {
     storage: Storage,
     ip: IpAddr,
+    /// How long a statement may run.
+    statement_timeout: std::time::Duration,
     served: Mutex<HashMap<String, Arc<Served>>>,
     retired: Mutex<VecDeque<Arc<Served>>>,
-    /// Counts the data made, so that a database made again is fresh.
-    generation: AtomicU64,
 }
 
 impl DataPlane {
     /// A data plane keeping its databases in `storage`, serving them on `ip`.
-    pub(crate) fn new(storage: Storage, ip: IpAddr) -> io::Result<Self> {
-        if let Storage::Files(dir) = &storage {
-            std::fs::create_dir_all(dir)?;
-        }
+    pub(crate) fn new(
+        storage: Storage,
+        ip: IpAddr,
+        statement_timeout: std::time::Duration,
+    ) -> io::Result<Self> {
         Ok(Self {
             storage,
             ip,
+            statement_timeout,
             served: Mutex::new(HashMap::new()),
             retired: Mutex::new(VecDeque::new()),
-            generation: AtomicU64::new(0),
         })
     }
 
@@ -137,6 +137,35 @@ impl DataPlane {
         Ok(listener)
     }
 
+    /// Listeners on the ports the databases `ports` had (ID, port), for those that can
+    /// get theirs back: a port a stopping fake of this process still holds is released
+    /// soon, so each is tried again for up to a second in all.
+    pub(crate) async fn prebind(
+        &self,
+        ports: Vec<(String, u16)>,
+    ) -> HashMap<String, std::net::TcpListener> {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(1);
+        let mut bound = HashMap::new();
+        for (id, port) in ports.into_iter().filter(|(_, port)| *port != 0) {
+            loop {
+                match std::net::TcpListener::bind(SocketAddr::new(self.ip, port)) {
+                    Ok(listener) if listener.set_nonblocking(true).is_ok() => {
+                        bound.insert(id, listener);
+                        break;
+                    }
+                    Err(e)
+                        if e.kind() == io::ErrorKind::AddrInUse
+                            && tokio::time::Instant::now() < deadline =>
+                    {
+                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        bound
+    }
+
     /// The database `id`, if it is served.
     pub(crate) fn served(&self, id: &str) -> Option<Arc<Served>> {
         lock(&self.served).get(id).cloned()
@@ -151,8 +180,8 @@ impl DataPlane {
         listener: std::net::TcpListener,
         init: Init,
     ) -> io::Result<()> {
-        let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
-        let data = Data::open(&self.storage, id, generation, true).map_err(io::Error::other)?;
+        let data = Data::open(&self.storage, id, true, self.statement_timeout)
+            .map_err(io::Error::other)?;
         match init {
             Init::Empty => {}
             Init::Image(image) => {
@@ -204,26 +233,33 @@ impl DataPlane {
     /// free), keeps serving those that are, with their data emptied if `fresh` (a
     /// reset), and retires those `state` no longer has. Each database's port is written
     /// into `state`.
-    pub(crate) fn restore(&self, app: &Arc<App>, state: &mut State, fresh: bool) -> io::Result<()> {
+    pub(crate) fn restore(
+        &self,
+        app: &Arc<App>,
+        state: &mut State,
+        fresh: bool,
+        mut prebound: HashMap<String, std::net::TcpListener>,
+    ) -> io::Result<()> {
         let mut wanted = std::collections::HashSet::new();
         for (id, port) in state.served_databases() {
             wanted.insert(id.to_owned());
             if let Some(served) = self.served(id) {
                 if fresh {
-                    let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
-                    let data = Data::open(&self.storage, id, generation, true)
-                        .map_err(io::Error::other)?;
                     served.streams().clear();
+                    let data = Data::open(&self.storage, id, true, self.statement_timeout)
+                        .map_err(io::Error::other)?;
                     *lock(&served.data) = Some(data);
                 }
                 *port = served.port;
                 continue;
             }
-            let listener = self.bind(*port)?;
+            let listener = match prebound.remove(id) {
+                Some(listener) => listener,
+                None => self.bind(*port)?,
+            };
             *port = listener.local_addr()?.port();
-            let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
-            let data =
-                Data::open(&self.storage, id, generation, fresh).map_err(io::Error::other)?;
+            let data = Data::open(&self.storage, id, fresh, self.statement_timeout)
+                .map_err(io::Error::other)?;
             self.serve(app, id, listener, data)?;
         }
         self.retire_missing(&wanted);
@@ -283,5 +319,6 @@ impl DataPlane {
                 let _ = stop.send(());
             }
         }
+        self.storage.remove();
     }
 }

@@ -1,11 +1,13 @@
-//! Where each database's data lives, and the SQLite connections to it: in memory (SQLite's
-//! `memdb` VFS, shared by the database's connections, kept alive by one connection of its
-//! own), or a file under the state directory (`databases/<id>.db`, in WAL mode).
+//! Where each database's data lives, and the SQLite connections to it: a file per
+//! database (`<id>.db`, in WAL mode, so that readers never wait for a writer, as in
+//! sqld), in the state directory's `databases/`, or in a private temporary directory
+//! removed when the fake stops.
 //!
 //! Every connection gets the same settings: a busy timeout (writers queue rather than
 //! fail), a small page cache, bounded strings, blobs and SQL texts, and a deadline that
 //! interrupts a statement that runs too long.
 
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -14,7 +16,8 @@ use std::time::{Duration, Instant};
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags};
 
-/// How long a statement may run before it is interrupted.
+/// How long a statement may run before it is interrupted, unless the fake is told
+/// otherwise ([`FakeTursoBuilder::statement_timeout`](crate::FakeTursoBuilder::statement_timeout)).
 pub(crate) const STATEMENT_TIME_LIMIT: Duration = Duration::from_secs(5);
 /// How long a connection waits for another's lock before it answers `SQLITE_BUSY`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -27,11 +30,53 @@ const CACHE_KIB: i64 = 256;
 
 /// Where databases live.
 #[derive(Clone, Debug)]
-pub(crate) enum Storage {
-    /// In memory: gone when the fake stops.
-    Memory,
-    /// Files in this directory.
-    Files(PathBuf),
+pub(crate) struct Storage {
+    dir: PathBuf,
+    /// Whether the directory is the fake's own, removed when it stops.
+    temporary: bool,
+}
+
+impl Storage {
+    /// The directory `dir` (made if missing), kept.
+    pub(crate) fn kept(dir: PathBuf) -> io::Result<Storage> {
+        private_dir(&dir)?;
+        Ok(Storage {
+            dir,
+            temporary: false,
+        })
+    }
+
+    /// A new private temporary directory, removed by [`Storage::remove`].
+    pub(crate) fn temporary() -> io::Result<Storage> {
+        let mut random = [0u8; 8];
+        getrandom::fill(&mut random).map_err(io::Error::other)?;
+        let suffix: String = random.iter().map(|b| format!("{b:02x}")).collect();
+        let dir = std::env::temp_dir().join(format!(
+            "turso-platform-fake-{}-{suffix}",
+            std::process::id()
+        ));
+        private_dir(&dir)?;
+        Ok(Storage {
+            dir,
+            temporary: true,
+        })
+    }
+
+    /// Removes the directory, if it is the fake's own.
+    pub(crate) fn remove(&self) {
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Makes `dir` if missing, readable by its owner only.
+fn private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
 }
 
 /// The deadline of the statement a connection runs, in nanoseconds since `epoch`
@@ -39,20 +84,22 @@ pub(crate) enum Storage {
 #[derive(Clone)]
 pub(crate) struct Deadline {
     epoch: Instant,
+    limit: Duration,
     at: Arc<AtomicU64>,
 }
 
 impl Deadline {
-    fn new() -> Self {
+    fn new(limit: Duration) -> Self {
         Self {
             epoch: Instant::now(),
+            limit,
             at: Arc::new(AtomicU64::new(u64::MAX)),
         }
     }
 
     /// Starts the clock of a statement.
     pub(crate) fn start(&self) {
-        let at = self.epoch.elapsed().saturating_add(STATEMENT_TIME_LIMIT);
+        let at = self.epoch.elapsed().saturating_add(self.limit);
         let nanos = u64::try_from(at.as_nanos()).unwrap_or(u64::MAX);
         self.at.store(nanos, Ordering::Relaxed);
     }
@@ -74,55 +121,36 @@ pub(crate) struct Conn {
     pub(crate) deadline: Deadline,
 }
 
-/// The data of one database: where it is, and (in memory) the connection that keeps it.
+/// The data of one database: its file.
 pub(crate) struct Data {
     /// What `Connection::open_with_flags` opens.
     uri: String,
-    /// The file, for one kept on disk.
-    file: Option<PathBuf>,
-    /// In memory, the database lives as long as one connection to it does.
-    _keeper: Option<Connection>,
+    /// How long a statement may run.
+    limit: Duration,
+    file: PathBuf,
 }
 
 impl Data {
-    /// The data of the database `id` (its `generation`-th: a database made again starts
-    /// empty however its old connections linger), made empty if `fresh`.
+    /// The data of the database `id`, made empty if `fresh`.
     pub(crate) fn open(
         storage: &Storage,
         id: &str,
-        generation: u64,
         fresh: bool,
+        limit: Duration,
     ) -> rusqlite::Result<Data> {
-        match storage {
-            Storage::Memory => {
-                let uri = format!("file:/{id}-{generation}?vfs=memdb");
-                let keeper = connect(&uri)?;
-                Ok(Data {
-                    uri,
-                    file: None,
-                    _keeper: Some(keeper.sqlite),
-                })
-            }
-            Storage::Files(dir) => {
-                let file = dir.join(format!("{id}.db"));
-                if fresh {
-                    remove_files(&file);
-                }
-                let uri = format!("file:{}", uri_path(&file));
-                let first = connect(&uri)?;
-                first.sqlite.pragma_update(None, "journal_mode", "WAL")?;
-                Ok(Data {
-                    uri,
-                    file: Some(file),
-                    _keeper: None,
-                })
-            }
+        let file = storage.dir.join(format!("{id}.db"));
+        if fresh {
+            remove_files(&file);
         }
+        let uri = format!("file:{}", uri_path(&file));
+        let first = connect(&uri, limit)?;
+        first.sqlite.pragma_update(None, "journal_mode", "WAL")?;
+        Ok(Data { uri, limit, file })
     }
 
     /// A new connection to it.
     pub(crate) fn connect(&self) -> rusqlite::Result<Conn> {
-        connect(&self.uri)
+        connect(&self.uri, self.limit)
     }
 
     /// Where `ATTACH` opens it, read-only.
@@ -131,11 +159,9 @@ impl Data {
         format!("{}{separator}mode=ro", self.uri)
     }
 
-    /// Removes the files of a database kept on disk (its data is gone).
+    /// Removes its files (its data is gone).
     pub(crate) fn destroy(self) {
-        if let Some(file) = &self.file {
-            remove_files(file);
-        }
+        remove_files(&self.file);
     }
 
     /// How many bytes it holds.
@@ -173,8 +199,8 @@ fn remove_files(file: &Path) {
     }
 }
 
-/// A connection to `uri`, with the fake's settings.
-fn connect(uri: &str) -> rusqlite::Result<Conn> {
+/// A connection to `uri`, with the fake's settings, whose statements run at most `limit`.
+fn connect(uri: &str, limit: Duration) -> rusqlite::Result<Conn> {
     let sqlite = Connection::open_with_flags(
         uri,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -187,30 +213,48 @@ fn connect(uri: &str) -> rusqlite::Result<Conn> {
     sqlite.set_limit(Limit::SQLITE_LIMIT_LENGTH, MAX_VALUE)?;
     sqlite.set_limit(Limit::SQLITE_LIMIT_SQL_LENGTH, MAX_SQL)?;
     sqlite.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 4)?;
-    let deadline = Deadline::new();
+    let deadline = Deadline::new(limit);
     let watched = deadline.clone();
     sqlite.progress_handler(10_000, Some(move || watched.passed()));
     Ok(Conn { sqlite, deadline })
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
+    /// A temporary storage for a test, removed when dropped.
+    pub(crate) struct TestStorage(pub(crate) Storage);
+
+    impl TestStorage {
+        pub(crate) fn new() -> Self {
+            Self(Storage::temporary().unwrap())
+        }
+    }
+
+    impl Drop for TestStorage {
+        fn drop(&mut self) {
+            self.0.remove();
+        }
+    }
+
     #[test]
-    fn a_memory_database_is_shared_by_its_connections_and_fresh_when_made_again() {
-        let data = Data::open(&Storage::Memory, "db-test", 1, true).unwrap();
+    fn a_database_is_shared_by_its_connections_and_readers_never_wait_for_a_writer() {
+        let storage = TestStorage::new();
+        let data = Data::open(&storage.0, "db-test", true, STATEMENT_TIME_LIMIT).unwrap();
         let a = data.connect().unwrap();
         a.sqlite
-            .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1)")
+            .execute_batch(
+                "CREATE TABLE t (x); INSERT INTO t VALUES (1); BEGIN; INSERT INTO t VALUES (2)",
+            )
             .unwrap();
         let b = data.connect().unwrap();
         let n: i64 = b
             .sqlite
             .query_row("SELECT count(*) FROM t", [], |row| row.get(0))
             .unwrap();
-        assert_eq!(n, 1);
-        let again = Data::open(&Storage::Memory, "db-test", 2, true).unwrap();
+        assert_eq!(n, 1, "the open transaction is not seen, and does not block");
+        let again = Data::open(&storage.0, "db-test", true, STATEMENT_TIME_LIMIT).unwrap();
         let c = again.connect().unwrap();
         assert!(
             c.sqlite
@@ -221,7 +265,8 @@ mod tests {
 
     #[test]
     fn a_runaway_statement_is_interrupted() {
-        let data = Data::open(&Storage::Memory, "db-runaway", 1, true).unwrap();
+        let storage = TestStorage::new();
+        let data = Data::open(&storage.0, "db-runaway", true, STATEMENT_TIME_LIMIT).unwrap();
         let conn = data.connect().unwrap();
         conn.deadline.at.store(0, Ordering::Relaxed);
         let err = conn

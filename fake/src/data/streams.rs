@@ -237,10 +237,18 @@ pub(crate) fn secret_of(baton: &str) -> Option<[u8; 16]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::data::storage::{Data, Storage};
+    use crate::data::storage::Data;
+    use crate::data::storage::tests::TestStorage;
 
     fn stream() -> Box<Stream> {
-        let data = Data::open(&Storage::Memory, "streams-test", 1, true).unwrap();
+        let storage = TestStorage::new();
+        let data = Data::open(
+            &storage.0,
+            "streams-test",
+            true,
+            crate::data::storage::STATEMENT_TIME_LIMIT,
+        )
+        .unwrap();
         Box::new(Stream::new(data.connect().unwrap()))
     }
 

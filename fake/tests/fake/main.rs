@@ -8,6 +8,7 @@ mod admin;
 mod api;
 mod cli;
 mod common;
+mod data;
 mod faults;
 mod http;
 mod organizations;

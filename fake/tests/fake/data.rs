@@ -1,0 +1,522 @@
+//! The data plane at the HTTP level: Hrana requests as raw JSON, what sqld answers to
+//! them, and what a hostile client tries (oversized and deeply nested bodies, runaway
+//! statements, huge results, forged and stale batons, more streams than allowed,
+//! garbage). Also readiness, archived groups, `ATTACH`, resets, restarts, uploads and
+//! dumps.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use turso_platform::reqwest::{self, StatusCode};
+use turso_platform::secrecy::ExposeSecret;
+use turso_platform::{Authorization, Client, NewDatabase, TokenOptions};
+use turso_platform_fake::FakeTurso;
+
+use crate::common::{admin, bounded, start};
+use crate::state::TempDir;
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+/// A database token of `database` of `fake-org`.
+async fn jwt(client: &Client, database: &str, authorization: Authorization) -> String {
+    client
+        .create_database_token(
+            "fake-org",
+            database,
+            &TokenOptions::new().authorization(authorization),
+        )
+        .await
+        .unwrap()
+        .jwt
+        .expose_secret()
+        .to_owned()
+}
+
+/// A database's URL and a read-write token of it.
+struct Db {
+    url: String,
+    token: String,
+}
+
+impl Db {
+    async fn of(fake: &FakeTurso, name: &str) -> Db {
+        Db {
+            url: fake.database_url("fake-org", name).unwrap(),
+            token: jwt(&admin(fake), name, Authorization::FullAccess).await,
+        }
+    }
+
+    /// POSTs `body` to `path`: the status, content type and body.
+    async fn post(
+        &self,
+        path: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> (StatusCode, String, String) {
+        let answer = http()
+            .post(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status();
+        let kind = answer
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, kind, answer.text().await.unwrap())
+    }
+
+    /// Runs a pipeline and returns its JSON answer (200 expected).
+    async fn pipeline(&self, body: Value) -> Value {
+        let (status, _, text) = self.post("/v3/pipeline", body.to_string()).await;
+        assert_eq!(status, StatusCode::OK, "{text}");
+        serde_json::from_str(&text).unwrap()
+    }
+
+    /// Runs one statement and returns its result (or error) object.
+    async fn run(&self, sql: &str) -> Value {
+        let answer = self
+            .pipeline(
+                json!({"requests": [{"type": "execute", "stmt": {"sql": sql}}, {"type": "close"}]}),
+            )
+            .await;
+        answer["results"][0].clone()
+    }
+}
+
+#[tokio::test]
+async fn sqld_s_routes_answer_as_sqld_does() {
+    bounded(LIMIT, async {
+        let fake = start().await;
+        let db = Db::of(&fake, "fake-db").await;
+        let get = |path: &str| http().get(format!("{}{path}", db.url)).send();
+        let index = get("/v2").await.unwrap();
+        assert_eq!(index.status(), StatusCode::OK);
+        assert!(index.text().await.unwrap().contains("Hrana over HTTP"));
+        assert_eq!(get("/v3").await.unwrap().status(), StatusCode::OK);
+        assert_eq!(get("/health").await.unwrap().status(), StatusCode::OK);
+        assert!(get("/version").await.unwrap().text().await.unwrap().starts_with("sqld "));
+        // Protobuf and WebSocket are refused clearly: clients fall back to JSON.
+        assert_eq!(get("/v3-protobuf").await.unwrap().status(), StatusCode::NOT_FOUND);
+        let (status, _, text) = db.post("/v3-protobuf/pipeline", "x").await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert!(text.contains("Protobuf"), "{text}");
+        let upgrade = http()
+            .get(&db.url)
+            .header("upgrade", "websocket")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(upgrade.status(), StatusCode::NOT_IMPLEMENTED);
+
+        // The v2 pipeline refuses what only v3 has.
+        let (status, kind, text) = db
+            .post("/v2/pipeline", r#"{"requests":[{"type":"get_autocommit"}]}"#)
+            .await;
+        assert_eq!((status, kind.as_str()), (StatusCode::BAD_REQUEST, "text/plain; charset=utf-8"));
+        assert!(text.contains("hrana3"), "{text}");
+
+        // A cursor: head, steps, terminator, one JSON value a line.
+        let (status, kind, text) = db
+            .post(
+                "/v3/cursor",
+                r#"{"baton":null,"batch":{"steps":[{"stmt":{"sql":"SELECT 1 AS one"}},{"stmt":{"sql":"SELEC"}}]}}"#,
+            )
+            .await;
+        assert_eq!((status, kind.as_str()), (StatusCode::OK, "text/plain"));
+        let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines[1]["type"], "step_begin");
+        assert_eq!(lines[1]["cols"][0]["name"], "one");
+        assert_eq!(lines[2]["row"][0], json!({"type": "integer", "value": "1"}));
+        assert_eq!(lines[3]["type"], "step_end");
+        assert_eq!(lines[4]["type"], "step_error");
+        assert_eq!(lines[5]["type"], "replication_index");
+    })
+    .await
+}
+
+#[tokio::test]
+async fn streams_hold_transactions_across_requests_and_batons_cannot_be_forged() {
+    bounded(LIMIT, async {
+        let fake = start().await;
+        let db = Db::of(&fake, "fake-db").await;
+        let first = db
+            .pipeline(json!({"requests": [
+                {"type": "execute", "stmt": {"sql": "CREATE TABLE t (x)"}},
+                {"type": "execute", "stmt": {"sql": "BEGIN"}},
+                {"type": "execute", "stmt": {"sql": "INSERT INTO t VALUES (1)"}}]}))
+            .await;
+        let baton = first["baton"].as_str().expect("a baton: a transaction is open").to_owned();
+
+        // Someone else sees nothing of the open transaction.
+        assert_eq!(
+            db.run("SELECT count(*) FROM t").await["response"]["result"]["rows"][0][0]["value"],
+            "0"
+        );
+        // A forged baton (one byte off), and garbage, are refused and touch nothing.
+        let mut forged = baton.clone().into_bytes();
+        let last = forged.len() - 1;
+        forged[last] = if forged[last] == b'A' { b'B' } else { b'A' };
+        let forged = String::from_utf8(forged).unwrap();
+        for bad in [forged.as_str(), "garbage", ""] {
+            let (status, _, text) = db
+                .post(
+                    "/v3/pipeline",
+                    json!({"baton": bad, "requests": [{"type": "execute", "stmt": {"sql": "COMMIT"}}]})
+                        .to_string(),
+                )
+                .await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {text}");
+            assert!(text.contains("invalid baton"), "{text}");
+        }
+        // The genuine one carries on, and is replaced by a new one.
+        let second = db
+            .pipeline(json!({"baton": baton, "requests": [
+                {"type": "execute", "stmt": {"sql": "INSERT INTO t VALUES (2)"}},
+                {"type": "get_autocommit"}]}))
+            .await;
+        assert_eq!(second["results"][1]["response"]["is_autocommit"], false);
+        let next = second["baton"].as_str().unwrap().to_owned();
+        assert_ne!(next, baton);
+        // The replaced baton is refused.
+        let (status, _, text) = db
+            .post("/v3/pipeline", json!({"baton": baton, "requests": []}).to_string())
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(text.contains("already been used"), "{text}");
+        let done = db
+            .pipeline(json!({"baton": next, "requests": [
+                {"type": "execute", "stmt": {"sql": "COMMIT"}}, {"type": "close"}]}))
+            .await;
+        assert_eq!(done["baton"], Value::Null);
+        assert_eq!(
+            db.run("SELECT count(*) FROM t").await["response"]["result"]["rows"][0][0]["value"],
+            "2"
+        );
+    })
+    .await
+}
+
+#[tokio::test]
+async fn hostile_requests_are_refused_cleanly_and_bounded() {
+    bounded(LIMIT, async {
+        let fake = FakeTurso::builder()
+            .statement_timeout(Duration::from_millis(300))
+            .start()
+            .await
+            .unwrap();
+        let db = Db::of(&fake, "fake-db").await;
+
+        // More than 10 MiB of body.
+        let (status, _, text) = db
+            .post("/v3/pipeline", vec![b' '; 10 * 1024 * 1024 + 1])
+            .await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+        // Deep JSON.
+        let deep = format!("{{\"requests\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+        let (status, _, text) = db.post("/v3/pipeline", deep).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(text.contains("Cannot deserialize"), "{text}");
+        // Garbage of every kind: a 4xx with a body, never a 5xx.
+        for garbage in [
+            "", "null", "[]", "{}", r#"{"requests":null}"#, r#"{"requests":[{"type":"nope"}]}"#,
+            r#"{"requests":[{"type":"execute","stmt":{"sql":"SELECT ?","args":[{"type":"integer","value":1}]}}]}"#,
+            r#"{"requests":[{"type":"batch","batch":{"steps":[{"condition":{"type":"not","cond":{"type":"ok","step":5}},"stmt":{"sql":"SELECT 1"}}]}}]}"#,
+            "\u{0}\u{1}\u{2}",
+        ] {
+            let (status, _, text) = db.post("/v3/pipeline", garbage).await;
+            assert!(status.is_client_error(), "{garbage:?}: {status} {text}");
+            assert!(!text.is_empty(), "{garbage:?}");
+        }
+
+        // A runaway statement is interrupted, in-band; the request goes on.
+        let started = std::time::Instant::now();
+        let answer = db
+            .pipeline(json!({"requests": [
+                {"type": "execute", "stmt": {"sql":
+                    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"}},
+                {"type": "execute", "stmt": {"sql": "SELECT 'after'"}},
+                {"type": "close"}]}))
+            .await;
+        assert_eq!(answer["results"][0]["error"]["code"], "SQLITE_INTERRUPT", "{answer}");
+        assert_eq!(answer["results"][1]["type"], "ok");
+        assert!(started.elapsed() < Duration::from_secs(10));
+
+        // A result larger than an answer may be is refused, in-band.
+        let answer = db
+            .run("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 3000) SELECT randomblob(5000) FROM c")
+            .await;
+        assert_eq!(answer["error"]["code"], "RESPONSE_TOO_LARGE", "{answer}");
+
+        // At most 1,024 streams a database: the next one is refused, the others stay.
+        let mut batons = Vec::new();
+        for _ in 0..1024 {
+            let open = db
+                .pipeline(json!({"requests": [{"type": "execute", "stmt": {"sql": "BEGIN"}}]}))
+                .await;
+            batons.push(open["baton"].as_str().unwrap().to_owned());
+        }
+        let (status, _, text) = db
+            .post("/v3/pipeline", json!({"requests": [{"type": "execute", "stmt": {"sql": "BEGIN"}}]}).to_string())
+            .await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{text}");
+        let kept = db
+            .pipeline(json!({"baton": batons[0], "requests": [{"type": "close"}]}))
+            .await;
+        assert_eq!(kept["results"][0]["type"], "ok");
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_database_is_missing_until_ready_and_refused_while_archived() {
+    bounded(LIMIT, async {
+        let fake = start().await;
+        let client = admin(&fake);
+        fake.set_readiness_lag(Duration::from_secs(3600));
+        client
+            .create_database("fake-org", &NewDatabase::new("slow", "default"))
+            .await
+            .unwrap();
+        let db = Db::of(&fake, "slow").await;
+        let (status, _, text) = db.post("/v3/pipeline", r#"{"requests":[]}"#).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{text}");
+        assert!(text.contains("Namespace `slow` doesn't exist"), "{text}");
+
+        let seeded = Db::of(&fake, "fake-db").await;
+        fake.archive_group("fake-org", "default").unwrap();
+        let (status, _, text) = seeded.post("/v3/pipeline", r#"{"requests":[]}"#).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
+        assert!(text.contains("archived"), "{text}");
+        client.unarchive_group("fake-org", "default").await.unwrap();
+        assert_eq!(seeded.run("SELECT 1").await["type"], "ok");
+    })
+    .await
+}
+
+#[tokio::test]
+async fn attach_reads_another_database_only_when_both_allow_it() {
+    bounded(LIMIT, async {
+        let fake = start().await;
+        let client = admin(&fake);
+        client
+            .create_database("fake-org", &NewDatabase::new("shared", "default"))
+            .await
+            .unwrap();
+        let shared = Db::of(&fake, "shared").await;
+        shared.run("CREATE TABLE s (x)").await;
+        shared.run("INSERT INTO s VALUES (42)").await;
+        let attach = json!({"requests": [
+            {"type": "execute", "stmt": {"sql": "ATTACH shared AS other"}},
+            {"type": "execute", "stmt": {"sql": "SELECT x FROM other.s"}},
+            {"type": "close"}]});
+
+        // Without the permission: 403, before anything runs.
+        let plain = Db::of(&fake, "fake-db").await;
+        let (status, _, text) = plain.post("/v3/pipeline", attach.to_string()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
+
+        // With it, but the database does not allow attach: 403.
+        let options = TokenOptions::new().read_attach(["shared"]);
+        let token = client
+            .create_database_token("fake-org", "fake-db", &options)
+            .await
+            .unwrap();
+        let allowed = Db {
+            url: plain.url.clone(),
+            token: token.jwt.expose_secret().to_owned(),
+        };
+        let (status, _, text) = allowed.post("/v3/pipeline", attach.to_string()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
+        assert!(text.contains("allow attach"), "{text}");
+
+        let config = turso_platform::DatabaseConfigurationInput::default().with_allow_attach(true);
+        client
+            .update_database_configuration("fake-org", "shared", &config)
+            .await
+            .unwrap();
+        let answer = allowed.pipeline(attach.clone()).await;
+        assert_eq!(
+            answer["results"][1]["response"]["result"]["rows"][0][0]["value"], "42",
+            "{answer}"
+        );
+        // Attached read-only.
+        let write = allowed
+            .pipeline(json!({"requests": [
+                {"type": "execute", "stmt": {"sql": "ATTACH shared AS other"}},
+                {"type": "execute", "stmt": {"sql": "INSERT INTO other.s VALUES (1)"}},
+                {"type": "close"}]}))
+            .await;
+        assert_eq!(write["results"][1]["type"], "error", "{write}");
+    })
+    .await
+}
+
+#[tokio::test]
+async fn data_survives_a_restart_and_a_reset_empties_the_seed_s_databases() {
+    bounded(LIMIT, async {
+        let dir = TempDir::new("data");
+        let fake = FakeTurso::builder()
+            .state_dir(dir.path())
+            .start()
+            .await
+            .unwrap();
+        let db = Db::of(&fake, "fake-db").await;
+        db.run("CREATE TABLE t (x)").await;
+        db.run("INSERT INTO t VALUES ('kept')").await;
+        let url = db.url.clone();
+        drop(fake);
+
+        let fake = FakeTurso::builder()
+            .state_dir(dir.path())
+            .start()
+            .await
+            .unwrap();
+        let again = Db::of(&fake, "fake-db").await;
+        assert_eq!(again.url, url, "the same port, where free");
+        assert_eq!(
+            again.run("SELECT x FROM t").await["response"]["result"]["rows"][0][0]["value"],
+            "kept"
+        );
+        // The token minted before the restart still works (the key was kept).
+        let old = Db {
+            url: again.url.clone(),
+            token: db.token.clone(),
+        };
+        assert_eq!(old.run("SELECT 1").await["type"], "ok");
+
+        fake.reset().unwrap();
+        let after = Db::of(&fake, "fake-db").await;
+        assert_eq!(after.url, url, "the seed's database keeps its URL");
+        assert_eq!(
+            after.run("SELECT x FROM t").await["type"],
+            "error",
+            "emptied"
+        );
+    })
+    .await
+}
+
+#[tokio::test]
+async fn uploads_and_dumps_fill_new_databases() {
+    bounded(LIMIT, async {
+        let fake = start().await;
+        let client = admin(&fake);
+
+        // An upload, as Turso's CLI sends it.
+        let file = TempDir::new("upload");
+        std::fs::create_dir_all(file.path()).unwrap();
+        let path = file.path().join("source.db");
+        let source = rusqlite::Connection::open(&path).unwrap();
+        source
+            .execute_batch("CREATE TABLE u (x); INSERT INTO u VALUES ('uploaded')")
+            .unwrap();
+        drop(source);
+        let bytes = std::fs::read(&path).unwrap();
+        client
+            .create_database(
+                "fake-org",
+                &NewDatabase::new("imported", "default").for_upload(),
+            )
+            .await
+            .unwrap();
+        let db = Db::of(&fake, "imported").await;
+        let put = |path: String, body: Vec<u8>| {
+            http()
+                .put(format!("{}{path}", db.url))
+                .bearer_auth(&db.token)
+                .body(body)
+                .send()
+        };
+        let start: Value = put(
+            "/v2/upload/start".into(),
+            json!({"db_size_bytes": bytes.len()})
+                .to_string()
+                .into_bytes(),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let id = start["upload_id"].as_str().unwrap();
+        let chunk = start["chunk_size"].as_u64().unwrap() as usize;
+        for (n, part) in bytes.chunks(chunk).enumerate() {
+            let sent = put(format!("/v2/upload/{id}/chunk/{n}"), part.to_vec())
+                .await
+                .unwrap();
+            assert_eq!(sent.status(), StatusCode::OK);
+        }
+        let done = put(format!("/v2/upload/{id}/finalize"), Vec::new())
+            .await
+            .unwrap();
+        assert_eq!(
+            done.status(),
+            StatusCode::OK,
+            "{}",
+            done.text().await.unwrap()
+        );
+        assert_eq!(
+            db.run("SELECT x FROM u").await["response"]["result"]["rows"][0][0]["value"],
+            "uploaded"
+        );
+        // A file that is no SQLite database is refused.
+        let start: Value = put(
+            "/v2/upload/start".into(),
+            json!({"db_size_bytes": 5}).to_string().into_bytes(),
+        )
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+        let id = start["upload_id"].as_str().unwrap();
+        put(format!("/v2/upload/{id}/chunk/0"), b"hello".to_vec())
+            .await
+            .unwrap();
+        let refused = put(format!("/v2/upload/{id}/finalize"), Vec::new())
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+
+        // A dump, from a file of this machine.
+        let dump = file.path().join("dump.sql");
+        std::fs::write(
+            &dump,
+            "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE d (x);\n\
+             INSERT INTO d VALUES ('dumped');\nCOMMIT;\n",
+        )
+        .unwrap();
+        let url = format!("file://{}", dump.display());
+        client
+            .create_database(
+                "fake-org",
+                &NewDatabase::new("restored", "default").from_dump(&url),
+            )
+            .await
+            .unwrap();
+        let db = Db::of(&fake, "restored").await;
+        assert_eq!(
+            db.run("SELECT x FROM d").await["response"]["result"]["rows"][0][0]["value"],
+            "dumped"
+        );
+        // A dump that does not load refuses the create: nothing is made.
+        std::fs::write(&dump, "INSERT INTO nope VALUES (1);").unwrap();
+        let err = client
+            .create_database(
+                "fake-org",
+                &NewDatabase::new("broken", "default").from_dump(&url),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(400), "{err}");
+        assert!(client.get_database("fake-org", "broken").await.is_err());
+    })
+    .await
+}
