@@ -64,12 +64,18 @@ pub(crate) struct Resolved {
     want_rows: bool,
 }
 
+/// The steps of a batch, read: each with its condition.
+pub(crate) type Steps = Vec<(Option<BatchCond>, Resolved)>;
+
+/// Where the databases a request attaches are, by the name used.
+pub(crate) type Attachments = HashMap<String, String>;
+
 /// A request, read.
 #[derive(Debug)]
 pub(crate) enum Planned {
     Close,
     Execute(Resolved),
-    Batch(Vec<(Option<BatchCond>, Resolved)>),
+    Batch(Steps),
     Sequence(String),
     Describe(String),
     StoreSql,
@@ -84,7 +90,7 @@ pub(crate) struct Plan {
     pub(crate) requests: Vec<Planned>,
     pub(crate) stored: HashMap<i32, String>,
     /// ATTACH targets, by the name used, where they are.
-    attachments: HashMap<String, String>,
+    attachments: Attachments,
 }
 
 fn resolve(
@@ -154,7 +160,7 @@ pub(crate) fn plan_batch(
     stored: &HashMap<i32, String>,
     batch: Batch,
     version: u8,
-) -> Result<Vec<(Option<BatchCond>, Resolved)>, Refusal> {
+) -> Result<Steps, Refusal> {
     batch
         .steps
         .into_iter()
@@ -356,8 +362,8 @@ pub(crate) fn run(
 /// Runs a cursor's batch on `stream`: its entries, one line each after the head.
 pub(crate) fn run_cursor(
     stream: &mut Stream,
-    steps: Vec<(Option<BatchCond>, Resolved)>,
-    attachments: HashMap<String, String>,
+    steps: Steps,
+    attachments: Attachments,
     read_only: bool,
     blocks: Blocks,
 ) -> (Vec<CursorEntry>, UsageReport) {
@@ -412,7 +418,7 @@ pub(crate) fn plan_cursor(
     batch: Batch,
     stored: &HashMap<i32, String>,
     access: &Access<'_>,
-) -> Result<(Vec<(Option<BatchCond>, Resolved)>, HashMap<String, String>), Refusal> {
+) -> Result<(Steps, Attachments), Refusal> {
     let steps = plan_batch(stored, batch, 3)?;
     let mut plan = Plan {
         requests: vec![Planned::Batch(steps)],
@@ -430,7 +436,7 @@ struct Runner<'a> {
     stream: &'a mut Stream,
     read_only: bool,
     blocks: Blocks,
-    attachments: HashMap<String, String>,
+    attachments: Attachments,
     usage: UsageReport,
     /// Bytes of rows still allowed in the answer.
     budget: usize,

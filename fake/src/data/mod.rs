@@ -18,6 +18,7 @@ use std::time::Instant;
 
 use rusqlite::Connection;
 use tokio::sync::oneshot;
+use tower::ServiceExt as _;
 
 use self::storage::{Data, Storage};
 use self::streams::Streams;
@@ -37,8 +38,9 @@ mod upload;
 
 /// How many deleted databases keep answering 404 on their ports.
 pub(crate) const RETIRED_KEPT: usize = 256;
-/// How many connections a database's port keeps open at once.
-const MAX_CONNECTIONS: usize = 64;
+/// How many connections a database's port keeps open at once: past it, an idle one is
+/// closed, or, when every one has a request in flight, the new one is answered 503.
+const MAX_CONNECTIONS: usize = 1_024;
 
 /// What a new database starts with.
 pub(crate) enum Init {
@@ -101,6 +103,8 @@ fn copy(from: &Connection, to: &mut Connection) -> rusqlite::Result<()> {
 /// Every database served, by ID, and where they live.
 pub(crate) struct DataPlane {
     storage: Storage,
+    /// The routes of every database's port (made once, shared).
+    router: std::sync::OnceLock<axum::Router>,
     ip: IpAddr,
     /// How long a statement may run.
     statement_timeout: std::time::Duration,
@@ -117,6 +121,7 @@ impl DataPlane {
     ) -> io::Result<Self> {
         Ok(Self {
             storage,
+            router: std::sync::OnceLock::new(),
             ip,
             statement_timeout,
             served: Mutex::new(HashMap::new()),
@@ -217,12 +222,22 @@ impl DataPlane {
             upload: Mutex::new(None),
             stop: Mutex::new(Some(stop)),
         });
-        let router = routes::router(Arc::clone(app), Arc::clone(&served));
+        let router = self
+            .router
+            .get_or_init(|| routes::router(Arc::clone(app)))
+            .clone();
+        let database = Arc::clone(&served);
+        let service = router.map_request(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(Arc::clone(&database));
+                request
+            },
+        );
         let limits = server::Limits {
             idle_timeout: app.idle_timeout(),
             max_connections: MAX_CONNECTIONS,
         };
-        tokio::spawn(server::serve(listener, router, limits, stopped));
+        tokio::spawn(server::serve(listener, service, limits, stopped));
         if let Some(old) = lock(&self.served).insert(id.to_owned(), served) {
             self.retire(old);
         }

@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Request, State};
+use axum::extract::{FromRequestParts, Path, Request};
 use axum::http::header::{CONTENT_TYPE, UPGRADE};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -39,14 +40,33 @@ pub(crate) const MAX_BODY: usize = 10 * 1024 * 1024;
 /// What sqld answers to `GET /version`, for the version the fake's databases report.
 const VERSION: &str = "sqld 0.24.32 (turso-platform-fake)";
 
-/// A database's routes, and what they share.
+/// The database a request is for (its port's, which the server puts in the request's
+/// extensions), and the fake.
 #[derive(Clone)]
 pub(crate) struct Db {
     pub(crate) app: Arc<App>,
     pub(crate) served: Arc<Served>,
 }
 
-pub(crate) fn router(app: Arc<App>, served: Arc<Served>) -> Router {
+impl FromRequestParts<Arc<App>> for Db {
+    type Rejection = StatusCode;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, StatusCode> {
+        let served = parts
+            .extensions
+            .get::<Arc<Served>>()
+            .cloned()
+            .ok_or(StatusCode::NOT_FOUND)?;
+        Ok(Db {
+            app: Arc::clone(app),
+            served,
+        })
+    }
+}
+
+/// The routes of every database's port: one router, shared (each request carries its
+/// database).
+pub(crate) fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/v2/pipeline", post(pipeline_v2))
         .route("/v3/pipeline", post(pipeline_v3))
@@ -62,7 +82,7 @@ pub(crate) fn router(app: Arc<App>, served: Arc<Served>) -> Router {
         .route("/v2/upload/{id}/chunk/{n}", put(upload::chunk))
         .route("/v2/upload/{id}/finalize", put(upload::finalize))
         .fallback(not_found)
-        .with_state(Db { app, served })
+        .with_state(app)
 }
 
 /// A refusal of the whole request.
@@ -320,11 +340,11 @@ async fn read_json<T: DeserializeOwned>(app: &App, body: Body) -> Result<T, Fail
         .map_err(|e| Failure::Protocol(format!("Cannot deserialize client message from JSON: {e}")))
 }
 
-async fn pipeline_v2(State(db): State<Db>, request: Request) -> Response {
+async fn pipeline_v2(db: Db, request: Request) -> Response {
     pipeline(db, 2, request).await
 }
 
-async fn pipeline_v3(State(db): State<Db>, request: Request) -> Response {
+async fn pipeline_v3(db: Db, request: Request) -> Response {
     pipeline(db, 3, request).await
 }
 
@@ -380,7 +400,7 @@ async fn run_pipeline(db: &Db, version: u8, request: Request) -> Result<Pipeline
     })
 }
 
-async fn cursor(State(db): State<Db>, request: Request) -> Response {
+async fn cursor(db: Db, request: Request) -> Response {
     match run_cursor(&db, request).await {
         Ok(body) => (
             [(CONTENT_TYPE, HeaderValue::from_static("text/plain"))],

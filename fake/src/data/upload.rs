@@ -5,7 +5,7 @@
 //! once it is whole and is a SQLite database; at most [`MAX_UPLOAD`] bytes.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Request};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use rusqlite::{Connection, MAIN_DB};
@@ -53,7 +53,7 @@ async fn body(request: Request, limit: usize) -> Result<Bytes, Failure> {
 }
 
 /// `PUT /v2/upload/start`.
-pub(crate) async fn start(State(db): State<Db>, request: Request) -> Response {
+pub(crate) async fn start(db: Db, request: Request) -> Response {
     let run = async {
         admit_writer(&db, request.headers())?;
         let bytes = body(request, MAX_BODY).await?;
@@ -84,7 +84,7 @@ pub(crate) async fn start(State(db): State<Db>, request: Request) -> Response {
 
 /// `PUT /v2/upload/{id}/chunk/{n}`.
 pub(crate) async fn chunk(
-    State(db): State<Db>,
+    db: Db,
     Path((id, n)): Path<(String, u64)>,
     request: Request,
 ) -> Response {
@@ -116,11 +116,7 @@ pub(crate) async fn chunk(
 }
 
 /// `PUT /v2/upload/{id}/finalize`.
-pub(crate) async fn finalize(
-    State(db): State<Db>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub(crate) async fn finalize(db: Db, Path(id): Path<String>, headers: HeaderMap) -> Response {
     let run = async {
         admit_writer(&db, &headers)?;
         let upload = {

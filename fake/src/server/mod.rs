@@ -16,12 +16,11 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
-use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -57,12 +56,21 @@ pub(crate) struct Limits {
 
 /// Serves `router` on `listener` until `stop` fires (or its sender is dropped), then
 /// finishes the requests in flight and closes every connection.
-pub(crate) async fn serve(
+pub(crate) async fn serve<S>(
     listener: TcpListener,
-    router: Router,
+    router: S,
     limits: Limits,
     mut stop: oneshot::Receiver<()>,
-) {
+) where
+    S: tower::Service<
+            axum::http::Request<hyper::body::Incoming>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
     let graceful = GracefulShutdown::new();
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -83,16 +91,35 @@ pub(crate) async fn serve(
             },
             _ = &mut stop => break,
         };
-        let activity = open.make_room();
-        // Each request carries its connection, for a fault that loses its answer.
+        let Some(activity) = open.make_room() else {
+            // Every connection is busy with a request: this one is refused with an
+            // answer (never by dropping one whose request runs).
+            tokio::spawn(refuse_busy(stream, limits.max_connections));
+            continue;
+        };
+        // Each request carries its connection, for a fault that loses its answer, and
+        // counts as in flight until its answer is made.
         let lose = LoseAnswer::default();
         let lost = lose.clone();
-        let service = TowerToHyperService::new(router.clone().map_request(
-            move |mut request: axum::http::Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(lose.clone());
-                request
-            },
-        ));
+        let busy = Arc::clone(&activity.busy);
+        let service = TowerToHyperService::new(
+            router
+                .clone()
+                .map_request(
+                    move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                        request.extensions_mut().insert(lose.clone());
+                        request
+                    },
+                )
+                .map_future(move |answer| {
+                    let in_flight = InFlight::new(Arc::clone(&busy));
+                    async move {
+                        let answer = answer.await;
+                        drop(in_flight);
+                        answer
+                    }
+                }),
+        );
         let (http, open_too) = (http.clone(), Arc::clone(&open));
         let watcher = graceful.watcher();
         let id = activity.id;
@@ -136,6 +163,43 @@ async fn starts_with_http2_preface(stream: &mut TcpStream, timeout: Duration) ->
     }
 }
 
+/// Answers a connection that found every other one busy: 503, with the API's error
+/// body and `Retry-After`, then the close.
+async fn refuse_busy(mut stream: TcpStream, max: usize) {
+    let mut refusal = refusal(
+        "HTTP/1.1 503 Service Unavailable",
+        &format!(
+            "the server has {max} connections open, each with a request in flight: try \
+             again shortly"
+        ),
+    );
+    // Before the blank line that ends the head.
+    if let Some(end) = refusal.windows(4).position(|w| w == b"\r\n\r\n") {
+        refusal.splice(end..end, *b"\r\nretry-after: 1");
+    }
+    let write = async {
+        let _ = stream.write_all(&refusal).await;
+        let _ = stream.shutdown().await;
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(5), write).await;
+}
+
+/// A request in flight on a connection, counted until it is dropped.
+struct InFlight(Arc<AtomicUsize>);
+
+impl InFlight {
+    fn new(busy: Arc<AtomicUsize>) -> Self {
+        busy.fetch_add(1, Ordering::SeqCst);
+        Self(busy)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// The answer to an HTTP/2 preface: 505, with the API's error body, then the close.
 fn http2_refusal() -> Vec<u8> {
     refusal(
@@ -155,8 +219,16 @@ struct Connections {
 #[derive(Default)]
 struct Open {
     next_id: u64,
-    /// By ID: when it was last active, and how to close it.
-    live: HashMap<u64, (Arc<AtomicU64>, Option<AbortHandle>)>,
+    /// By ID.
+    live: HashMap<u64, Live>,
+}
+
+/// An open connection: when it was last active, how many requests it has in flight, and
+/// how to close it.
+struct Live {
+    active: Arc<AtomicU64>,
+    busy: Arc<AtomicUsize>,
+    abort: Option<AbortHandle>,
 }
 
 impl Connections {
@@ -172,39 +244,50 @@ impl Connections {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Makes room for a new connection, closing the least recently active ones past the
-    /// limit, and returns the new one's activity record.
-    fn make_room(&self) -> Activity {
+    /// Makes room for a new connection, closing the least recently active idle ones (no
+    /// request in flight) past the limit, and returns the new one's activity record;
+    /// `None` when every connection has a request in flight.
+    fn make_room(&self) -> Option<Activity> {
         let now = self.now();
         let mut open = self.lock();
         while open.live.len() >= self.max {
-            let Some(oldest) = open
+            let oldest = open
                 .live
                 .iter()
-                .min_by_key(|(_, (active, _))| active.load(Ordering::Relaxed))
-                .map(|(id, _)| *id)
-            else {
-                break;
-            };
-            if let Some((_, Some(abort))) = open.live.remove(&oldest) {
+                .filter(|(_, live)| live.busy.load(Ordering::SeqCst) == 0)
+                .min_by_key(|(_, live)| live.active.load(Ordering::Relaxed))
+                .map(|(id, _)| *id)?;
+            if let Some(Live {
+                abort: Some(abort), ..
+            }) = open.live.remove(&oldest)
+            {
                 abort.abort();
             }
         }
         open.next_id += 1;
         let id = open.next_id;
         let last = Arc::new(AtomicU64::new(now));
-        open.live.insert(id, (Arc::clone(&last), None));
-        Activity {
+        let busy = Arc::new(AtomicUsize::new(0));
+        open.live.insert(
+            id,
+            Live {
+                active: Arc::clone(&last),
+                busy: Arc::clone(&busy),
+                abort: None,
+            },
+        );
+        Some(Activity {
             id,
             last,
+            busy,
             epoch: self.epoch,
-        }
+        })
     }
 
     /// Notes how to close the connection `id`, unless it already ended.
     fn register(&self, id: u64, abort: AbortHandle) {
-        if let Some((_, handle)) = self.lock().live.get_mut(&id) {
-            *handle = Some(abort);
+        if let Some(live) = self.lock().live.get_mut(&id) {
+            live.abort = Some(abort);
         }
     }
 
@@ -225,10 +308,11 @@ impl Drop for Closed {
     }
 }
 
-/// When a connection last read or wrote a byte.
+/// When a connection last read or wrote a byte, and how many requests it has in flight.
 struct Activity {
     id: u64,
     last: Arc<AtomicU64>,
+    busy: Arc<AtomicUsize>,
     epoch: Instant,
 }
 
@@ -367,7 +451,7 @@ mod tests {
         let connections = Connections::new(4);
         let mut io = Bounded::new(
             Unread,
-            connections.make_room(),
+            connections.make_room().unwrap(),
             Duration::from_secs(10),
             LoseAnswer::default(),
         );
@@ -383,14 +467,14 @@ mod tests {
         let tasks: Vec<_> = (0..2)
             .map(|_| tokio::spawn(std::future::pending::<()>()))
             .collect();
-        let first = connections.make_room();
+        let first = connections.make_room().unwrap();
         connections.register(first.id, tasks[0].abort_handle());
-        let second = connections.make_room();
+        let second = connections.make_room().unwrap();
         connections.register(second.id, tasks[1].abort_handle());
         // The first connection was used after the second one last was.
         first.last.store(20, Ordering::Relaxed);
         second.last.store(10, Ordering::Relaxed);
-        let _third = connections.make_room();
+        let _third = connections.make_room().unwrap();
         let [kept, evicted] = [&tasks[0], &tasks[1]];
         tokio::task::yield_now().await;
         assert!(
@@ -399,5 +483,30 @@ mod tests {
         );
         assert!(!kept.is_finished());
         assert_eq!(connections.lock().live.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_connection_with_a_request_in_flight_is_never_closed_for_room() {
+        let connections = Connections::new(2);
+        let tasks: Vec<_> = (0..2)
+            .map(|_| tokio::spawn(std::future::pending::<()>()))
+            .collect();
+        let busy = connections.make_room().unwrap();
+        connections.register(busy.id, tasks[0].abort_handle());
+        let idle = connections.make_room().unwrap();
+        connections.register(idle.id, tasks[1].abort_handle());
+        busy.last.store(0, Ordering::Relaxed);
+        idle.last.store(10, Ordering::Relaxed);
+        let in_flight = InFlight::new(Arc::clone(&busy.busy));
+        // The busy one is the least recently active, and is kept: the idle one goes.
+        let third = connections.make_room().unwrap();
+        tokio::task::yield_now().await;
+        assert!(!tasks[0].is_finished());
+        assert!(tasks[1].is_finished());
+        // With every connection busy, there is no room: the caller answers 503.
+        let _also_busy = InFlight::new(Arc::clone(&third.busy));
+        assert!(connections.make_room().is_none());
+        drop(in_flight);
+        assert!(connections.make_room().is_some());
     }
 }
