@@ -17,6 +17,36 @@ use crate::model::DataTarget;
 /// `jsonwebtoken`).
 pub(crate) const EXPIRY_LEEWAY: Duration = Duration::from_secs(60);
 
+/// The tokens verified lately, so that a client's every request does not pay for an
+/// Ed25519 verification: by the whole token, so only the very token that verified
+/// matches. What changes (rotations, expiry) is checked on every request all the same.
+#[derive(Default)]
+pub(crate) struct Verified {
+    tokens: std::sync::Mutex<std::collections::HashMap<String, ConnectionClaims>>,
+}
+
+/// How many verified tokens are kept (all are forgotten past it).
+const KEPT_TOKENS: usize = 4_096;
+
+impl Verified {
+    /// The claims of `token`, if the fake signed it.
+    fn claims(&self, signer: &Signer, token: &str) -> Option<ConnectionClaims> {
+        let mut tokens = self
+            .tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(claims) = tokens.get(token) {
+            return Some(claims.clone());
+        }
+        let claims: ConnectionClaims = signer.verify(token).ok()?;
+        if tokens.len() >= KEPT_TOKENS {
+            tokens.clear();
+        }
+        tokens.insert(token.to_owned(), claims.clone());
+        Some(claims)
+    }
+}
+
 /// Why a request was refused before anything ran.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Denied {
@@ -31,6 +61,7 @@ pub(crate) enum Denied {
 pub(crate) fn authorize(
     headers: &HeaderMap,
     signer: &Signer,
+    verified: &Verified,
     id: &str,
     target: &DataTarget,
     now: Duration,
@@ -53,9 +84,9 @@ pub(crate) fn authorize(
             "The authentication scheme in the `Authorization` HTTP header is not supported",
         ));
     }
-    let claims: ConnectionClaims = signer
-        .verify(token.trim())
-        .map_err(|_| Denied::Unauthorized("The JWT is invalid"))?;
+    let claims = verified
+        .claims(signer, token.trim())
+        .ok_or(Denied::Unauthorized("The JWT is invalid"))?;
     // A rotation after the token was minted replaced the key it was signed with.
     if claims.seq <= target.rotated_at {
         return Err(Denied::Unauthorized("The JWT is invalid"));
@@ -125,11 +156,13 @@ mod tests {
     fn tokens_are_checked_as_sqld_checks_them() {
         let signer = Signer::from_seed(&[3; 32]);
         let now = Duration::from_secs(1_000);
+        let verified = Verified::default();
         let check = |claims: &ConnectionClaims, now: Duration| {
             let token = signer.sign(claims);
             authorize(
                 &headers(&format!("Bearer {token}")),
                 &signer,
+                &verified,
                 "d1",
                 &target(),
                 now,
@@ -165,14 +198,14 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    authorize(&headers(&header), &signer, "d1", &target(), now),
+                    authorize(&headers(&header), &signer, &verified, "d1", &target(), now),
                     Err(Denied::Unauthorized(_))
                 ),
                 "{header}"
             );
         }
         assert_eq!(
-            authorize(&HeaderMap::new(), &signer, "d1", &target(), now).unwrap_err(),
+            authorize(&HeaderMap::new(), &signer, &verified, "d1", &target(), now).unwrap_err(),
             Denied::Unauthorized("Expected authorization header but none given")
         );
     }

@@ -30,6 +30,8 @@ use crate::model::UsageReport;
 pub(crate) const MAX_RESULT: usize = 10 * 1024 * 1024;
 /// The longest SQL text kept in a database's statistics, in bytes.
 const MAX_QUERY_TEXT: usize = 1_000;
+/// How many distinct statements one request reports to the statistics.
+const MAX_QUERIES_REPORTED: usize = 1_000;
 
 /// Why a whole request is refused.
 #[derive(Debug, PartialEq, Eq)]
@@ -59,9 +61,49 @@ pub(crate) struct Blocks {
 #[derive(Debug)]
 pub(crate) struct Resolved {
     sql: String,
+    /// What the SQL is, read once.
+    analysis: sql::Analysis,
     args: Vec<Value>,
     named_args: Vec<(String, Value)>,
     want_rows: bool,
+}
+
+impl Resolved {
+    fn new(
+        sql: String,
+        args: Vec<Value>,
+        named_args: Vec<(String, Value)>,
+        want_rows: bool,
+    ) -> Self {
+        Self {
+            analysis: sql::analyze(&sql),
+            sql,
+            args,
+            named_args,
+            want_rows,
+        }
+    }
+
+    /// The same, reusing `previous`'s reading when its SQL is the same (a batch repeats
+    /// its statements).
+    fn after(
+        sql: String,
+        args: Vec<Value>,
+        named_args: Vec<(String, Value)>,
+        want_rows: bool,
+        previous: Option<&Resolved>,
+    ) -> Self {
+        match previous {
+            Some(previous) if previous.sql == sql => Self {
+                analysis: previous.analysis,
+                sql,
+                args,
+                named_args,
+                want_rows,
+            },
+            _ => Self::new(sql, args, named_args, want_rows),
+        }
+    }
 }
 
 /// The steps of a batch, read: each with its condition.
@@ -113,17 +155,21 @@ fn resolve(
     }
 }
 
-fn resolve_stmt(stored: &HashMap<i32, String>, stmt: Stmt) -> Result<Resolved, Refusal> {
-    Ok(Resolved {
-        sql: resolve(stored, stmt.sql, stmt.sql_id)?,
-        args: stmt.args,
-        named_args: stmt
-            .named_args
+fn resolve_stmt(
+    stored: &HashMap<i32, String>,
+    stmt: Stmt,
+    previous: Option<&Resolved>,
+) -> Result<Resolved, Refusal> {
+    Ok(Resolved::after(
+        resolve(stored, stmt.sql, stmt.sql_id)?,
+        stmt.args,
+        stmt.named_args
             .into_iter()
             .map(|arg| (arg.name, arg.value))
             .collect(),
-        want_rows: stmt.want_rows.unwrap_or(true),
-    })
+        stmt.want_rows.unwrap_or(true),
+        previous,
+    ))
 }
 
 fn check_cond(cond: &BatchCond, index: usize, version: u8) -> Result<(), Refusal> {
@@ -161,17 +207,16 @@ pub(crate) fn plan_batch(
     batch: Batch,
     version: u8,
 ) -> Result<Steps, Refusal> {
-    batch
-        .steps
-        .into_iter()
-        .enumerate()
-        .map(|(index, step)| {
-            if let Some(cond) = &step.condition {
-                check_cond(cond, index, version)?;
-            }
-            Ok((step.condition, resolve_stmt(stored, step.stmt)?))
-        })
-        .collect()
+    let mut steps: Steps = Vec::with_capacity(batch.steps.len());
+    for (index, step) in batch.steps.into_iter().enumerate() {
+        if let Some(cond) = &step.condition {
+            check_cond(cond, index, version)?;
+        }
+        let previous = steps.last().map(|(_, stmt)| stmt);
+        let stmt = resolve_stmt(stored, step.stmt, previous)?;
+        steps.push((step.condition, stmt));
+    }
+    Ok(steps)
 }
 
 /// Reads a pipeline's requests (see the module's documentation).
@@ -199,7 +244,7 @@ pub(crate) fn plan(
                 closed = true;
                 Planned::Close
             }
-            StreamRequest::Execute { stmt } => Planned::Execute(resolve_stmt(&stored, stmt)?),
+            StreamRequest::Execute { stmt } => Planned::Execute(resolve_stmt(&stored, stmt, None)?),
             StreamRequest::Batch { batch } => Planned::Batch(plan_batch(&stored, batch, version)?),
             StreamRequest::Sequence { sql, sql_id } => {
                 Planned::Sequence(resolve(&stored, sql, sql_id)?)
@@ -262,19 +307,24 @@ pub(crate) fn plan(
 impl Plan {
     /// Every statement of every request, as the token may run them, or the 403.
     fn authorize(&mut self, access: &Access<'_>) -> Result<(), Refusal> {
-        let mut texts: Vec<&str> = Vec::new();
+        let mut texts: Vec<(&str, Kind)> = Vec::new();
         for request in &self.requests {
             match request {
-                Planned::Execute(stmt) => texts.push(&stmt.sql),
-                Planned::Batch(steps) => {
-                    texts.extend(steps.iter().map(|(_, stmt)| stmt.sql.as_str()))
-                }
-                Planned::Sequence(sql) => texts.extend(sql::statements(sql)),
+                Planned::Execute(stmt) => texts.push((&stmt.sql, stmt.analysis.kind)),
+                Planned::Batch(steps) => texts.extend(
+                    steps
+                        .iter()
+                        .map(|(_, stmt)| (stmt.sql.as_str(), stmt.analysis.kind)),
+                ),
+                Planned::Sequence(sql) => texts.extend(
+                    sql::statements(sql)
+                        .into_iter()
+                        .map(|text| (text, sql::classify(text))),
+                ),
                 _ => {}
             }
         }
-        for text in texts {
-            let kind = sql::classify(text);
+        for (text, kind) in texts {
             if access.read_only && !kind.reads_only() {
                 return Err(Refusal::Forbidden(
                     "Current session doesn't have Write permission to this database: the \
@@ -587,19 +637,13 @@ impl Runner<'_> {
     /// Runs `PRAGMA query_only` as the token and the transaction need.
     fn settle_query_only(&mut self) -> Result<(), ErrorBody> {
         let wanted = self.read_only || self.stream.read_only_transaction;
-        if self.stream.query_only != wanted {
-            self.conn()
-                .pragma_update(None, "query_only", wanted)
-                .map_err(sqlite_error)?;
-            self.stream.query_only = wanted;
-        }
-        Ok(())
+        self.stream.conn.query_only(wanted).map_err(sqlite_error)
     }
 
     /// Runs one statement.
     fn statement(&mut self, stmt: &Resolved) -> Result<StmtResult, ErrorBody> {
-        let statements = sql::statements(&stmt.sql);
-        match statements.len() {
+        let analysis = stmt.analysis;
+        match analysis.statements {
             0 => {
                 return Err(ErrorBody::new(
                     "SQL_NO_STATEMENT",
@@ -614,7 +658,7 @@ impl Runner<'_> {
                 ));
             }
         }
-        let kind = sql::classify(&stmt.sql);
+        let kind = analysis.kind;
         if (self.blocks.reads && kind.blocked_by_reads())
             || (self.blocks.writes && kind.blocked_by_writes())
         {
@@ -623,8 +667,7 @@ impl Runner<'_> {
         self.settle_query_only()?;
         let started = Instant::now();
         let result = self.run_statement(stmt, kind);
-        let conn = &self.stream.conn;
-        conn.deadline.stop();
+        self.stream.conn.deadline.stop();
         if let Kind::Begin { read_only: true } = kind
             && result.is_ok()
         {
@@ -633,36 +676,35 @@ impl Runner<'_> {
         if self.stream.conn.sqlite.is_autocommit() {
             self.stream.read_only_transaction = false;
         }
-        if matches!(kind, Kind::Attach | Kind::Detach)
-            || sql::classify(&stmt.sql)
-                == (Kind::Write {
-                    insert: false,
-                    iud: false,
-                })
-                && stmt
-                    .sql
-                    .trim_start()
-                    .to_ascii_uppercase()
-                    .starts_with("PRAGMA")
-            || (kind == Kind::Ddl && stmt.sql.to_ascii_uppercase().contains("TEMP"))
-        {
+        if analysis.session {
             self.stream.stateful = true;
         }
         let mut result = result?;
         result.query_duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-        let mut text = stmt.sql.trim().to_owned();
-        if text.len() > MAX_QUERY_TEXT {
-            let mut end = MAX_QUERY_TEXT;
-            while !text.is_char_boundary(end) {
-                end -= 1;
-            }
-            text.truncate(end);
-        }
         self.usage.rows_read += result.rows_read;
         self.usage.rows_written += result.rows_written;
-        self.usage
-            .queries
-            .push((text, result.rows_read, result.rows_written));
+        let reported = self.usage.queries.len();
+        match self.usage.queries.last_mut() {
+            // Consecutive runs of the same statement (a batch of inserts) are one entry.
+            Some((text, read, written)) if *text == stmt.sql.trim() => {
+                *read += result.rows_read;
+                *written += result.rows_written;
+            }
+            _ if reported < MAX_QUERIES_REPORTED => {
+                let mut text = stmt.sql.trim().to_owned();
+                if text.len() > MAX_QUERY_TEXT {
+                    let mut end = MAX_QUERY_TEXT;
+                    while !text.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    text.truncate(end);
+                }
+                self.usage
+                    .queries
+                    .push((text, result.rows_read, result.rows_written));
+            }
+            _ => {}
+        }
         Ok(result)
     }
 
@@ -670,7 +712,7 @@ impl Runner<'_> {
         // What SQLite runs: libSQL's `BEGIN READONLY` as a deferred transaction (read-only
         // by `query_only`), sqld's `ATTACH name AS alias` as the named database's file.
         let mut attach_location = None;
-        let text: String = if sql::is_begin_readonly(&stmt.sql) {
+        let text: String = if stmt.analysis.begin_readonly {
             "BEGIN DEFERRED".to_owned()
         } else if kind == Kind::Attach {
             let (name, alias) = sql::attach_target(&stmt.sql).ok_or_else(|| {
@@ -687,7 +729,9 @@ impl Runner<'_> {
         };
         let budget = self.budget;
         let conn = &self.stream.conn;
-        let mut statement = conn.sqlite.prepare(&text).map_err(sqlite_error)?;
+        let mut statement = conn.sqlite.prepare_cached(&text).map_err(sqlite_error)?;
+        // A cached statement's counters add up over its runs.
+        statement.reset_status(StatementStatus::FullscanStep);
         if let Some(location) = &attach_location {
             statement
                 .raw_bind_parameter(1, location.as_str())
@@ -792,12 +836,12 @@ impl Runner<'_> {
 
     fn sequence(&mut self, sql: &str) -> Result<(), ErrorBody> {
         for statement in sql::statements(sql) {
-            self.statement(&Resolved {
-                sql: statement.to_owned(),
-                args: Vec::new(),
-                named_args: Vec::new(),
-                want_rows: false,
-            })?;
+            self.statement(&Resolved::new(
+                statement.to_owned(),
+                Vec::new(),
+                Vec::new(),
+                false,
+            ))?;
         }
         Ok(())
     }
@@ -955,7 +999,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(answers(&outcome)[0]["type"], "ok");
-        assert!(s.query_only);
+        assert!(s.conn.is_query_only());
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub(crate) mod storage;
 pub(crate) mod streams;
 mod upload;
 
+/// How many connections a database keeps for its next streams.
+const POOLED: usize = 8;
+
 /// How many deleted databases keep answering 404 on their ports.
 pub(crate) const RETIRED_KEPT: usize = 256;
 /// How many connections a database's port keeps open at once: past it, an idle one is
@@ -59,6 +62,9 @@ pub(crate) struct Served {
     /// Its data; `None` once it is deleted.
     data: Mutex<Option<Data>>,
     pub(crate) streams: Mutex<Streams>,
+    /// Connections of streams that ended clean, for the next streams (opening a
+    /// connection costs more than the statement most requests run).
+    pool: Mutex<Vec<storage::Conn>>,
     /// An upload in progress (`PUT /v2/upload/...`).
     pub(crate) upload: Mutex<Option<upload::Upload>>,
     stop: Mutex<Option<oneshot::Sender<()>>>,
@@ -72,6 +78,29 @@ impl Served {
     /// A new connection to its data, unless it was deleted.
     pub(crate) fn connect(&self) -> Option<rusqlite::Result<storage::Conn>> {
         lock(&self.data).as_ref().map(Data::connect)
+    }
+
+    /// A connection for a new stream: a pooled one, or a new one.
+    pub(crate) fn take_connection(&self) -> Option<rusqlite::Result<storage::Conn>> {
+        if let Some(conn) = lock(&self.pool).pop() {
+            return Some(Ok(conn));
+        }
+        self.connect()
+    }
+
+    /// Keeps the connection of a stream that ended clean (in autocommit, nothing of its
+    /// own set up) for the next stream, up to [`POOLED`].
+    pub(crate) fn pool(&self, conn: storage::Conn) {
+        let mut pool = lock(&self.pool);
+        if pool.len() < POOLED && lock(&self.data).is_some() {
+            pool.push(conn);
+        }
+    }
+
+    /// Closes every stream and pooled connection (the data is replaced or gone).
+    pub(crate) fn close_connections(&self) {
+        self.streams().clear();
+        lock(&self.pool).clear();
     }
 
     /// The location `ATTACH` opens it at, read-only, unless it was deleted.
@@ -89,7 +118,7 @@ impl Served {
         let Some(Ok(mut target)) = self.connect() else {
             return Err(rusqlite::Error::InvalidQuery);
         };
-        self.streams().clear();
+        self.close_connections();
         copy(image, &mut target.sqlite)
     }
 }
@@ -105,6 +134,8 @@ pub(crate) struct DataPlane {
     storage: Storage,
     /// The routes of every database's port (made once, shared).
     router: std::sync::OnceLock<axum::Router>,
+    /// Tokens verified lately.
+    verified: auth::Verified,
     ip: IpAddr,
     /// How long a statement may run.
     statement_timeout: std::time::Duration,
@@ -122,6 +153,7 @@ impl DataPlane {
         Ok(Self {
             storage,
             router: std::sync::OnceLock::new(),
+            verified: auth::Verified::default(),
             ip,
             statement_timeout,
             served: Mutex::new(HashMap::new()),
@@ -169,6 +201,11 @@ impl DataPlane {
             }
         }
         bound
+    }
+
+    /// The tokens verified lately.
+    pub(crate) fn verified(&self) -> &auth::Verified {
+        &self.verified
     }
 
     /// The database `id`, if it is served.
@@ -219,6 +256,7 @@ impl DataPlane {
             port,
             data: Mutex::new(Some(data)),
             streams: Mutex::new(Streams::default()),
+            pool: Mutex::new(Vec::new()),
             upload: Mutex::new(None),
             stop: Mutex::new(Some(stop)),
         });
@@ -260,7 +298,7 @@ impl DataPlane {
             wanted.insert(id.to_owned());
             if let Some(served) = self.served(id) {
                 if fresh {
-                    served.streams().clear();
+                    served.close_connections();
                     let data = Data::open(&self.storage, id, true, self.statement_timeout)
                         .map_err(io::Error::other)?;
                     *lock(&served.data) = Some(data);
@@ -300,7 +338,7 @@ impl DataPlane {
     /// Deletes a database's data; its port answers 404 until [`RETIRED_KEPT`] databases
     /// were deleted after it.
     fn retire(&self, served: Arc<Served>) {
-        served.streams().clear();
+        served.close_connections();
         if let Some(data) = lock(&served.data).take() {
             data.destroy();
         }
@@ -329,7 +367,7 @@ impl DataPlane {
         let served: Vec<Arc<Served>> = lock(&self.served).drain().map(|(_, s)| s).collect();
         let retired: Vec<Arc<Served>> = lock(&self.retired).drain(..).collect();
         for database in served.into_iter().chain(retired) {
-            database.streams().clear();
+            database.close_connections();
             if let Some(stop) = lock(&database.stop).take() {
                 let _ = stop.send(());
             }

@@ -225,11 +225,19 @@ impl Db {
             Some(target) => return Err(Failure::Missing(target.name)),
             None => return Err(Failure::Missing(self.served.id.clone())),
         };
-        let claims = auth::authorize(headers, self.app.signer(), &self.served.id, &target, now)
-            .map_err(|denied| match denied {
-                Denied::Unauthorized(reason) => Failure::Unauthorized(reason),
-                Denied::Missing => Failure::Missing(target.name.clone()),
-            })?;
+        let verified = self.app.data().verified();
+        let claims = auth::authorize(
+            headers,
+            self.app.signer(),
+            verified,
+            &self.served.id,
+            &target,
+            now,
+        )
+        .map_err(|denied| match denied {
+            Denied::Unauthorized(reason) => Failure::Unauthorized(reason),
+            Denied::Missing => Failure::Missing(target.name.clone()),
+        })?;
         if target.archived {
             return Err(Failure::Forbidden(format!(
                 "the group of database {} is archived: unarchive it (unarchiveGroup) to use \
@@ -246,7 +254,7 @@ impl Db {
             Some(baton) => Ok(self.served.streams().acquire(baton)?),
             None => {
                 let id = self.served.streams().open()?;
-                let conn = match self.served.connect() {
+                let conn = match self.served.take_connection() {
                     Some(Ok(conn)) => conn,
                     Some(Err(e)) => {
                         self.served.streams().discard(id);
@@ -274,10 +282,14 @@ impl Db {
         closed: bool,
         previous: Option<[u8; 16]>,
     ) -> Option<String> {
-        let idle =
-            stream.conn.sqlite.is_autocommit() && stream.stored.is_empty() && !stream.stateful;
+        let clean = stream.conn.sqlite.is_autocommit() && !stream.stateful;
+        let idle = clean && stream.stored.is_empty();
         if closed || idle {
             self.served.streams().discard(id);
+            // A connection left clean serves the next stream.
+            if clean {
+                self.served.pool(stream.conn);
+            }
             None
         } else {
             Some(self.served.streams().release(id, stream, previous))

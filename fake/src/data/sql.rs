@@ -274,13 +274,50 @@ const SETTING_PRAGMAS: &[&str] = &[
     "WAL_AUTOCHECKPOINT",
 ];
 
+/// What a statement text is, read once: how many statements it holds, what the first
+/// does, and whether it changes the connection's own state (a pragma that sets, an
+/// attachment, a temporary object).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Analysis {
+    pub(crate) statements: usize,
+    pub(crate) kind: Kind,
+    /// `BEGIN READONLY`, which stock SQLite does not parse.
+    pub(crate) begin_readonly: bool,
+    pub(crate) session: bool,
+}
+
+/// Reads `sql` (see [`Analysis`]).
+pub(crate) fn analyze(sql: &str) -> Analysis {
+    let statements = statements(sql);
+    let first = statements.first().copied().unwrap_or_default();
+    let words = significant(first);
+    let kind = kind_of(&words);
+    let word = |i: usize| words.get(i).map(String::as_str).unwrap_or_default();
+    let session = match kind {
+        Kind::Attach | Kind::Detach => true,
+        Kind::Write { .. } => word(0) == "PRAGMA",
+        Kind::Ddl => matches!(word(1), "TEMP" | "TEMPORARY"),
+        _ => false,
+    };
+    Analysis {
+        statements: statements.len(),
+        kind,
+        begin_readonly: word(0) == "BEGIN" && word(1) == "READONLY",
+        session,
+    }
+}
+
 /// What the statement `sql` does. Anything it cannot tell is a write.
 pub(crate) fn classify(sql: &str) -> Kind {
-    let words = significant(sql);
+    kind_of(&significant(sql))
+}
+
+/// What the statement of these words does.
+fn kind_of(words: &[String]) -> Kind {
     let word = |i: usize| words.get(i).map(String::as_str).unwrap_or_default();
     match word(0) {
         "SELECT" | "VALUES" | "EXPLAIN" => Kind::Read,
-        "WITH" => with_kind(&words),
+        "WITH" => with_kind(words),
         "INSERT" | "REPLACE" => Kind::Write {
             insert: true,
             iud: true,
@@ -305,7 +342,7 @@ pub(crate) fn classify(sql: &str) -> Kind {
         "RELEASE" => Kind::Release,
         "ATTACH" => Kind::Attach,
         "DETACH" => Kind::Detach,
-        "PRAGMA" => pragma_kind(&words),
+        "PRAGMA" => pragma_kind(words),
         _ => Kind::Write {
             insert: false,
             iud: false,
@@ -381,15 +418,6 @@ fn pragma_kind(words: &[String]) -> Kind {
             iud: false,
         }
     }
-}
-
-/// Whether `sql` is `BEGIN READONLY …`, which stock SQLite does not parse (libSQL's
-/// grammar maps it to a deferred transaction); `BEGIN TRANSACTION READONLY` does parse
-/// (a transaction named READONLY).
-pub(crate) fn is_begin_readonly(sql: &str) -> bool {
-    let words = significant(sql);
-    words.first().map(String::as_str) == Some("BEGIN")
-        && words.get(1).map(String::as_str) == Some("READONLY")
 }
 
 /// The name an `ATTACH [DATABASE] <name> AS <alias>` attaches, and the alias: sqld's form,
@@ -545,8 +573,15 @@ mod tests {
         ] {
             assert_eq!(classify(sql), kind, "{sql}");
         }
-        assert!(is_begin_readonly("begin readonly"));
-        assert!(!is_begin_readonly("BEGIN TRANSACTION READONLY"));
+        assert!(analyze("begin readonly").begin_readonly);
+        assert!(!analyze("BEGIN TRANSACTION READONLY").begin_readonly);
+        let attach = analyze("ATTACH x AS y");
+        assert!(attach.session);
+        assert!(analyze("CREATE TEMP TABLE t (x)").session);
+        assert!(analyze("PRAGMA foreign_keys = ON").session);
+        assert!(!analyze("SELECT 1").session);
+        assert_eq!(analyze("SELECT 1; SELECT 2").statements, 2);
+        assert_eq!(analyze(" -- nothing ").statements, 0);
     }
 
     #[test]

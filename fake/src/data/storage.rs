@@ -119,6 +119,25 @@ impl Deadline {
 pub(crate) struct Conn {
     pub(crate) sqlite: Connection,
     pub(crate) deadline: Deadline,
+    /// Whether it runs with `PRAGMA query_only` now.
+    query_only: bool,
+}
+
+impl Conn {
+    /// Runs with `PRAGMA query_only` (SQLite refuses every write) or not.
+    pub(crate) fn query_only(&mut self, on: bool) -> rusqlite::Result<()> {
+        if self.query_only != on {
+            self.sqlite.pragma_update(None, "query_only", on)?;
+            self.query_only = on;
+        }
+        Ok(())
+    }
+
+    /// Whether it runs with `PRAGMA query_only`.
+    #[cfg(test)]
+    pub(crate) fn is_query_only(&self) -> bool {
+        self.query_only
+    }
 }
 
 /// The data of one database: its file.
@@ -216,7 +235,12 @@ fn connect(uri: &str, limit: Duration) -> rusqlite::Result<Conn> {
     let deadline = Deadline::new(limit);
     let watched = deadline.clone();
     sqlite.progress_handler(10_000, Some(move || watched.passed()));
-    Ok(Conn { sqlite, deadline })
+    sqlite.set_prepared_statement_cache_capacity(64);
+    Ok(Conn {
+        sqlite,
+        deadline,
+        query_only: false,
+    })
 }
 
 #[cfg(test)]

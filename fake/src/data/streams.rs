@@ -34,8 +34,6 @@ pub(crate) struct Stream {
     pub(crate) stored: HashMap<i32, String>,
     /// Whether it is in a read-only transaction (`BEGIN READONLY`).
     pub(crate) read_only_transaction: bool,
-    /// Whether the connection runs with `PRAGMA query_only` now.
-    pub(crate) query_only: bool,
     /// Whether a request changed the connection's own state (a pragma, an attachment, a
     /// temporary object), so that it must be kept rather than closed when idle in
     /// autocommit.
@@ -48,7 +46,6 @@ impl Stream {
             conn,
             stored: HashMap::new(),
             read_only_transaction: false,
-            query_only: false,
             stateful: false,
         }
     }
