@@ -520,3 +520,24 @@ async fn websocket(headers: HeaderMap) -> Response {
 async fn not_found() -> StatusCode {
     StatusCode::NOT_FOUND
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_answer_as_sqld_does() {
+        let status = |failure: Failure| failure.into_response().status();
+        assert_eq!(
+            status(BatonError::TooMany.into()),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(status(BatonError::Expired.into()), StatusCode::BAD_REQUEST);
+        assert_eq!(status(BatonError::Invalid.into()), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            status(Failure::Unauthorized("The JWT has expired")),
+            StatusCode::UNAUTHORIZED
+        );
+        assert_eq!(status(Failure::Missing("x".into())), StatusCode::NOT_FOUND);
+    }
+}
