@@ -315,9 +315,9 @@ async fn permanent_failures_go_to_the_next_caller_and_are_not_retried() {
         let fake = FakeTurso::start().await.unwrap();
         let tokens = due_at_once(&fake);
         let not_found = Fault::Status(StatusCode::NOT_FOUND);
+        // Handing out the first token starts the refresh, which fails for good: the next
+        // caller gets the failure (those before it, the token).
         let token = first_token_then(&fake, &tokens, usize::MAX, not_found).await;
-        // Starts the refresh, and still gets the token.
-        tokens.token().await.unwrap();
         let error = loop {
             match tokens.token().await {
                 Ok(_) => tokio::task::yield_now().await,
