@@ -1,2 +1,6 @@
 //! The benchmarks of `turso-platform` and `turso-platform-fake` (`cargo bench -p
-//! turso-platform-benches`); this library is empty, the benchmarks are its bench targets.
+//! turso-platform-benches`, and the programs `soak`, `scale` and `tenants`): its bench and
+//! bin targets. This library holds what several of them use.
+
+pub mod fixed_answers;
+pub mod resident;

@@ -17,20 +17,11 @@ use futures_util::future::join_all;
 use serde_json::json;
 use turso_platform::secrecy::ExposeSecret;
 use turso_platform::{NewDatabase, TokenOptions, reqwest};
+use turso_platform_benches::resident::{open_files, resident_kib};
 use turso_platform_fake::FakeTurso;
 
 /// Requests in flight at once.
 const IN_FLIGHT: usize = 16;
-
-fn resident_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn open_files() -> Option<usize> {
-    Some(std::fs::read_dir("/proc/self/fd").ok()?.count())
-}
 
 #[tokio::main]
 async fn main() {

@@ -15,6 +15,7 @@ use std::time::Instant;
 
 use futures_util::future::join_all;
 use turso_platform::NewDatabase;
+use turso_platform_benches::resident::resident_kib;
 use turso_platform_fake::FakeTurso;
 
 /// Cycles in flight at once.
@@ -22,13 +23,6 @@ const IN_FLIGHT: usize = 8;
 
 /// Cycles after which the audit log holds all it keeps (10,000 entries, two a cycle).
 const FULL_LOG: usize = 5_000;
-
-/// The resident set of this process, in KiB (Linux only).
-fn resident_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
 
 #[tokio::main]
 async fn main() {

@@ -14,7 +14,7 @@ target_dir="$(cargo metadata --format-version 1 --no-deps |
 cargo build --quiet --workspace --all-features --examples
 examples="$target_dir/debug/examples"
 
-for example in quickstart provision_tenant tenant_tokens; do
+for example in quickstart provision_tenant tenant_tokens multi_tenant; do
     echo "== $example"
     timeout 120 "$examples/$example" >/dev/null
 done

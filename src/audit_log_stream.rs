@@ -34,15 +34,21 @@ type PageFuture = Pin<Box<dyn Future<Output = Result<AuditLogPage, Error>> + Sen
 /// the stream runs shifts the later pages by one, so the stream can yield an entry twice
 /// (never skip one). Compare `created_at` and `code` if that matters.
 ///
+/// Walk it with its own [`next`](AuditLogStream::next), which needs no other crate. The
+/// [`Stream`](crate::Stream) trait it implements is `futures_core::Stream`, re-exported
+/// as `turso_platform::Stream`; its combinators (`filter`, `take`, `collect`) come from
+/// `futures_util::StreamExt` (also `futures::StreamExt`), as below.
+///
 /// ```no_run
 /// use futures_util::StreamExt;
+/// use turso_platform::AuditCode;
 ///
 /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
 /// // The ten newest database deletions, reading as few pages as that takes.
 /// let deletions: Vec<_> = client
 ///     .audit_log_stream("my-org", 50)
 ///     .filter(|entry| {
-///         let deletion = matches!(entry, Ok(e) if e.code.as_deref() == Some("db-delete"));
+///         let deletion = matches!(entry, Ok(e) if e.audit_code() == Some(AuditCode::DbDelete));
 ///         std::future::ready(deletion || entry.is_err())
 ///     })
 ///     .take(10)
@@ -85,12 +91,29 @@ impl AuditLogStream {
         }
     }
 
+    /// The next entry, reading the next page when the entries of the one before are all
+    /// taken; `None` at the end, and after an error. The same as `StreamExt::next`, without
+    /// importing a trait.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// let mut entries = client.audit_log_stream("my-org", 100);
+    /// while let Some(entry) = entries.next().await {
+    ///     let entry = entry?;
+    ///     println!("{:?} by {:?}", entry.audit_code(), entry.author);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[allow(clippy::should_implement_trait)] // `Iterator::next` is not async
+    pub async fn next(&mut self) -> Option<Result<AuditLog, Error>> {
+        std::future::poll_fn(|cx| Pin::new(&mut *self).poll_next(cx)).await
+    }
+
     /// How many pages the stream has read so far, their entries yielded or waiting to
     /// be; after an error, the page that failed is the next one.
     ///
     /// ```no_run
-    /// use futures_util::StreamExt;
-    ///
     /// # async fn run(client: turso_platform::Client) {
     /// let mut entries = client.audit_log_stream("my-org", 100);
     /// while let Some(entry) = entries.next().await {

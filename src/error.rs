@@ -28,7 +28,8 @@ const READ_LIMIT: usize = 64 * 1024;
 const DISPLAY_LIMIT: usize = 256;
 /// Everything that can go wrong when calling the Turso Platform API.
 ///
-/// Match on the variant to act on a kind of failure; use [`Error::status`],
+/// Match on the variant to act on a kind of failure; use [`Error::is_name_taken`],
+/// [`Error::is_not_found`], [`Error::is_rate_limited`], [`Error::status`],
 /// [`Error::is_timeout`], [`Error::retry_after`] and [`Error::may_have_taken_effect`] for
 /// the common questions. No variant, and no `Display` or `Debug` output, ever contains a
 /// token, and every text in it is bounded.
@@ -38,12 +39,12 @@ const DISPLAY_LIMIT: usize = 256;
 /// so that error reporters such as `anyhow` print each cause once.
 ///
 /// ```no_run
-/// use turso_platform::{Client, Error, StatusCode};
+/// use turso_platform::{Client, Error};
 ///
 /// # async fn run(client: Client) -> Result<(), Error> {
 /// match client.revoke_api_token("ci-bot").await {
 ///     Ok(name) => println!("revoked {name}"),
-///     Err(Error::Api { status: StatusCode::NOT_FOUND, .. }) => println!("no such token"),
+///     Err(e) if e.is_not_found() => println!("no such token"),
 ///     Err(e) if e.is_timeout() => println!("Turso did not answer in time: {e}"),
 ///     Err(e) => return Err(e),
 /// }
@@ -139,6 +140,30 @@ pub enum Error {
         /// What went wrong.
         source: Box<Error>,
     },
+    /// [`Client::ensure_database`](crate::Client::ensure_database) or
+    /// [`Client::ensure_group`](crate::Client::ensure_group) found the name taken by a
+    /// database or group that is not the one asked for (in another group, in another
+    /// location): it is not reused. [`Error::is_name_taken`] holds for it.
+    #[non_exhaustive]
+    TakenByAnother {
+        /// `"database"` or `"group"`.
+        kind: &'static str,
+        /// The name.
+        name: String,
+        /// How the existing one differs from what was asked.
+        difference: String,
+    },
+    /// [`Client::wait_for_database`](crate::Client::wait_for_database) gave up: the
+    /// database did not serve its URL within the time allowed.
+    #[non_exhaustive]
+    NotReady {
+        /// The database's host name.
+        hostname: String,
+        /// How long it was waited for.
+        waited: Duration,
+        /// What the last attempt got (a status, or a connection failure).
+        last: String,
+    },
     /// Minting the API token `name` failed in a way that does not tell whether the
     /// server created it (no answer, a gateway error, an unreadable answer). If it did,
     /// its secret is lost, and minting the same name again answers 409, so the client
@@ -191,10 +216,13 @@ impl Error {
         }
     }
 
-    /// How long the API asked to wait before trying again, from the `Retry-After` header
-    /// of its answer (in seconds or as an HTTP date), if it sent one. The client waits
-    /// and retries by itself when the wait is at most 30 s; a longer one fails the call
-    /// at once, and this says when to come back.
+    /// How long to wait before trying again: for
+    /// [`TokenUnavailable`](Error::TokenUnavailable), how long until the token source tries
+    /// again (its `retry_in`, which a plain 503 without the header still has); otherwise
+    /// what the `Retry-After` header of the API's answer asked for (in seconds or as an
+    /// HTTP date), if it sent one. The client waits and retries by itself when the wait
+    /// is at most 30 s; a longer one fails the call at once, and this says when to come
+    /// back.
     ///
     /// ```no_run
     /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
@@ -209,12 +237,99 @@ impl Error {
     /// # }
     /// ```
     pub fn retry_after(&self) -> Option<Duration> {
+        // A token source says when it tries again, whatever the failure's header said.
+        if let Error::TokenUnavailable { retry_in, .. } = self {
+            return Some(*retry_in);
+        }
         match self.innermost() {
             Error::Api { retry_after, .. } | Error::UnexpectedResponse { retry_after, .. } => {
                 *retry_after
             }
             _ => None,
         }
+    }
+
+    /// Whether the call failed because the name it gave is taken: a database, group or
+    /// organization of that name exists, the user is already a member or invited, the
+    /// platform API token's name is in use. Turso answers this with different statuses
+    /// (400 for a database or group today, 409 in its spec and for API tokens, 422 where
+    /// its CLI looks); the crate reads it as a taken name when the status is 409 or 422,
+    /// or 400 with a message that says so (`already exists`, `already a member`,
+    /// `already invited`, `already has a`). Looks through [`MayExist`](Error::MayExist),
+    /// [`ApiTokenMayExist`](Error::ApiTokenMayExist) and
+    /// [`TokenUnavailable`](Error::TokenUnavailable), as [`status`](Error::status) does.
+    ///
+    /// ```no_run
+    /// use turso_platform::{Client, Error, NewDatabase};
+    ///
+    /// # async fn run(client: Client) -> Result<(), Error> {
+    /// match client.create_database("my-org", &NewDatabase::new("tenant-42", "default")).await {
+    ///     Ok(created) => println!("created {}", created.name),
+    ///     Err(e) if e.is_name_taken() => println!("tenant-42 exists already"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn is_name_taken(&self) -> bool {
+        match self.innermost() {
+            Error::TakenByAnother { .. } => true,
+            Error::Api {
+                status, message, ..
+            } => match status.as_u16() {
+                409 | 422 => true,
+                400 => {
+                    let message = message.to_ascii_lowercase();
+                    [
+                        "already exists",
+                        "already a member",
+                        "already invited",
+                        "already has a",
+                    ]
+                    .iter()
+                    .any(|says| message.contains(says))
+                }
+                _ => false,
+            },
+            Error::UnexpectedResponse { status, .. } => matches!(status.as_u16(), 409 | 422),
+            _ => false,
+        }
+    }
+
+    /// Whether the call failed because what it named does not exist (status 404, with the
+    /// API's error body or not: a proxy's HTML 404 counts). Looks through the wrappers as
+    /// [`status`](Error::status) does.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// match client.get_database("my-org", "tenant-42").await {
+    ///     Ok(database) => println!("{}", database.hostname),
+    ///     Err(e) if e.is_not_found() => println!("no such database"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(StatusCode::NOT_FOUND)
+    }
+
+    /// Whether the API asked to slow down (status 429); [`retry_after`](Error::retry_after)
+    /// says for how long, when it said. Looks through the wrappers as
+    /// [`status`](Error::status) does.
+    ///
+    /// ```no_run
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// if let Err(e) = client.list_api_tokens().await {
+    ///     if e.is_rate_limited() {
+    ///         println!("slow down for {:?}", e.retry_after());
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(StatusCode::TOO_MANY_REQUESTS)
     }
 
     /// The error the call itself ended with: this one, or the one a wrapper
@@ -267,7 +382,11 @@ impl Error {
             Error::UnexpectedResponse { status, .. } | Error::ResponseTooLarge { status, .. } => {
                 status.is_success() || is_ambiguous(*status)
             }
-            Error::InvalidArgument(_) | Error::Connect(_) | Error::TokenUnavailable { .. } => false,
+            Error::InvalidArgument(_)
+            | Error::Connect(_)
+            | Error::TokenUnavailable { .. }
+            | Error::TakenByAnother { .. }
+            | Error::NotReady { .. } => false,
         }
     }
 
@@ -553,6 +672,29 @@ impl fmt::Display for Error {
                      before trying again: if it is there as you asked, it is most likely yours"
                 )
             }
+            Error::NotReady {
+                hostname,
+                waited,
+                last,
+            } => write!(
+                f,
+                "the database at {} did not serve within {:.1} s (last: {}); a new \
+                 database can take seconds to be ready: wait longer, or check that it exists \
+                 and that the token is one of its own (another's is answered 404 too)",
+                Quoted(hostname),
+                waited.as_secs_f64(),
+                Quoted(last)
+            ),
+            Error::TakenByAnother {
+                kind,
+                name,
+                difference,
+            } => write!(
+                f,
+                "a {kind} named {} exists, but {difference}: it was not reused; choose another \
+                 name, or delete it if it is a leftover",
+                Quoted(name)
+            ),
             Error::ApiTokenMayExist { name, .. } => {
                 let name = Quoted(name);
                 write!(
@@ -592,7 +734,9 @@ impl std::error::Error for Error {
             Error::InvalidArgument(_)
             | Error::Api { .. }
             | Error::UnexpectedResponse { .. }
-            | Error::ResponseTooLarge { .. } => None,
+            | Error::ResponseTooLarge { .. }
+            | Error::TakenByAnother { .. }
+            | Error::NotReady { .. } => None,
         }
     }
 }

@@ -40,10 +40,10 @@
 //! let token = ApiToken::default().with_id("clGFZ4STEe6fljpFzIum8A").with_name("ci-bot");
 //! assert_eq!(token.name, "ci-bot");
 //!
-//! fn is_conflict(error: &Error) -> bool {
-//!     matches!(error, Error::Api { status, .. } if status.as_u16() == 409)
+//! fn is_refused(error: &Error) -> bool {
+//!     matches!(error, Error::Api { status, .. } if status.is_client_error())
 //! }
-//! # assert!(!is_conflict(&Error::InvalidArgument(String::new())));
+//! # assert!(!is_refused(&Error::InvalidArgument(String::new())));
 //! ```
 //!
 //! A literal does not compile:
@@ -69,6 +69,8 @@
 //!         Error::TokenUnavailable { .. } => "no token",
 //!         Error::MayExist { .. } => "may exist",
 //!         Error::ApiTokenMayExist { .. } => "may exist",
+//!         Error::TakenByAnother { .. } => "taken",
+//!         Error::NotReady { .. } => "not ready",
 //!     }
 //! }
 //! ```
@@ -89,11 +91,14 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod audit_code;
 mod audit_log_stream;
 mod authorization;
 mod base_url;
 mod builder;
 mod client;
+mod database_url;
+mod ensured;
 mod error;
 mod excerpt;
 mod expiration;
@@ -112,13 +117,16 @@ pub mod spec;
 mod timestamp;
 mod token_claims;
 mod token_source;
+mod token_sources;
 mod tokens;
 mod wire_enum;
 
+pub use audit_code::AuditCode;
 pub use audit_log_stream::AuditLogStream;
 pub use authorization::Authorization;
 pub use builder::ClientBuilder;
 pub use client::Client;
+pub use ensured::Ensured;
 pub use error::Error;
 pub use expiration::{Expiration, ExpirationError};
 pub use member_role::MemberRole;
@@ -130,6 +138,7 @@ pub use scope::Scope;
 pub use timestamp::{Timestamp, TimestampError};
 pub use token_claims::{Grant, TokenAccess, TokenClaims, TokenPermissions};
 pub use token_source::TokenSource;
+pub use token_sources::TokenSources;
 pub use tokens::{CreatedApiToken, DatabaseToken, TokenValidity};
 pub use wire_enum::UnknownValueError;
 
@@ -389,6 +398,30 @@ pub use secrecy;
 /// let client = turso_platform::Client::builder().token("t").http_client(http).build();
 /// ```
 pub use reqwest;
+
+/// The `futures_core::Stream` trait, which [`AuditLogStream`] implements: name it in a
+/// bound without adding `futures-core`. Its combinators are in `futures_util::StreamExt`;
+/// [`AuditLogStream::next`] needs none.
+///
+/// ```
+/// fn entries(stream: impl turso_platform::Stream<Item = Result<turso_platform::AuditLog, turso_platform::Error>>) {}
+/// # fn run(client: turso_platform::Client) { entries(client.audit_log_stream("my-org", 100)) }
+/// ```
+pub use futures_core::Stream;
+
+/// The `serde_json` crate, whose `Map` and `Value` hold the free-form parts of answers
+/// (an [`AuditLog`] entry's `data`): use it to read them with the same version as this
+/// crate.
+///
+/// ```
+/// use turso_platform::serde_json::{Map, Value};
+///
+/// let mut data = Map::new();
+/// data.insert("name".to_owned(), Value::from("tenant-42"));
+/// let entry = turso_platform::AuditLog::default().with_data(data);
+/// assert_eq!(entry.data.get("name").and_then(Value::as_str), Some("tenant-42"));
+/// ```
+pub use serde_json;
 
 /// An HTTP status code, as in [`Error::status`].
 ///

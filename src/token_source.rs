@@ -511,6 +511,14 @@ impl Shared {
     }
 }
 
+#[cfg(test)]
+impl TokenSource {
+    /// Whether `other` is a clone of this source.
+    pub(crate) fn is_same_as(&self, other: &TokenSource) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+}
+
 impl Drop for Shared {
     /// The last clone is gone: the mint in flight, if any, is of no use to anyone.
     fn drop(&mut self) {

@@ -28,12 +28,7 @@ async fn bounded<F: std::future::Future>(test: F) -> F::Output {
 /// A fake, and a client for it that does not retry.
 async fn fake() -> (FakeTurso, Client) {
     let fake = FakeTurso::start().await.unwrap();
-    let client = Client::builder()
-        .token(fake.token())
-        .base_url(fake.base_url())
-        .max_retries(0)
-        .build()
-        .unwrap();
+    let client = common::client_of(&fake);
     (fake, client)
 }
 

@@ -25,12 +25,7 @@ async fn bounded<F: std::future::Future>(limit: Duration, test: F) -> F::Output 
 /// A client of the fake that does not retry: each failed attempt of a source is one
 /// request.
 fn client(fake: &FakeTurso) -> Client {
-    Client::builder()
-        .token(fake.token())
-        .base_url(fake.base_url())
-        .max_retries(0)
-        .build()
-        .unwrap()
+    common::client_of(fake)
 }
 
 fn lasting(seconds: u64) -> TokenOptions {
@@ -92,6 +87,11 @@ fn retry_in(error: &Error) -> Duration {
     };
     let said = format!("tries again in {} ms", retry_in.as_millis());
     assert!(error.to_string().contains(&said), "{error}");
+    assert_eq!(
+        error.retry_after(),
+        Some(*retry_in),
+        "retry_after is the source's wait"
+    );
     *retry_in
 }
 

@@ -12,7 +12,7 @@
 use std::time::Duration;
 
 use turso_platform::secrecy::ExposeSecret;
-use turso_platform::{Error, Expiration, NewDatabase, NewGroup, TokenOptions, TokenSource};
+use turso_platform::{Expiration, NewDatabase, NewGroup, TokenOptions, TokenSource};
 use turso_platform_fake::FakeTurso;
 
 const ORG: &str = "fake-org";
@@ -49,10 +49,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .create_database(ORG, &NewDatabase::new(TENANT, "eu"))
         .await
     {
-        Err(Error::Api {
-            status, message, ..
-        }) => println!("again: HTTP {status}: {message}"),
-        other => println!("again: {other:?}"),
+        Err(e) if e.is_name_taken() => println!("again: the name is taken ({e})"),
+        other => return Err(format!("a second create was not refused: {other:?}").into()),
     }
 
     // A token for the tenant's application: short-lived, always valid when asked for.

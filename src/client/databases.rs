@@ -1,13 +1,15 @@
 //! The operations on databases: list, create, read, delete, configure, and their
 //! instances, usage and top queries.
 
+use std::time::Duration;
+
 use crate::generated::types::{
     CreatedDatabase, Database, DatabaseConfiguration, DatabaseConfigurationInput, DatabaseStats,
     DatabaseUsage, Instance,
 };
 use crate::operation;
 use crate::path::segment;
-use crate::{Client, Error, ListDatabasesOptions, NewDatabase, UsageOptions};
+use crate::{Client, Ensured, Error, ListDatabasesOptions, NewDatabase, StatusCode, UsageOptions};
 
 impl Client {
     /// Lists the databases of the organization `org` (`listDatabases`), all of them or
@@ -43,8 +45,9 @@ impl Client {
     /// Creates a database in the organization `org` (`createDatabase`) and returns its
     /// name, ID and host name.
     ///
-    /// A name that is taken is [`Error::Api`] with status 400 (as Turso answers today;
-    /// its spec says 409 and its CLI reads 422, and any of them is the same error here).
+    /// A name that is taken is an error for which [`Error::is_name_taken`] holds (Turso
+    /// answers 400 today; its spec says 409 and its CLI reads 422: any of them is the same
+    /// error here). [`ensure_database`](Client::ensure_database) creates it or finds it.
     /// The request is sent again only if it cannot have reached the server; if it may
     /// have, and no usable answer came back, the error is [`Error::MayExist`]: read the
     /// database before creating it again.
@@ -79,6 +82,148 @@ impl Client {
             .await
             .map_err(|e| e.or_may_exist("database", body.name))?;
         Ok(answer.database)
+    }
+
+    /// Creates the database as [`create_database`](Client::create_database) does, or finds
+    /// it there as asked, and says which ([`Ensured`]): safe to call again after any
+    /// failure, and from several workers at once.
+    ///
+    /// It closes the race every provisioning service has: a create whose answer was lost
+    /// ([`Error::MayExist`]) or a name taken by another worker provisioning the same
+    /// tenant is read back ([`get_database`](Client::get_database)); if that database is
+    /// in the group asked for, it is [`Ensured::Found`]. One in another group is
+    /// [`Error::TakenByAnother`], never silently reused. A lost create that turns out not
+    /// to have happened is sent again (at most twice more). What a seed, a size limit or
+    /// an encryption key would have made is not compared: only the name and group are.
+    ///
+    /// ```no_run
+    /// use turso_platform::NewDatabase;
+    ///
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// let tenant = client
+    ///     .ensure_database("my-org", &NewDatabase::new("tenant-42", "default"))
+    ///     .await?;
+    /// if tenant.was_created() {
+    ///     println!("new tenant at {}", tenant.get().hostname);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn ensure_database(
+        &self,
+        org: &str,
+        database: &NewDatabase,
+    ) -> Result<Ensured<CreatedDatabase>, Error> {
+        crate::ensured::ensure(
+            || self.create_database(org, database),
+            || async {
+                let found = self.get_database(org, database.name()).await?;
+                let group = found.group.as_deref().unwrap_or_default();
+                if group != database.group_name() {
+                    return Err(Error::TakenByAnother {
+                        kind: "database",
+                        name: found.name,
+                        difference: format!(
+                            "in group {group:?}, not {:?} as asked",
+                            database.group_name()
+                        ),
+                    });
+                }
+                Ok(CreatedDatabase::default()
+                    .with_db_id(found.db_id)
+                    .with_hostname(found.hostname)
+                    .with_name(found.name))
+            },
+        )
+        .await
+    }
+
+    /// Waits until the database served at `hostname` (a [`Database`]'s or
+    /// [`CreatedDatabase`]'s `hostname`) serves SQL, for at most `timeout`: a new database
+    /// can answer 404 on its URL for seconds after the API reports it (2.5 s is common,
+    /// more than 15 s has been seen). It asks the URL with `token` (a token of that
+    /// database or its group; it goes to that host only) and backs off (100 ms doubling
+    /// to 2 s); 404, a connection that fails and 5xx mean "not yet". A token the database
+    /// refuses (401, 403) fails at once with [`Error::Api`]; at the deadline, the error is
+    /// [`Error::NotReady`].
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use turso_platform::{NewDatabase, TokenOptions};
+    ///
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// let created = client.create_database("my-org", &NewDatabase::new("tenant-42", "default")).await?;
+    /// let token = client.create_database_token("my-org", "tenant-42", &TokenOptions::new()).await?;
+    /// client.wait_for_database(&created.hostname, &token, Duration::from_secs(30)).await?;
+    /// // Now connect a libSQL client to created.libsql_url().
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn wait_for_database(
+        &self,
+        hostname: &str,
+        token: &crate::DatabaseToken,
+        timeout: Duration,
+    ) -> Result<(), Error> {
+        use progenitor_client::ClientInfo as _;
+        use secrecy::ExposeSecret as _;
+        let hostname = crate::database_url::checked(hostname)?;
+        let url = format!("{}/v2/pipeline", crate::database_url::http_url(hostname));
+        let started = tokio::time::Instant::now();
+        let deadline = started + timeout;
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let attempt = self
+                .generated
+                .client()
+                .post(&url)
+                .bearer_auth(token.jwt.expose_secret())
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(r#"{"requests":[{"type":"close"}]}"#)
+                .timeout(left.clamp(Duration::from_millis(1), Duration::from_secs(10)))
+                .send()
+                .await;
+            let last = match attempt {
+                Ok(answer) if answer.status().is_success() => return Ok(()),
+                Ok(mut answer)
+                    if matches!(
+                        answer.status(),
+                        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+                    ) =>
+                {
+                    let status = answer.status();
+                    // At most 1 KiB of what the host says: it is not the API's answer.
+                    let mut body = Vec::new();
+                    while body.len() < 1024 {
+                        match answer.chunk().await {
+                            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+                            _ => break,
+                        }
+                    }
+                    body.truncate(1024);
+                    return Err(Error::Api {
+                        status,
+                        message: String::from_utf8_lossy(&body).into_owned(),
+                        code: None,
+                        retry_after: None,
+                    });
+                }
+                Ok(answer) => format!("HTTP {}", answer.status()),
+                Err(e) if e.is_timeout() => "no answer in time".to_owned(),
+                Err(_) => "no connection".to_owned(),
+            };
+            let now = tokio::time::Instant::now();
+            if now + backoff >= deadline {
+                return Err(Error::NotReady {
+                    hostname: hostname.to_owned(),
+                    waited: now.duration_since(started),
+                    last,
+                });
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(2));
+        }
     }
 
     /// The database `database` of the organization `org` (`getDatabase`). An unknown

@@ -7,7 +7,7 @@ use crate::generated::types::{
 use crate::names::non_blank;
 use crate::operation;
 use crate::path::segment;
-use crate::{Client, Error, NewGroup};
+use crate::{Client, Ensured, Error, NewGroup};
 
 impl Client {
     /// Lists the groups of the organization `org` (`listGroups`).
@@ -30,8 +30,9 @@ impl Client {
 
     /// Creates a group in the organization `org` (`createGroup`).
     ///
-    /// A name that is taken is [`Error::Api`] (400, 409 or 422, as for
-    /// [`create_database`](Client::create_database)). The request is sent again only if
+    /// A name that is taken is an error for which [`Error::is_name_taken`] holds (400,
+    /// 409 or 422, as for [`create_database`](Client::create_database));
+    /// [`ensure_group`](Client::ensure_group) creates it or finds it. The request is sent again only if
     /// it cannot have reached the server; if it may have, and no usable answer came back,
     /// the error is [`Error::MayExist`]: read the group before creating it again.
     ///
@@ -53,6 +54,42 @@ impl Client {
             .await
             .map_err(|e| e.or_may_exist("group", body.name))?;
         Ok(answer.group)
+    }
+
+    /// Creates the group as [`create_group`](Client::create_group) does, or finds it there
+    /// as asked, and says which ([`Ensured`]), as
+    /// [`ensure_database`](Client::ensure_database) does for databases: a group of that
+    /// name whose primary is in another location is [`Error::TakenByAnother`].
+    ///
+    /// ```no_run
+    /// use turso_platform::NewGroup;
+    ///
+    /// # async fn run(client: turso_platform::Client) -> Result<(), turso_platform::Error> {
+    /// let group = client.ensure_group("my-org", &NewGroup::new("eu", "aws-eu-west-1")).await?;
+    /// println!("group {} (created now: {})", group.get().name, group.was_created());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn ensure_group(&self, org: &str, group: &NewGroup) -> Result<Ensured<Group>, Error> {
+        crate::ensured::ensure(
+            || self.create_group(org, group),
+            || async {
+                let found = self.get_group(org, group.name()).await?;
+                let primary = found.primary.as_deref().unwrap_or_default();
+                if primary != group.location() {
+                    return Err(Error::TakenByAnother {
+                        kind: "group",
+                        name: found.name,
+                        difference: format!(
+                            "its primary is in {primary:?}, not {:?} as asked",
+                            group.location()
+                        ),
+                    });
+                }
+                Ok(found)
+            },
+        )
+        .await
     }
 
     /// The group `group` of the organization `org` (`getGroup`).

@@ -31,8 +31,8 @@ impl Client {
 
     /// Adds the existing Turso user `username` to the organization `org` with `role`
     /// (`addOrganizationMember`); [`MemberRole::Owner`] is refused before anything is
-    /// sent. Only owners and admins may; a user who is already a member is
-    /// [`Error::Api`] with status 409.
+    /// sent. Only owners and admins may; a user who is already a member is an error for
+    /// which [`Error::is_name_taken`] holds.
     ///
     /// The request is sent again only if it cannot have reached the server; if it may
     /// have, and no usable answer came back, the error is [`Error::MayExist`]: read the

@@ -28,8 +28,8 @@ impl Client {
     }
 
     /// Mints a platform API token named `name` (`createAPIToken`) and returns its secret,
-    /// which is shown this once. Names are unique per user: an existing name answers
-    /// [`Error::Api`] with status 409. A successful answer is never refused for anything
+    /// which is shown this once. Names are unique per user: an existing name is an error
+    /// for which [`Error::is_name_taken`] holds (status 409). A successful answer is never refused for anything
     /// but a missing secret: the token comes back under `name`, even if the answer's other
     /// fields are missing or `null`.
     ///

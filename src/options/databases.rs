@@ -63,6 +63,15 @@ impl NewDatabase {
         &self.name
     }
 
+    /// The group it is created in.
+    ///
+    /// ```
+    /// assert_eq!(turso_platform::NewDatabase::new("a", "eu").group_name(), "eu");
+    /// ```
+    pub fn group_name(&self) -> &str {
+        &self.group
+    }
+
     /// Starts as a copy of the database `database` of the same organization, as it is
     /// now.
     ///

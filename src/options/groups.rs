@@ -52,6 +52,16 @@ impl NewGroup {
         &self.name
     }
 
+    /// The location of its primary.
+    ///
+    /// ```
+    /// let group = turso_platform::NewGroup::new("eu", "aws-eu-west-1");
+    /// assert_eq!(group.location(), "aws-eu-west-1");
+    /// ```
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
     /// Enables these SQLite extensions in the group's new databases. Replaces any set
     /// before.
     ///

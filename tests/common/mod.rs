@@ -87,6 +87,17 @@ pub fn resolve<'a>(
     }
 }
 
+/// A client of the local Turso `fake` that does not retry: each failed attempt is one
+/// request, and a fault planned for one request fails one call.
+pub fn client_of(fake: &turso_platform_fake::FakeTurso) -> turso_platform::Client {
+    turso_platform::Client::builder()
+        .token(fake.token())
+        .base_url(fake.base_url())
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
 /// Runs a test body, failing it if it takes longer than `limit`.
 pub async fn bounded<F: Future>(limit: Duration, test: F) -> F::Output {
     tokio::time::timeout(limit, test)
@@ -300,4 +311,31 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Re
         headers,
         body,
     })
+}
+
+/// Raises this process's limit of open files to `wanted` (or as far as the hard limit
+/// allows) for a test that opens many connections at once, and returns the limit.
+#[cfg(unix)]
+#[allow(clippy::unnecessary_cast)] // `rlim_t` is `u64` on Linux and macOS, not everywhere
+pub fn raise_open_files(wanted: u64) -> u64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid, writable `rlimit` for the call to fill.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return 0;
+    }
+    let wanted = wanted as libc::rlim_t;
+    if limit.rlim_cur < wanted {
+        let raised = libc::rlimit {
+            rlim_cur: wanted.min(limit.rlim_max),
+            rlim_max: limit.rlim_max,
+        };
+        // SAFETY: `raised` is a valid `rlimit`; a soft limit at most the hard one.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+            limit = raised;
+        }
+    }
+    limit.rlim_cur as u64
 }

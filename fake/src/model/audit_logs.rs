@@ -2,7 +2,7 @@
 //! and when, as `listOrganizationAuditLogs` pages it.
 //!
 //! An entry keeps its code and its data; its message is made from them when it is read
-//! ([`Code::message`]), so that what it names is kept once.
+//! ([`message`]), so that what it names is kept once.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,120 +10,92 @@ use super::{Plan, State};
 use crate::caller::{Caller, Origin};
 use crate::http::AuditLogQuery;
 use crate::http::answer::ApiError;
-use turso_platform::Timestamp;
 use turso_platform::generated::types;
+use turso_platform::{AuditCode, Timestamp};
 
-/// What an audit entry records: a code of Turso's list (the closed enum of its spec, so
-/// that a client generated from that spec reads every page), the keys of its `data`, and
-/// its message, whose `{key}` placeholders are that data. Changes Turso's list has no
-/// code for are not logged (see the crate's documentation).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Code {
-    DbCreate,
-    DbDelete,
-    DbProtect,
-    DbUnprotect,
-    DbTokenCreate,
-    GroupCreate,
-    GroupDelete,
-    GroupUnarchive,
-    GroupProtect,
-    GroupUnprotect,
-    GroupTokenCreate,
-    InstanceCreate,
-    InstanceDelete,
-    UserTokenCreate,
-    OrgCreate,
-    OrgDelete,
-    OrgMemberAdd,
-    OrgMemberRm,
-    OrgMemberLeave,
-    OrgPlanUpdate,
-    OrgSetOverages,
+/// What the fake logs: each code of Turso's list it writes (the codes themselves are the
+/// client's [`AuditCode`], so that their words are kept once) with its message, whose
+/// `{key}` placeholders are the keys of the entry's `data`. Changes Turso's list has no
+/// code for are not logged (see the crate's documentation), nor are `user-signup` and
+/// `user-delete` (the fake has no sign-up).
+const LOGGED: &[(AuditCode, &str)] = &[
+    (
+        AuditCode::DbCreate,
+        "created database {name} in group {group}",
+    ),
+    (AuditCode::DbDelete, "deleted database {name}"),
+    (
+        AuditCode::DbProtect,
+        "protected database {name} from deletion",
+    ),
+    (
+        AuditCode::DbUnprotect,
+        "allowed database {name} to be deleted",
+    ),
+    (
+        AuditCode::DbTokenCreate,
+        "minted a {authorization} token for database {name}",
+    ),
+    (AuditCode::GroupCreate, "created group {name} in {location}"),
+    (
+        AuditCode::GroupDelete,
+        "deleted group {name} and its databases",
+    ),
+    (AuditCode::GroupUnarchive, "unarchived group {name}"),
+    (
+        AuditCode::GroupProtect,
+        "protected group {name} from deletion",
+    ),
+    (
+        AuditCode::GroupUnprotect,
+        "allowed group {name} to be deleted",
+    ),
+    (
+        AuditCode::GroupTokenCreate,
+        "minted a {authorization} token for group {name}",
+    ),
+    (
+        AuditCode::InstanceCreate,
+        "added {location} to group {group}",
+    ),
+    (
+        AuditCode::InstanceDelete,
+        "removed {location} from group {group}",
+    ),
+    (AuditCode::UserTokenCreate, "created API token {name}"),
+    (AuditCode::OrgCreate, "created organization {name}"),
+    (AuditCode::OrgDelete, "deleted organization {name}"),
+    (AuditCode::OrgMemberAdd, "added {username} as {role}"),
+    (AuditCode::OrgMemberRm, "removed {username}"),
+    (AuditCode::OrgMemberLeave, "{username} left"),
+    (AuditCode::OrgPlanUpdate, "changed the plan to {plan}"),
+    (AuditCode::OrgSetOverages, "set overages to {overages}"),
+];
+
+/// The message template of `code`, if the fake logs it.
+fn template(code: &AuditCode) -> Option<&'static str> {
+    LOGGED
+        .iter()
+        .find(|(logged, _)| logged == code)
+        .map(|(_, template)| *template)
 }
 
-impl Code {
-    /// Every code: for the documentation's table, and to read a kept entry back.
-    pub(crate) const ALL: [Code; 21] = [
-        Code::DbCreate,
-        Code::DbDelete,
-        Code::DbProtect,
-        Code::DbUnprotect,
-        Code::DbTokenCreate,
-        Code::GroupCreate,
-        Code::GroupDelete,
-        Code::GroupUnarchive,
-        Code::GroupProtect,
-        Code::GroupUnprotect,
-        Code::GroupTokenCreate,
-        Code::InstanceCreate,
-        Code::InstanceDelete,
-        Code::UserTokenCreate,
-        Code::OrgCreate,
-        Code::OrgDelete,
-        Code::OrgMemberAdd,
-        Code::OrgMemberRm,
-        Code::OrgMemberLeave,
-        Code::OrgPlanUpdate,
-        Code::OrgSetOverages,
-    ];
+/// The keys of the data of an entry with a message made from `template`.
+fn keys(template: &'static str) -> Vec<&'static str> {
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(key, _)| key))
+        .collect()
+}
 
-    /// The code as the API writes it, and the message's template.
-    fn text(self) -> (&'static str, &'static str) {
-        match self {
-            Code::DbCreate => ("db-create", "created database {name} in group {group}"),
-            Code::DbDelete => ("db-delete", "deleted database {name}"),
-            Code::DbProtect => ("db-protect", "protected database {name} from deletion"),
-            Code::DbUnprotect => ("db-unprotect", "allowed database {name} to be deleted"),
-            Code::DbTokenCreate => (
-                "db-token-create",
-                "minted a {authorization} token for database {name}",
-            ),
-            Code::GroupCreate => ("group-create", "created group {name} in {location}"),
-            Code::GroupDelete => ("group-delete", "deleted group {name} and its databases"),
-            Code::GroupUnarchive => ("group-unarchive", "unarchived group {name}"),
-            Code::GroupProtect => ("group-protect", "protected group {name} from deletion"),
-            Code::GroupUnprotect => ("group-unprotect", "allowed group {name} to be deleted"),
-            Code::GroupTokenCreate => (
-                "group-token-create",
-                "minted a {authorization} token for group {name}",
-            ),
-            Code::InstanceCreate => ("instance-create", "added {location} to group {group}"),
-            Code::InstanceDelete => ("instance-delete", "removed {location} from group {group}"),
-            Code::UserTokenCreate => ("user-token-create", "created API token {name}"),
-            Code::OrgCreate => ("org-create", "created organization {name}"),
-            Code::OrgDelete => ("org-delete", "deleted organization {name}"),
-            Code::OrgMemberAdd => ("org-member-add", "added {username} as {role}"),
-            Code::OrgMemberRm => ("org-member-rm", "removed {username}"),
-            Code::OrgMemberLeave => ("org-member-leave", "{username} left"),
-            Code::OrgPlanUpdate => ("org-plan-update", "changed the plan to {plan}"),
-            Code::OrgSetOverages => ("org-set-overages", "set overages to {overages}"),
-        }
+/// The message of an entry made from `template` and `data`.
+fn message(template: &str, data: &[(&'static str, String)]) -> String {
+    let mut message = template.to_owned();
+    for (key, value) in data {
+        message = message.replace(&format!("{{{key}}}"), value);
     }
-
-    /// The code as the API writes it.
-    pub(crate) fn as_str(self) -> &'static str {
-        self.text().0
-    }
-
-    /// The keys of the data of an entry with this code, as its message names them.
-    pub(crate) fn keys(self) -> Vec<&'static str> {
-        self.text()
-            .1
-            .split('{')
-            .skip(1)
-            .filter_map(|part| part.split_once('}').map(|(key, _)| key))
-            .collect()
-    }
-
-    /// The message of an entry with this code and `data`.
-    fn message(self, data: &[(&'static str, String)]) -> String {
-        let mut message = self.text().1.to_owned();
-        for (key, value) in data {
-            message = message.replace(&format!("{{{key}}}"), value);
-        }
-        message
-    }
+    message
 }
 
 /// How many entries the log of an organization keeps: past it, the oldest go, so that a
@@ -135,14 +107,14 @@ pub(crate) const KEPT_ENTRIES: usize = 10_000;
 #[serde(try_from = "StoredEntry")]
 pub(crate) struct AuditEntry {
     #[serde(serialize_with = "code_name")]
-    code: Code,
+    code: AuditCode,
     origin: Origin,
     author: String,
     created_at: String,
     data: Vec<(&'static str, String)>,
 }
 
-fn code_name<S: serde::Serializer>(code: &Code, serializer: S) -> Result<S::Ok, S::Error> {
+fn code_name<S: serde::Serializer>(code: &AuditCode, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(code.as_str())
 }
 
@@ -161,11 +133,8 @@ impl TryFrom<StoredEntry> for AuditEntry {
     type Error = String;
 
     fn try_from(stored: StoredEntry) -> Result<Self, String> {
-        let code = Code::ALL
-            .into_iter()
-            .find(|code| code.as_str() == stored.code)
-            .ok_or_else(|| format!("no audit code is {:?}", stored.code))?;
-        let keys = code.keys();
+        let code: AuditCode = stored.code.parse().unwrap_or_else(|never| match never {});
+        let keys = keys(template(&code).ok_or_else(|| format!("no audit code is {code:?}"))?);
         let data = stored
             .data
             .into_iter()
@@ -192,7 +161,10 @@ impl AuditEntry {
     pub(crate) fn answer(&self) -> types::AuditLog {
         types::AuditLog::default()
             .with_code(self.code.as_str())
-            .with_message(self.code.message(&self.data))
+            .with_message(message(
+                template(&self.code).unwrap_or_default(),
+                &self.data,
+            ))
             .with_origin(self.origin.as_str())
             .with_author(self.author.clone())
             .with_created_at(self.created_at.clone())
@@ -212,9 +184,10 @@ impl State {
         &mut self,
         slug: &str,
         caller: &Caller,
-        code: Code,
+        code: AuditCode,
         data: impl IntoIterator<Item = (&'static str, &'a str)>,
     ) {
+        debug_assert!(template(&code).is_some(), "{code} is not a logged code");
         let Some(organization) = self.organizations.get_mut(slug) else {
             return;
         };
@@ -307,7 +280,7 @@ mod tests {
             state.audit(
                 "fake-org",
                 &caller,
-                Code::DbCreate,
+                AuditCode::DbCreate,
                 [("name", name.as_str())],
             );
         }
@@ -322,11 +295,11 @@ mod tests {
     #[test]
     fn the_documented_codes_and_data_are_the_logged_ones() {
         let contract = include_str!("../../BEHAVIOUR.md");
-        let rows: Vec<String> = Code::ALL
+        let rows: Vec<String> = LOGGED
             .iter()
-            .map(|code| {
-                let keys: Vec<String> = code.keys().iter().map(|k| format!("`{k}`")).collect();
-                format!("| `{}` | {} |", code.as_str(), keys.join(", "))
+            .map(|(code, template)| {
+                let keys: Vec<String> = keys(template).iter().map(|k| format!("`{k}`")).collect();
+                format!("| `{code}` | {} |", keys.join(", "))
             })
             .collect();
         let section = contract

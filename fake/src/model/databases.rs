@@ -8,7 +8,6 @@
 
 use std::time::SystemTime;
 
-use super::audit_logs::Code;
 use super::{
     Configuration, Database, Group, Organization, State, VERSION, database_not_found,
     group_not_found,
@@ -17,6 +16,7 @@ use crate::caller::Caller;
 use crate::http::answer::ApiError;
 use crate::http::{ConfigurationBody, DatabaseQuery, NewDatabaseBody, UsageQuery, seed_time};
 use crate::ids::derived_uuid;
+use turso_platform::AuditCode;
 use turso_platform::Scope;
 use turso_platform::Timestamp;
 use turso_platform::generated::types;
@@ -140,7 +140,7 @@ impl State {
         self.audit(
             slug,
             caller,
-            Code::DbCreate,
+            AuditCode::DbCreate,
             [("name", body.name.as_str()), ("group", body.group.as_str())],
         );
         Ok(types::CreatedDatabaseAnswer::default().with_database(
@@ -212,7 +212,7 @@ impl State {
             )));
         }
         self.organization_mut(slug)?.databases.remove(name);
-        self.audit(slug, caller, Code::DbDelete, [("name", name)]);
+        self.audit(slug, caller, AuditCode::DbDelete, [("name", name)]);
         Ok(types::DeletedDatabase::default().with_database(name.to_owned()))
     }
 
@@ -270,9 +270,9 @@ impl State {
         // Turso logs protection changes only (`db-protect`, `db-unprotect`).
         if let Some(protect) = changes.delete_protection {
             let code = if protect {
-                Code::DbProtect
+                AuditCode::DbProtect
             } else {
-                Code::DbUnprotect
+                AuditCode::DbUnprotect
             };
             self.audit(slug, caller, code, [("name", name)]);
         }

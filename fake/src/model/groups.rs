@@ -7,11 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use super::audit_logs::Code;
 use super::{Group, LOCATIONS, Organization, Plan, State, VERSION, group_not_found};
 use crate::caller::Caller;
 use crate::http::answer::ApiError;
 use crate::http::{GroupConfigurationBody, NewGroupBody};
+use turso_platform::AuditCode;
 use turso_platform::Scope;
 use turso_platform::generated::types;
 
@@ -68,7 +68,7 @@ impl State {
         self.audit(
             slug,
             caller,
-            Code::GroupCreate,
+            AuditCode::GroupCreate,
             [
                 ("name", body.name.as_str()),
                 ("location", body.location.as_str()),
@@ -153,7 +153,7 @@ impl State {
             .ok_or_else(group_not_found)?;
         organization.databases.retain(|_, db| db.group != name);
         self.tokens.revoke_pinned_to(slug, name);
-        self.audit(slug, caller, Code::GroupDelete, [("name", name)]);
+        self.audit(slug, caller, AuditCode::GroupDelete, [("name", name)]);
         Ok(types::GroupAnswer::default().with_group(group(name, &record)))
     }
 
@@ -185,9 +185,9 @@ impl State {
         // Turso logs protection changes only (`group-protect`, `group-unprotect`).
         if let Some(protect) = changes.delete_protection {
             let code = if protect {
-                Code::GroupProtect
+                AuditCode::GroupProtect
             } else {
-                Code::GroupUnprotect
+                AuditCode::GroupUnprotect
             };
             self.audit(slug, caller, code, [("name", name)]);
         }
@@ -256,7 +256,7 @@ impl State {
         let record = self.group_to_change(caller, slug, name, Scope::GroupConfigure)?;
         record.archived = false;
         let answer = group(name, record);
-        self.audit(slug, caller, Code::GroupUnarchive, [("name", name)]);
+        self.audit(slug, caller, AuditCode::GroupUnarchive, [("name", name)]);
         Ok(types::GroupAnswer::default().with_group(answer))
     }
 
@@ -293,7 +293,7 @@ impl State {
         self.audit(
             slug,
             caller,
-            Code::InstanceCreate,
+            AuditCode::InstanceCreate,
             [("group", name), ("location", location)],
         );
         Ok(types::GroupAnswer::default().with_group(answer))
@@ -323,7 +323,7 @@ impl State {
                 self.audit(
                     slug,
                     caller,
-                    Code::InstanceDelete,
+                    AuditCode::InstanceDelete,
                     [("group", name), ("location", location)],
                 );
                 Ok(types::GroupAnswer::default().with_group(answer))

@@ -2,11 +2,11 @@
 //! manage them; a personal organization has its owner only; the owner's role never
 //! changes and the owner cannot be removed.
 
-use super::audit_logs::Code;
 use super::{Invite, Organization, State, invite_key};
 use crate::caller::Caller;
 use crate::http::answer::ApiError;
 use crate::http::{AddMemberBody, InviteBody, Invitee};
+use turso_platform::AuditCode;
 use turso_platform::MemberRole;
 use turso_platform::Timestamp;
 use turso_platform::generated::types;
@@ -61,7 +61,7 @@ impl State {
         self.audit(
             slug,
             caller,
-            Code::OrgMemberAdd,
+            AuditCode::OrgMemberAdd,
             [
                 ("username", body.username.as_str()),
                 ("role", role.as_str()),
@@ -121,9 +121,9 @@ impl State {
         let organization = self.administered(caller, slug, "remove members")?;
         check_not_owner(&organization, username, slug, " and cannot be removed")?;
         let code = if username == caller.username {
-            Code::OrgMemberLeave
+            AuditCode::OrgMemberLeave
         } else {
-            Code::OrgMemberRm
+            AuditCode::OrgMemberRm
         };
         self.audit(slug, caller, code, [("username", username)]);
         self.organization_mut(slug)?.members.remove(username);

@@ -3,13 +3,13 @@
 
 use std::collections::BTreeSet;
 
-use super::audit_logs::Code;
 use super::usage::usage;
 use super::{Organization, Plan, State};
 use crate::caller::{Caller, Restriction};
 use crate::http::UpdateOrganizationBody;
 use crate::http::answer::ApiError;
 use crate::quoted::Quoted;
+use turso_platform::AuditCode;
 use turso_platform::MemberRole;
 use turso_platform::generated::types::{self, InvoiceType};
 
@@ -122,7 +122,7 @@ impl State {
             self.audit(
                 slug,
                 caller,
-                Code::OrgSetOverages,
+                AuditCode::OrgSetOverages,
                 [("overages", word(overages))],
             );
         }
@@ -260,7 +260,12 @@ impl State {
             record.overages = false;
         }
         let answer = subscription(record);
-        self.audit(slug, caller, Code::OrgPlanUpdate, [("plan", plan.name())]);
+        self.audit(
+            slug,
+            caller,
+            AuditCode::OrgPlanUpdate,
+            [("plan", plan.name())],
+        );
         Ok(answer)
     }
 
@@ -310,7 +315,12 @@ impl State {
         let created = answer(&slug, &organization);
         if !dry_run {
             self.organizations.insert(slug.clone(), organization);
-            self.audit(&slug, caller, Code::OrgCreate, [("name", slug.as_str())]);
+            self.audit(
+                &slug,
+                caller,
+                AuditCode::OrgCreate,
+                [("name", slug.as_str())],
+            );
         }
         Ok(created)
     }
@@ -339,7 +349,7 @@ impl State {
         self.organizations.remove(slug);
         self.tokens.revoke_restricted_to(slug);
         let personal = caller.username.clone();
-        self.audit(&personal, caller, Code::OrgDelete, [("name", slug)]);
+        self.audit(&personal, caller, AuditCode::OrgDelete, [("name", slug)]);
         Ok(())
     }
 

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::audit_logs::Code;
 use super::{
     Organization, Plan, State, administers, database_not_found, find_database, group_not_found,
     invite_key,
@@ -17,6 +16,7 @@ use crate::claims::{Access, ApiTokenClaims, ConnectionClaims, Permissions, ReadO
 use crate::clock;
 use crate::http::TokenRequest;
 use crate::http::answer::ApiError;
+use turso_platform::AuditCode;
 use turso_platform::Scope;
 use turso_platform::generated::types;
 
@@ -298,7 +298,12 @@ impl State {
             .unwrap_or(&caller.username)
             .to_owned();
         let minted = self.record_api_token(&caller.username, name, restriction);
-        self.audit(&logged_in, caller, Code::UserTokenCreate, [("name", name)]);
+        self.audit(
+            &logged_in,
+            caller,
+            AuditCode::UserTokenCreate,
+            [("name", name)],
+        );
         Ok(minted)
     }
 
@@ -466,7 +471,7 @@ impl State {
         self.audit(
             slug,
             caller,
-            Code::DbTokenCreate,
+            AuditCode::DbTokenCreate,
             [("name", database), ("authorization", authorization)],
         );
         Ok(self.connection_claims(request, now, Some(id), None, permissions))
@@ -520,7 +525,7 @@ impl State {
         self.audit(
             slug,
             caller,
-            Code::GroupTokenCreate,
+            AuditCode::GroupTokenCreate,
             [("name", group), ("authorization", authorization)],
         );
         Ok(self.connection_claims(request, now, None, Some(gid), permissions))
