@@ -49,7 +49,7 @@ fn generate() -> Result<(), String> {
         // What the hooks apply to every request: the token, the origin it may go to,
         // the largest answer read.
         .with_inner_type(
-            "crate::hooks::RequestPolicy"
+            "crate::transport::request_policy::RequestPolicy"
                 .parse()
                 .map_err(|e| format!("{e}"))?,
         )
@@ -293,13 +293,13 @@ const REPLACEMENTS: &[Replacement] = &[
     },
     Replacement {
         schema: "Secret",
-        rust: "crate::secret::WireSecret",
+        rust: "crate::codecs::secret::WireSecret",
         default: true,
         wire_string: false,
     },
     Replacement {
         schema: "EncryptionKey",
-        rust: "crate::secret::WireSecret",
+        rust: "crate::codecs::secret::WireSecret",
         default: true,
         wire_string: false,
     },
@@ -387,15 +387,16 @@ fn body_shape(spec: &OpenAPI, response: &ReferenceOr<Response>) -> Result<String
 
 /// What the spec says of each operation that the hand-written code needs, as a table of
 /// `crate::spec::Operation` (operationId, method, path template, whether the request
-/// body is optional, whether a successful answer carries a secret) and a function from
-/// the name progenitor gives an operation (its operationId in snake case) to its row.
-/// The `pre` hook checks every request's path against its template, drops an empty
-/// optional body (progenitor always sends one; "no options" means "no body" to the API)
-/// and notes the operation for the client, whose errors never quote an answer that
-/// carries a secret; the fake names operations by method and path.
+/// body is optional, whether a successful answer carries a secret, its retry class), a
+/// constant per operation named as progenitor names its method (`operation::create_database`),
+/// with which the client runs that method, and a function from that name to its row, with
+/// which the `pre` hook checks every request's path against its template and drops an
+/// empty optional body (progenitor always sends one; "no options" means "no body" to the
+/// API). The fake names operations by method and path.
 fn operation_table(spec: &OpenAPI) -> Result<String, String> {
     let mut rows = String::new();
     let mut names = String::new();
+    let mut constants = String::new();
     for (index, (path, method, op)) in spec.operations().enumerate() {
         let optional_body = match &op.request_body {
             Some(ReferenceOr::Item(body)) => !body.required,
@@ -406,17 +407,23 @@ fn operation_table(spec: &OpenAPI) -> Result<String, String> {
         };
         let id = op.operation_id.as_deref().unwrap_or_default();
         let name = id.to_snake_case();
+        let retry = retry_class(id, method, op)?;
         let method = method.to_uppercase();
         // An answer that carries a secret: made of the `Secret` schema somewhere.
         let secret_answer = success_schemas(spec, op).contains("Secret");
         let _ = writeln!(
             rows,
             "    crate::spec::Operation {{ id: {id:?}, method: {method:?}, path: {path:?}, \
-             optional_body: {optional_body}, secret_answer: {secret_answer} }},"
+             optional_body: {optional_body}, secret_answer: {secret_answer}, \
+             retry: crate::transport::retry::Retry::{retry} }},"
         );
         let _ = writeln!(
             names,
             "        {name:?} => Some(&SPEC_OPERATIONS[{index}]),"
+        );
+        let _ = writeln!(
+            constants,
+            "    /// `{id}`.\n    pub(crate) const {name}: &Operation = &super::SPEC_OPERATIONS[{index}];"
         );
     }
     Ok(format!(
@@ -424,19 +431,51 @@ fn operation_table(spec: &OpenAPI) -> Result<String, String> {
          pub(crate) const SPEC_OPERATIONS: &[crate::spec::Operation] = &[\n{rows}];\n\n\
          /// The operation progenitor names `name`.\n\
          pub(crate) fn spec_operation(name: &str) -> Option<&'static crate::spec::Operation> {{\n\
-         \x20   match name {{\n{names}        _ => None,\n    }}\n}}\n"
+         \x20   match name {{\n{names}        _ => None,\n    }}\n}}\n\n\
+         /// Each operation, named as progenitor names its method.\n\
+         #[allow(non_upper_case_globals, dead_code)]\n\
+         pub(crate) mod operation {{\n\
+         \x20   use crate::spec::Operation;\n{constants}}}\n"
     ))
+}
+
+/// The variant of `crate::transport::retry::Retry` the extension `x-turso-retry` of the operation
+/// `id` names. Every operation has one; a read is always `repeatable`.
+fn retry_class(id: &str, method: &str, op: &Operation) -> Result<&'static str, String> {
+    const EXTENSION: &str = "x-turso-retry";
+    let Some(value) = op.extensions.get(EXTENSION) else {
+        return Err(format!(
+            "{SPEC}: {id} has no {EXTENSION}; write `repeatable` (it may be sent again when \
+             its outcome is unknown) or `once`"
+        ));
+    };
+    let class = match value.as_str() {
+        Some("repeatable") => "Repeatable",
+        Some("once") => "Once",
+        _ => {
+            return Err(format!(
+                "{SPEC}: {EXTENSION} of {id} is {value}; write `repeatable` (it may be sent \
+                 again when its outcome is unknown) or `once`"
+            ));
+        }
+    };
+    if method == "get" && class == "Once" {
+        return Err(format!(
+            "{SPEC}: {id} is a GET marked `{EXTENSION}: once`; reads are `repeatable`"
+        ));
+    }
+    Ok(class)
 }
 
 /// The changes made to progenitor's output, for what progenitor has no setting for:
 ///
-/// - path parameters are encoded by `crate::path::encode_path`, which leaves nothing
+/// - path parameters are encoded by `crate::transport::path::encode_path`, which leaves nothing
 ///   for the URL parser to reinterpret (progenitor's own leaves `\`, which the URL
 ///   standard reads as `/`);
 /// - no `api-version` header: progenitor sends the spec document's version with every
 ///   request, which the Turso API never asked for;
 /// - the operations whose answer carries a secret decode their answers with
-///   `crate::secret::redacted_response`, whose errors quote no byte of the body;
+///   `crate::codecs::secret::redacted_response`, whose errors quote no byte of the body;
 /// - every generated type is `#[non_exhaustive]`, so that a new optional field or enum
 ///   value in the spec is a minor change for Rust users;
 /// - in an answer, a nullable list (`Option<Vec<T>>`) is a `Vec<T>`, empty for `null`,
@@ -508,7 +547,7 @@ impl Adjust {
 
 impl VisitMut for Adjust {
     /// In a method of an operation whose answer carries a secret, every
-    /// `ResponseValue::from_response(..)` becomes `crate::secret::redacted_response(..)`.
+    /// `ResponseValue::from_response(..)` becomes `crate::codecs::secret::redacted_response(..)`.
     fn visit_impl_item_fn_mut(&mut self, method: &mut syn::ImplItemFn) {
         if self.secret_methods.contains(&method.sig.ident.to_string()) {
             let mut redact = RedactDecoding(0);
@@ -542,14 +581,14 @@ impl VisitMut for Adjust {
 }
 
 impl Adjust {
-    /// `encode_path` becomes `crate::path::encode_path` in a macro's tokens.
+    /// `encode_path` becomes `crate::transport::path::encode_path` in a macro's tokens.
     fn encode_paths(&mut self, tokens: TokenStream) -> TokenStream {
         tokens
             .into_iter()
             .flat_map(|token| match token {
                 TokenTree::Ident(ident) if ident == "encode_path" => {
                     self.encoded_paths += 1;
-                    "crate::path::encode_path"
+                    "crate::transport::path::encode_path"
                         .parse::<TokenStream>()
                         .expect("a path")
                         .into_iter()
@@ -567,7 +606,7 @@ impl Adjust {
     }
 }
 
-/// Replaces progenitor's decoding of an answer with `crate::secret::redacted_response`,
+/// Replaces progenitor's decoding of an answer with `crate::codecs::secret::redacted_response`,
 /// counting the replacements.
 struct RedactDecoding(usize);
 
@@ -581,7 +620,7 @@ impl VisitMut for RedactDecoding {
                 .map(|s| s.ident.to_string())
                 .collect();
             if names == ["ResponseValue", "from_response"]
-                && let Ok(path) = syn::parse_str("crate::secret::redacted_response")
+                && let Ok(path) = syn::parse_str("crate::codecs::secret::redacted_response")
             {
                 func.path = path;
                 self.0 += 1;
@@ -662,14 +701,14 @@ fn adjust_type(item: &mut syn::ItemStruct, answer: bool) -> Result<(), String> {
         }
         if carries_secret && !type_ends_with(&field.ty, "WireSecret") {
             field.attrs.extend(attributes(
-                "#[serde(default, deserialize_with = \"crate::lenient::or_default\")]",
+                "#[serde(default, deserialize_with = \"crate::codecs::lenient::or_default\")]",
             )?);
         } else if ["Vec", "BTreeMap", "Map"]
             .iter()
             .any(|name| type_ends_with(&field.ty, name))
         {
             field.attrs.extend(attributes(
-                "#[serde(deserialize_with = \"crate::lenient::null_as_empty\")]",
+                "#[serde(deserialize_with = \"crate::codecs::lenient::null_as_empty\")]",
             )?);
         }
     }

@@ -9,8 +9,8 @@ use std::task::{Context, Poll};
 
 use futures_core::Stream;
 
+use crate::client::options::checked_page_size;
 use crate::generated::types::{AuditLog, AuditLogPage};
-use crate::options::checked_page_size;
 use crate::{AuditLogOptions, Client, Error};
 
 type PageFuture = Pin<Box<dyn Future<Output = Result<AuditLogPage, Error>> + Send>>;

@@ -1,6 +1,6 @@
 //! The access a database or group token grants.
 
-use crate::wire_enum::wire_enum;
+use crate::codecs::wire_enum::wire_enum;
 
 wire_enum! {
     /// The access a database or group token grants ([`TokenOptions::authorization`]).

@@ -32,7 +32,7 @@ pub(crate) fn checked(hostname: &str) -> Result<&str, Error> {
     } else {
         Err(Error::InvalidArgument(format!(
             "{:?} is not a database host name (letters, digits, dots, dashes, and a port)",
-            crate::excerpt::prefix(hostname, 64)
+            crate::codecs::excerpt::prefix(hostname, 64)
         )))
     }
 }

@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 
-use crate::excerpt::{self, Quoted};
+use crate::codecs::excerpt::{self, Quoted};
+use crate::codecs::secret::{self, REDACTED_BODY};
 use crate::generated::types;
-use crate::hooks::Answer;
-use crate::secret::{self, REDACTED_BODY};
+use crate::transport::answer::Answer;
 
 /// How much of an unexpected body [`Error::UnexpectedResponse`] keeps.
 const BODY_LIMIT: usize = 1024;

@@ -46,7 +46,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 
-use crate::excerpt::Quoted;
+use crate::codecs::excerpt::Quoted;
 
 /// The longest duration the server accepts, in nanoseconds (`i64::MAX`).
 const MAX_NANOS: u64 = i64::MAX as u64;

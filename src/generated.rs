@@ -39,6 +39,6 @@
     rustdoc::invalid_html_tags
 )]
 
-pub use crate::hooks::RequestPolicy;
+pub use crate::transport::request_policy::RequestPolicy;
 
 include!(concat!(env!("OUT_DIR"), "/turso_platform_generated.rs"));

@@ -91,56 +91,58 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// The layers, from the user down: the public concepts (this folder), the client and
+// its options (`client/`), the code generated from the spec (`generated`, with `spec`,
+// the table it gives), the transport every generated request goes through
+// (`transport/`: request policy, answers, paths, retries), and the codecs values cross
+// the wire with (`codecs/`: wire enums, secrets, timestamps, lenient fields, excerpts).
+// ARCHITECTURE.md draws the arrows.
+
+// Public concepts.
 mod audit_code;
 mod audit_log_stream;
 mod authorization;
-mod base_url;
-mod builder;
-mod client;
 mod database_url;
 mod ensured;
 mod error;
-mod excerpt;
 mod expiration;
-pub mod generated;
-mod hooks;
-mod lenient;
 mod member_role;
-mod names;
-mod operation;
-mod options;
-mod path;
-mod retry;
 mod scope;
-mod secret;
-pub mod spec;
-mod timestamp;
 mod token_claims;
 mod token_source;
 mod token_sources;
 mod tokens;
-mod wire_enum;
+
+// The client, its builder and its options; one file per resource.
+mod client;
+
+// The generated code, and what the spec says of each operation.
+pub mod generated;
+pub mod spec;
+
+// The transport and the codecs.
+mod codecs;
+mod transport;
 
 pub use audit_code::AuditCode;
 pub use audit_log_stream::AuditLogStream;
 pub use authorization::Authorization;
-pub use builder::ClientBuilder;
-pub use client::Client;
+pub use client::options::{
+    ApiTokenOptions, AuditLogOptions, ListDatabasesOptions, ListInvoicesOptions, NewDatabase,
+    NewGroup, NewInvite, TokenOptions, UsageOptions,
+};
+pub use client::{Client, ClientBuilder};
+pub use codecs::timestamp::{Timestamp, TimestampError};
+pub use codecs::wire_enum::UnknownValueError;
 pub use ensured::Ensured;
 pub use error::Error;
 pub use expiration::{Expiration, ExpirationError};
 pub use member_role::MemberRole;
-pub use options::{
-    ApiTokenOptions, AuditLogOptions, ListDatabasesOptions, ListInvoicesOptions, NewDatabase,
-    NewGroup, NewInvite, TokenOptions, UsageOptions,
-};
 pub use scope::Scope;
-pub use timestamp::{Timestamp, TimestampError};
 pub use token_claims::{Grant, TokenAccess, TokenClaims, TokenPermissions};
 pub use token_source::TokenSource;
 pub use token_sources::TokenSources;
 pub use tokens::{CreatedApiToken, DatabaseToken, TokenValidity};
-pub use wire_enum::UnknownValueError;
 
 /// A platform API token as listed by [`Client::list_api_tokens`], without its secret.
 ///

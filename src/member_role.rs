@@ -1,6 +1,6 @@
 //! The roles of an organization's members.
 
-use crate::wire_enum::wire_enum;
+use crate::codecs::wire_enum::wire_enum;
 
 wire_enum! {
     /// The role of a member of an organization: what they may do there.

@@ -1,6 +1,6 @@
 //! The permissions of a group-scoped platform API token.
 
-use crate::wire_enum::wire_enum;
+use crate::codecs::wire_enum::wire_enum;
 
 wire_enum! {
     /// A permission of a group-scoped API token ([`ApiTokenOptions::scopes`]): an

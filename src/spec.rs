@@ -33,6 +33,9 @@ pub struct Operation {
     /// Whether a successful answer carries a secret (is made of the `Secret` schema
     /// somewhere), which an error must not quote.
     pub(crate) secret_answer: bool,
+    /// Whether it may be sent again when its outcome is unknown: the spec's
+    /// `x-turso-retry`.
+    pub(crate) retry: crate::transport::retry::Retry,
 }
 
 /// Every operation of `openapi.yaml`, in the spec's order.

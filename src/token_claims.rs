@@ -136,13 +136,13 @@ pub struct Grant {
 /// and a claim of the wrong type is as good as absent rather than a reason to read none.
 #[derive(Deserialize)]
 struct Raw {
-    #[serde(default, deserialize_with = "crate::lenient::or_default")]
+    #[serde(default, deserialize_with = "crate::codecs::lenient::or_default")]
     a: Option<String>,
-    #[serde(default, deserialize_with = "crate::lenient::or_default")]
+    #[serde(default, deserialize_with = "crate::codecs::lenient::or_default")]
     id: Option<String>,
-    #[serde(default, deserialize_with = "crate::lenient::or_default")]
+    #[serde(default, deserialize_with = "crate::codecs::lenient::or_default")]
     gid: Option<String>,
-    #[serde(default, deserialize_with = "crate::lenient::or_default")]
+    #[serde(default, deserialize_with = "crate::codecs::lenient::or_default")]
     p: Option<RawPermissions>,
     #[serde(default, deserialize_with = "numeric_date")]
     iat: Option<SystemTime>,
@@ -152,19 +152,19 @@ struct Raw {
 
 #[derive(Default, Deserialize)]
 struct RawPermissions {
-    #[serde(default, deserialize_with = "crate::lenient::or_default")]
+    #[serde(default, deserialize_with = "crate::codecs::lenient::or_default")]
     roa: Option<RawGrant>,
-    #[serde(default, deserialize_with = "crate::lenient::or_default")]
+    #[serde(default, deserialize_with = "crate::codecs::lenient::or_default")]
     ro: Option<RawGrant>,
-    #[serde(default, deserialize_with = "crate::lenient::or_default")]
+    #[serde(default, deserialize_with = "crate::codecs::lenient::or_default")]
     rw: Option<RawGrant>,
 }
 
 #[derive(Default, Deserialize)]
 struct RawGrant {
-    #[serde(default, deserialize_with = "crate::lenient::or_default")]
+    #[serde(default, deserialize_with = "crate::codecs::lenient::or_default")]
     ns: Vec<String>,
-    #[serde(default, deserialize_with = "crate::lenient::or_default")]
+    #[serde(default, deserialize_with = "crate::codecs::lenient::or_default")]
     tags: Vec<String>,
 }
 

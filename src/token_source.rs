@@ -10,9 +10,9 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::Notify;
 use tokio::task::AbortHandle;
 
-use crate::excerpt::Quoted;
-use crate::path::segment;
-use crate::retry::Backoff;
+use crate::codecs::excerpt::Quoted;
+use crate::transport::path::segment;
+use crate::transport::retry::Backoff;
 use crate::{Client, DatabaseToken, Error, StatusCode, TokenOptions};
 
 /// The shortest lifetime a source accepts: it reads expiry to the second, and keeps a

@@ -1,8 +1,7 @@
 //! The audit log of an organization: one page, or every page as a stream.
 
 use crate::generated::types::AuditLogPage;
-use crate::operation;
-use crate::path::segment;
+use crate::transport::path::segment;
 use crate::{AuditLogOptions, AuditLogStream, Client, Error};
 
 impl Client {
@@ -31,11 +30,7 @@ impl Client {
     ) -> Result<AuditLogPage, Error> {
         let org = segment("organization", org)?;
         let (page, page_size) = options.to_query()?;
-        self.call(operation::LIST_ORGANIZATION_AUDIT_LOGS, || {
-            self.generated
-                .list_organization_audit_logs(org, page, page_size)
-        })
-        .await
+        call!(self.list_organization_audit_logs(org, page, page_size)).await
     }
 
     /// Every entry of the audit log of the organization `org`, newest first, read a page

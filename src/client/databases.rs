@@ -7,8 +7,7 @@ use crate::generated::types::{
     CreatedDatabase, Database, DatabaseConfiguration, DatabaseConfigurationInput, DatabaseStats,
     DatabaseUsage, Instance,
 };
-use crate::operation;
-use crate::path::segment;
+use crate::transport::path::segment;
 use crate::{Client, Ensured, Error, ListDatabasesOptions, NewDatabase, StatusCode, UsageOptions};
 
 impl Client {
@@ -32,13 +31,8 @@ impl Client {
     ) -> Result<Vec<Database>, Error> {
         let org = segment("organization", org)?;
         let (group, parent) = options.to_query()?;
-        let answer = self
-            .call(operation::LIST_DATABASES, || {
-                // Every database, on one page (no `limit`).
-                self.generated
-                    .list_databases(org, None, group, None, parent, None)
-            })
-            .await?;
+        // Every database, on one page (no `limit`).
+        let answer = call!(self.list_databases(org, None, group, None, parent, None)).await?;
         Ok(answer.databases)
     }
 
@@ -75,10 +69,7 @@ impl Client {
             .remote_encryption
             .as_ref()
             .map(|encryption| encryption.encryption_key.expose());
-        let answer = self
-            .call_carrying(operation::CREATE_DATABASE, key.as_slice(), || {
-                self.generated.create_database(org, &body)
-            })
+        let answer = call!(self.create_database(org, &body), carrying key.as_slice())
             .await
             .map_err(|e| e.or_may_exist("database", body.name))?;
         Ok(answer.database)
@@ -240,11 +231,7 @@ impl Client {
     pub async fn get_database(&self, org: &str, database: &str) -> Result<Database, Error> {
         let org = segment("organization", org)?;
         let database = segment("database name", database)?;
-        let answer = self
-            .call(operation::GET_DATABASE, || {
-                self.generated.get_database(org, database)
-            })
-            .await?;
+        let answer = call!(self.get_database(org, database)).await?;
         Ok(answer.database)
     }
 
@@ -265,11 +252,7 @@ impl Client {
     pub async fn delete_database(&self, org: &str, database: &str) -> Result<String, Error> {
         let org = segment("organization", org)?;
         let database = segment("database name", database)?;
-        let answer = self
-            .call(operation::DELETE_DATABASE, || {
-                self.generated.delete_database(org, database)
-            })
-            .await?;
+        let answer = call!(self.delete_database(org, database)).await?;
         Ok(answer.database)
     }
 
@@ -290,10 +273,7 @@ impl Client {
     ) -> Result<DatabaseConfiguration, Error> {
         let org = segment("organization", org)?;
         let database = segment("database name", database)?;
-        self.call(operation::GET_DATABASE_CONFIGURATION, || {
-            self.generated.get_database_configuration(org, database)
-        })
-        .await
+        call!(self.get_database_configuration(org, database)).await
     }
 
     /// Changes the configuration of the database `database` of the organization `org`
@@ -319,11 +299,7 @@ impl Client {
     ) -> Result<DatabaseConfiguration, Error> {
         let org = segment("organization", org)?;
         let database = segment("database name", database)?;
-        self.call(operation::UPDATE_DATABASE_CONFIGURATION, || {
-            self.generated
-                .update_database_configuration(org, database, changes)
-        })
-        .await
+        call!(self.update_database_configuration(org, database, changes)).await
     }
 
     /// The instances of the database `database` of the organization `org`
@@ -345,11 +321,7 @@ impl Client {
     ) -> Result<Vec<Instance>, Error> {
         let org = segment("organization", org)?;
         let database = segment("database name", database)?;
-        let answer = self
-            .call(operation::LIST_DATABASE_INSTANCES, || {
-                self.generated.list_database_instances(org, database)
-            })
-            .await?;
+        let answer = call!(self.list_database_instances(org, database)).await?;
         Ok(answer.instances)
     }
 
@@ -371,12 +343,7 @@ impl Client {
         let org = segment("organization", org)?;
         let database = segment("database name", database)?;
         let instance = segment("instance name", instance)?;
-        let answer = self
-            .call(operation::GET_DATABASE_INSTANCE, || {
-                self.generated
-                    .get_database_instance(org, database, instance)
-            })
-            .await?;
+        let answer = call!(self.get_database_instance(org, database, instance)).await?;
         Ok(answer.instance)
     }
 
@@ -401,12 +368,8 @@ impl Client {
         let org = segment("organization", org)?;
         let database = segment("database name", database)?;
         let (from, to) = options.to_query()?;
-        let answer = self
-            .call(operation::GET_DATABASE_USAGE, || {
-                self.generated
-                    .get_database_usage(org, database, from.as_ref(), to.as_ref())
-            })
-            .await?;
+        let answer =
+            call!(self.get_database_usage(org, database, from.as_ref(), to.as_ref())).await?;
         Ok(answer.database)
     }
 
@@ -428,9 +391,6 @@ impl Client {
     ) -> Result<DatabaseStats, Error> {
         let org = segment("organization", org)?;
         let database = segment("database name", database)?;
-        self.call(operation::GET_DATABASE_STATS, || {
-            self.generated.get_database_stats(org, database)
-        })
-        .await
+        call!(self.get_database_stats(org, database)).await
     }
 }

@@ -1,12 +1,11 @@
 //! The operations on groups: list, create, read, delete, configure, transfer, unarchive,
 //! their locations and their databases' version.
 
+use crate::client::names::non_blank;
 use crate::generated::types::{
     Group, GroupConfiguration, GroupConfigurationInput, TransferGroupInput,
 };
-use crate::names::non_blank;
-use crate::operation;
-use crate::path::segment;
+use crate::transport::path::segment;
 use crate::{Client, Ensured, Error, NewGroup};
 
 impl Client {
@@ -22,9 +21,7 @@ impl Client {
     /// ```
     pub async fn list_groups(&self, org: &str) -> Result<Vec<Group>, Error> {
         let org = segment("organization", org)?;
-        let answer = self
-            .call(operation::LIST_GROUPS, || self.generated.list_groups(org))
-            .await?;
+        let answer = call!(self.list_groups(org)).await?;
         Ok(answer.groups)
     }
 
@@ -47,10 +44,7 @@ impl Client {
     pub async fn create_group(&self, org: &str, group: &NewGroup) -> Result<Group, Error> {
         let org = segment("organization", org)?;
         let body = group.to_body()?;
-        let answer = self
-            .call(operation::CREATE_GROUP, || {
-                self.generated.create_group(org, &body)
-            })
+        let answer = call!(self.create_group(org, &body))
             .await
             .map_err(|e| e.or_may_exist("group", body.name))?;
         Ok(answer.group)
@@ -103,11 +97,7 @@ impl Client {
     pub async fn get_group(&self, org: &str, group: &str) -> Result<Group, Error> {
         let org = segment("organization", org)?;
         let group = segment("group", group)?;
-        let answer = self
-            .call(operation::GET_GROUP, || {
-                self.generated.get_group(org, group)
-            })
-            .await?;
+        let answer = call!(self.get_group(org, group)).await?;
         Ok(answer.group)
     }
 
@@ -129,11 +119,7 @@ impl Client {
     pub async fn delete_group(&self, org: &str, group: &str) -> Result<Group, Error> {
         let org = segment("organization", org)?;
         let group = segment("group", group)?;
-        let answer = self
-            .call(operation::DELETE_GROUP, || {
-                self.generated.delete_group(org, group)
-            })
-            .await?;
+        let answer = call!(self.delete_group(org, group)).await?;
         Ok(answer.group)
     }
 
@@ -153,10 +139,7 @@ impl Client {
     ) -> Result<GroupConfiguration, Error> {
         let org = segment("organization", org)?;
         let group = segment("group", group)?;
-        self.call(operation::GET_GROUP_CONFIGURATION, || {
-            self.generated.get_group_configuration(org, group)
-        })
-        .await
+        call!(self.get_group_configuration(org, group)).await
     }
 
     /// Changes the configuration of the group `group` of the organization `org`
@@ -179,11 +162,7 @@ impl Client {
     ) -> Result<GroupConfiguration, Error> {
         let org = segment("organization", org)?;
         let group = segment("group", group)?;
-        self.call(operation::UPDATE_GROUP_CONFIGURATION, || {
-            self.generated
-                .update_group_configuration(org, group, changes)
-        })
-        .await
+        call!(self.update_group_configuration(org, group, changes)).await
     }
 
     /// Moves the group `group`, with its databases, from the organization `org` to the
@@ -206,10 +185,7 @@ impl Client {
         let body = TransferGroupInput {
             organization: non_blank("receiving organization", to)?.to_owned(),
         };
-        self.call(operation::TRANSFER_GROUP, || {
-            self.generated.transfer_group(org, group, &body)
-        })
-        .await
+        call!(self.transfer_group(org, group, &body)).await
     }
 
     /// Wakes the group `group` of the organization `org`, archived for inactivity
@@ -225,11 +201,7 @@ impl Client {
     pub async fn unarchive_group(&self, org: &str, group: &str) -> Result<Group, Error> {
         let org = segment("organization", org)?;
         let group = segment("group", group)?;
-        let answer = self
-            .call(operation::UNARCHIVE_GROUP, || {
-                self.generated.unarchive_group(org, group)
-            })
-            .await?;
+        let answer = call!(self.unarchive_group(org, group)).await?;
         Ok(answer.group)
     }
 
@@ -252,11 +224,7 @@ impl Client {
         let org = segment("organization", org)?;
         let group = segment("group", group)?;
         let location = segment("location", location)?;
-        let answer = self
-            .call(operation::ADD_LOCATION_TO_GROUP, || {
-                self.generated.add_location_to_group(org, group, location)
-            })
-            .await?;
+        let answer = call!(self.add_location_to_group(org, group, location)).await?;
         Ok(answer.group)
     }
 
@@ -280,12 +248,7 @@ impl Client {
         let org = segment("organization", org)?;
         let group = segment("group", group)?;
         let location = segment("location", location)?;
-        let answer = self
-            .call(operation::REMOVE_LOCATION_FROM_GROUP, || {
-                self.generated
-                    .remove_location_from_group(org, group, location)
-            })
-            .await?;
+        let answer = call!(self.remove_location_from_group(org, group, location)).await?;
         Ok(answer.group)
     }
 
@@ -301,9 +264,6 @@ impl Client {
     pub async fn update_group_databases(&self, org: &str, group: &str) -> Result<(), Error> {
         let org = segment("organization", org)?;
         let group = segment("group", group)?;
-        self.call(operation::UPDATE_GROUP_DATABASES, || {
-            self.generated.update_group_databases(org, group)
-        })
-        .await
+        call!(self.update_group_databases(org, group)).await
     }
 }

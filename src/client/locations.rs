@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::operation;
 use crate::{Client, Error};
 
 impl Client {
@@ -18,11 +17,7 @@ impl Client {
     /// # }
     /// ```
     pub async fn list_locations(&self) -> Result<BTreeMap<String, String>, Error> {
-        let answer = self
-            .call(operation::LIST_LOCATIONS, || {
-                self.generated.list_locations()
-            })
-            .await?;
+        let answer = call!(self.list_locations()).await?;
         Ok(answer.locations)
     }
 }

@@ -3,8 +3,7 @@
 use crate::generated::types::{
     AddMemberInput, AddedMember, Invite, InviteCreated, Member, UpdateMemberRoleInput,
 };
-use crate::operation;
-use crate::path::segment;
+use crate::transport::path::segment;
 use crate::{Client, Error, MemberRole, NewInvite};
 
 impl Client {
@@ -21,11 +20,7 @@ impl Client {
     /// ```
     pub async fn list_organization_members(&self, org: &str) -> Result<Vec<Member>, Error> {
         let org = segment("organization", org)?;
-        let answer = self
-            .call(operation::LIST_ORGANIZATION_MEMBERS, || {
-                self.generated.list_organization_members(org)
-            })
-            .await?;
+        let answer = call!(self.list_organization_members(org)).await?;
         Ok(answer.members)
     }
 
@@ -60,11 +55,9 @@ impl Client {
         let body = AddMemberInput::default()
             .with_username(username)
             .with_role(role.assignable()?);
-        self.call(operation::ADD_ORGANIZATION_MEMBER, || {
-            self.generated.add_organization_member(org, &body)
-        })
-        .await
-        .map_err(|e| e.or_may_exist("member", username))
+        call!(self.add_organization_member(org, &body))
+            .await
+            .map_err(|e| e.or_may_exist("member", username))
     }
 
     /// The member `username` of the organization `org` (`getOrganizationMember`). Only
@@ -87,11 +80,7 @@ impl Client {
     ) -> Result<Member, Error> {
         let org = segment("organization", org)?;
         let username = segment("username", username)?;
-        let answer = self
-            .call(operation::GET_ORGANIZATION_MEMBER, || {
-                self.generated.get_organization_member(org, username)
-            })
-            .await?;
+        let answer = call!(self.get_organization_member(org, username)).await?;
         Ok(answer.member)
     }
 
@@ -119,11 +108,7 @@ impl Client {
         let body = UpdateMemberRoleInput {
             role: role.assignable()?,
         };
-        let answer = self
-            .call(operation::UPDATE_MEMBER_ROLE, || {
-                self.generated.update_member_role(org, username, &body)
-            })
-            .await?;
+        let answer = call!(self.update_member_role(org, username, &body)).await?;
         Ok(answer.member)
     }
 
@@ -149,11 +134,7 @@ impl Client {
     ) -> Result<String, Error> {
         let org = segment("organization", org)?;
         let username = segment("username", username)?;
-        let answer = self
-            .call(operation::REMOVE_ORGANIZATION_MEMBER, || {
-                self.generated.remove_organization_member(org, username)
-            })
-            .await?;
+        let answer = call!(self.remove_organization_member(org, username)).await?;
         Ok(answer.member)
     }
 
@@ -170,11 +151,7 @@ impl Client {
     /// ```
     pub async fn list_organization_invites_v2(&self, org: &str) -> Result<Vec<Invite>, Error> {
         let org = segment("organization", org)?;
-        let answer = self
-            .call(operation::LIST_ORGANIZATION_INVITES, || {
-                self.generated.list_organization_invites_v2(org)
-            })
-            .await?;
+        let answer = call!(self.list_organization_invites_v2(org)).await?;
         Ok(answer.invites)
     }
 
@@ -204,10 +181,7 @@ impl Client {
     ) -> Result<InviteCreated, Error> {
         let org = segment("organization", org)?;
         let body = invite.to_body()?;
-        let answer = self
-            .call(operation::INVITE_ORGANIZATION_MEMBER, || {
-                self.generated.invite_organization_member_v2(org, &body)
-            })
+        let answer = call!(self.invite_organization_member_v2(org, &body))
             .await
             .map_err(|e| e.or_may_exist("invite", invite.invitee()))?;
         Ok(answer.invited)
@@ -233,10 +207,6 @@ impl Client {
     ) -> Result<(), Error> {
         let org = segment("organization", org)?;
         let email = segment("email address", email)?;
-        self.call(operation::DELETE_ORGANIZATION_INVITE, || {
-            self.generated
-                .delete_organization_invite_by_email_v2(org, email)
-        })
-        .await
+        call!(self.delete_organization_invite_by_email_v2(org, email)).await
     }
 }

@@ -10,20 +10,47 @@ use std::time::Instant;
 use progenitor_client::{ClientInfo, ResponseValue};
 use tracing::Instrument;
 
+use crate::Error;
 use crate::error::Quoting;
 use crate::generated::{self, types};
-use crate::hooks::record_answer;
-use crate::operation::Operation;
-use crate::retry::RetryPolicy;
-use crate::{ClientBuilder, Error};
+use crate::spec::Operation;
+use crate::transport::answer::record_answer;
+use crate::transport::retry::RetryPolicy;
+
+/// `call!(self.create_database(org, &body))` runs the generated client's method
+/// `create_database` as an operation of this client ([`Client::call`]), with the
+/// operation's row of the generated table of the same name: its retry class, whether its
+/// answer carries a secret. The method is named once, so the two cannot disagree.
+/// `call!(self.create_database(org, &body), carrying secrets)` also names what the
+/// request carries that no error may quote.
+macro_rules! call {
+    ($client:ident.$method:ident($($arg:expr),* $(,)?) $(, carrying $secrets:expr)?) => {
+        $client.call(
+            crate::generated::operation::$method,
+            call!(@secrets $($secrets)?),
+            || $client.generated.$method($($arg),*),
+        )
+    };
+    (@secrets) => {
+        &[]
+    };
+    (@secrets $secrets:expr) => {
+        $secrets
+    };
+}
 
 mod audit_logs;
+pub(crate) mod builder;
 mod databases;
 mod groups;
 mod locations;
 mod members;
+pub(crate) mod names;
+pub(crate) mod options;
 mod organizations;
 mod tokens;
+
+pub use builder::ClientBuilder;
 
 /// A client for the Turso Platform API: tokens, databases, groups, locations,
 /// organizations, members, invites, audit logs and billing.
@@ -67,6 +94,8 @@ mod tokens;
 pub struct Client {
     generated: generated::Client,
     retry: RetryPolicy,
+    /// The largest answer body read, in bytes, as the generated client's hooks bound it.
+    max_response_size: usize,
 }
 
 impl fmt::Debug for Client {
@@ -127,8 +156,16 @@ impl Client {
         ClientBuilder::new()
     }
 
-    pub(crate) fn from_parts(generated: generated::Client, retry: RetryPolicy) -> Client {
-        Client { generated, retry }
+    pub(crate) fn from_parts(
+        generated: generated::Client,
+        retry: RetryPolicy,
+        max_response_size: usize,
+    ) -> Client {
+        Client {
+            generated,
+            retry,
+            max_response_size,
+        }
     }
 
     /// The base URL requests go to, without a trailing `/`.
@@ -157,8 +194,10 @@ impl Client {
         &self.generated
     }
 
-    /// Runs an operation: sends the request `request` makes, again while the failure is
-    /// transient and the operation allows it, and maps the outcome into [`Error`].
+    /// Runs the operation `op` (use [`call!`], which picks it): sends the request
+    /// `request` makes, again while the failure is transient and the operation allows
+    /// it, and maps the outcome into [`Error`], which quotes none of `secrets` (an
+    /// encryption key the request carries), whatever the answer quotes of the request.
     ///
     /// Each attempt's future is boxed as soon as it is made: the generated future is a
     /// few KiB, and moving it through every layer above (and into `join_all` and the
@@ -166,22 +205,7 @@ impl Client {
     /// adds nothing to the size of a successful call.
     pub(crate) fn call<'a, T, F, Fut>(
         &'a self,
-        op: Operation,
-        request: F,
-    ) -> impl Future<Output = Result<T, Error>> + 'a
-    where
-        F: Fn() -> Fut + 'a,
-        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<types::Error>>> + 'a,
-        T: 'a,
-    {
-        self.call_carrying(op, &[], request)
-    }
-
-    /// [`call`](Client::call) for a request that carries `secrets` (an encryption key):
-    /// no error quotes them, whatever the answer quotes of the request.
-    pub(crate) fn call_carrying<'a, T, F, Fut>(
-        &'a self,
-        op: Operation,
+        op: &'static Operation,
         secrets: &'a [&'a str],
         request: F,
     ) -> impl Future<Output = Result<T, Error>> + 'a
@@ -225,21 +249,14 @@ impl Client {
                 record.record("elapsed_ms", started.elapsed().as_millis() as u64);
                 record.record("status", answer.status.map(|s| s.as_u16()));
             }
-            debug_assert!(
-                answer.operation.is_none_or(|spec| spec.id == op.id),
-                "{} is called with the class of {}",
-                answer.operation.map_or("?", |spec| spec.id),
-                op.id
-            );
             match outcome {
                 Ok(value) => Ok(value.into_inner()),
                 Err(e) => {
-                    let limit = self.generated.inner().max_response_size();
-                    // Before the request was made, there is no answer to quote anyway.
                     let quoting = Quoting {
-                        secret_answer: answer.operation.is_none_or(|spec| spec.secret_answer),
+                        secret_answer: op.secret_answer,
                         request_secrets: secrets,
                     };
+                    let limit = self.max_response_size;
                     Err(Box::pin(Error::from_generated(e, answer, limit, quoting)).await)
                 }
             }

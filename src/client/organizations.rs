@@ -5,8 +5,7 @@ use crate::generated::types::{
     Invoice, Organization, OrganizationPlan, OrganizationUsage, Subscription,
     UpdateOrganizationInput,
 };
-use crate::operation;
-use crate::path::segment;
+use crate::transport::path::segment;
 use crate::{Client, Error, ListInvoicesOptions};
 
 impl Client {
@@ -22,11 +21,7 @@ impl Client {
     /// # }
     /// ```
     pub async fn list_organizations(&self) -> Result<Vec<Organization>, Error> {
-        let answer = self
-            .call(operation::LIST_ORGANIZATIONS, || {
-                self.generated.list_organizations()
-            })
-            .await?;
+        let answer = call!(self.list_organizations()).await?;
         Ok(answer.0)
     }
 
@@ -42,11 +37,7 @@ impl Client {
     /// ```
     pub async fn get_organization(&self, org: &str) -> Result<Organization, Error> {
         let org = segment("organization", org)?;
-        let answer = self
-            .call(operation::GET_ORGANIZATION, || {
-                self.generated.get_organization(org)
-            })
-            .await?;
+        let answer = call!(self.get_organization(org)).await?;
         Ok(answer.organization)
     }
 
@@ -69,11 +60,7 @@ impl Client {
         changes: &UpdateOrganizationInput,
     ) -> Result<Organization, Error> {
         let org = segment("organization", org)?;
-        let answer = self
-            .call(operation::UPDATE_ORGANIZATION, || {
-                self.generated.update_organization(org, changes)
-            })
-            .await?;
+        let answer = call!(self.update_organization(org, changes)).await?;
         Ok(answer.organization)
     }
 
@@ -90,11 +77,7 @@ impl Client {
     /// ```
     pub async fn list_organization_plans(&self, org: &str) -> Result<Vec<OrganizationPlan>, Error> {
         let org = segment("organization", org)?;
-        let answer = self
-            .call(operation::LIST_ORGANIZATION_PLANS, || {
-                self.generated.list_organization_plans(org)
-            })
-            .await?;
+        let answer = call!(self.list_organization_plans(org)).await?;
         Ok(answer.plans)
     }
 
@@ -119,11 +102,7 @@ impl Client {
     ) -> Result<Vec<Invoice>, Error> {
         let org = segment("organization", org)?;
         let invoice_type = options.to_query();
-        let answer = self
-            .call(operation::LIST_ORGANIZATION_INVOICES, || {
-                self.generated.list_organization_invoices(org, invoice_type)
-            })
-            .await?;
+        let answer = call!(self.list_organization_invoices(org, invoice_type)).await?;
         Ok(answer.invoices)
     }
 
@@ -139,11 +118,7 @@ impl Client {
     /// ```
     pub async fn get_organization_subscription(&self, org: &str) -> Result<Subscription, Error> {
         let org = segment("organization", org)?;
-        let answer = self
-            .call(operation::GET_ORGANIZATION_SUBSCRIPTION, || {
-                self.generated.get_organization_subscription(org)
-            })
-            .await?;
+        let answer = call!(self.get_organization_subscription(org)).await?;
         Ok(answer.subscription)
     }
 
@@ -160,11 +135,7 @@ impl Client {
     /// ```
     pub async fn get_organization_usage(&self, org: &str) -> Result<OrganizationUsage, Error> {
         let org = segment("organization", org)?;
-        let answer = self
-            .call(operation::GET_ORGANIZATION_USAGE, || {
-                self.generated.get_organization_usage(org)
-            })
-            .await?;
+        let answer = call!(self.get_organization_usage(org)).await?;
         Ok(answer.organization)
     }
 }

@@ -1,9 +1,8 @@
 //! The operations on platform API tokens, the current user, and database and group
 //! tokens.
 
-use crate::operation;
-use crate::path::segment;
 use crate::tokens::{CreatedApiToken, DatabaseToken, TokenValidity};
+use crate::transport::path::segment;
 use crate::{ApiToken, ApiTokenOptions, Client, Error, OrganizationApiToken, TokenOptions, User};
 
 impl Client {
@@ -19,11 +18,7 @@ impl Client {
     /// # }
     /// ```
     pub async fn list_api_tokens(&self) -> Result<Vec<ApiToken>, Error> {
-        let answer = self
-            .call(operation::LIST_API_TOKENS, || {
-                self.generated.list_api_tokens()
-            })
-            .await?;
+        let answer = call!(self.list_api_tokens()).await?;
         Ok(answer.tokens)
     }
 
@@ -57,10 +52,7 @@ impl Client {
     ) -> Result<CreatedApiToken, Error> {
         let name = segment("token name", name)?;
         let body = options.to_body()?;
-        let created = self
-            .call(operation::CREATE_API_TOKEN, || {
-                self.generated.create_api_token(name, &body)
-            })
+        let created = call!(self.create_api_token(name, &body))
             .await
             .map_err(|e| e.or_api_token_may_exist(name))?;
         Ok(CreatedApiToken::from_answer(created, name))
@@ -78,11 +70,7 @@ impl Client {
     /// ```
     pub async fn revoke_api_token(&self, name: &str) -> Result<String, Error> {
         let name = segment("token name", name)?;
-        let answer = self
-            .call(operation::REVOKE_API_TOKEN, || {
-                self.generated.revoke_api_token(name)
-            })
-            .await?;
+        let answer = call!(self.revoke_api_token(name)).await?;
         Ok(answer.token)
     }
 
@@ -97,11 +85,7 @@ impl Client {
     /// # }
     /// ```
     pub async fn validate_api_token(&self) -> Result<TokenValidity, Error> {
-        let answer = self
-            .call(operation::VALIDATE_API_TOKEN, || {
-                self.generated.validate_api_token()
-            })
-            .await?;
+        let answer = call!(self.validate_api_token()).await?;
         TokenValidity::from_exp(answer.exp).ok_or_else(|| {
             Error::unexpected_ok(
                 format!(r#"{{"exp":{}}}"#, answer.exp),
@@ -119,11 +103,7 @@ impl Client {
     /// # }
     /// ```
     pub async fn current_user(&self) -> Result<User, Error> {
-        let answer = self
-            .call(operation::GET_CURRENT_USER, || {
-                self.generated.get_current_user()
-            })
-            .await?;
+        let answer = call!(self.get_current_user()).await?;
         Ok(answer.user)
     }
 
@@ -144,11 +124,7 @@ impl Client {
         org: &str,
     ) -> Result<Vec<OrganizationApiToken>, Error> {
         let org = segment("organization", org)?;
-        let answer = self
-            .call(operation::LIST_ORGANIZATION_API_TOKENS, || {
-                self.generated.list_organization_api_tokens(org)
-            })
-            .await?;
+        let answer = call!(self.list_organization_api_tokens(org)).await?;
         Ok(answer.tokens)
     }
 
@@ -168,11 +144,7 @@ impl Client {
     ) -> Result<String, Error> {
         let org = segment("organization", org)?;
         let token_id = segment("token ID", token_id)?;
-        let answer = self
-            .call(operation::REVOKE_ORGANIZATION_API_TOKEN, || {
-                self.generated.revoke_organization_api_token(org, token_id)
-            })
-            .await?;
+        let answer = call!(self.revoke_organization_api_token(org, token_id)).await?;
         Ok(answer.token)
     }
 
@@ -201,14 +173,11 @@ impl Client {
         let org = segment("organization", org)?;
         let database = segment("database name", database)?;
         let (authorization, expiration, body) = options.to_request()?;
-        let request = || {
-            self.generated
-                .create_database_token(org, database, authorization, expiration, &body)
-        };
-        Ok(self
-            .call(operation::CREATE_DATABASE_TOKEN, request)
-            .await?
-            .into())
+        Ok(
+            call!(self.create_database_token(org, database, authorization, expiration, &body))
+                .await?
+                .into(),
+        )
     }
 
     /// Invalidates every token minted so far for the database `database` of the
@@ -223,10 +192,7 @@ impl Client {
     pub async fn invalidate_database_tokens(&self, org: &str, database: &str) -> Result<(), Error> {
         let org = segment("organization", org)?;
         let database = segment("database name", database)?;
-        self.call(operation::INVALIDATE_DATABASE_TOKENS, || {
-            self.generated.invalidate_database_tokens(org, database)
-        })
-        .await
+        call!(self.invalidate_database_tokens(org, database)).await
     }
 
     /// Mints a token for every database of the group `group` of the organization `org`
@@ -250,14 +216,11 @@ impl Client {
         let org = segment("organization", org)?;
         let group = segment("group", group)?;
         let (authorization, expiration, body) = options.to_request()?;
-        let request = || {
-            self.generated
-                .create_group_token(org, group, authorization, expiration, &body)
-        };
-        Ok(self
-            .call(operation::CREATE_GROUP_TOKEN, request)
-            .await?
-            .into())
+        Ok(
+            call!(self.create_group_token(org, group, authorization, expiration, &body))
+                .await?
+                .into(),
+        )
     }
 
     /// Invalidates every token minted so far for the group `group` of the organization
@@ -273,9 +236,6 @@ impl Client {
     pub async fn invalidate_group_tokens(&self, org: &str, group: &str) -> Result<(), Error> {
         let org = segment("organization", org)?;
         let group = segment("group", group)?;
-        self.call(operation::INVALIDATE_GROUP_TOKENS, || {
-            self.generated.invalidate_group_tokens(org, group)
-        })
-        .await
+        call!(self.invalidate_group_tokens(org, group)).await
     }
 }

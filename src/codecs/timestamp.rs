@@ -83,7 +83,7 @@ impl fmt::Display for TimestampError {
         write!(
             f,
             "{} is not an RFC 3339 date-time such as 2026-05-21T10:00:00Z",
-            crate::excerpt::Quoted(&self.0)
+            crate::codecs::excerpt::Quoted(&self.0)
         )
     }
 }
@@ -96,7 +96,7 @@ impl FromStr for Timestamp {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         parse(text)
             .map(Self)
-            .ok_or_else(|| TimestampError(crate::excerpt::prefix(text, 64).to_owned()))
+            .ok_or_else(|| TimestampError(crate::codecs::excerpt::prefix(text, 64).to_owned()))
     }
 }
 

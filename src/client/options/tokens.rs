@@ -1,8 +1,8 @@
 //! Options for minting tokens.
 
-use crate::excerpt::Quoted;
+use crate::client::names::non_blank;
+use crate::codecs::excerpt::Quoted;
 use crate::generated::types;
-use crate::names::non_blank;
 use crate::{Authorization, Error, Expiration, Scope};
 
 /// Options for [`Client::create_database_token`] and [`Client::create_group_token`].

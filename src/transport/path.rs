@@ -18,8 +18,8 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::Error;
-use crate::excerpt::Quoted;
-use crate::names::non_blank;
+use crate::client::names::non_blank;
+use crate::codecs::excerpt::Quoted;
 
 /// The longest name or ID accepted, in bytes. No Turso name comes close (database names
 /// have at most 64 characters); the limit keeps a hostile value from growing the request.

@@ -1,9 +1,13 @@
 //! When a failed request is sent again, and how long the client waits before it does.
 //!
-//! | operations | retried on |
+//! Each operation's class is written once, in `openapi.yaml`, as the extension
+//! `x-turso-retry` of the operation (the spec's description says what each class is for),
+//! and reaches [`Retry`] through the table `build.rs` generates.
+//!
+//! | `x-turso-retry` | retried on |
 //! |---|---|
-//! | reads (`list*`, `get*`, `validateAPIToken`); database and group token mints (nothing is stored); invalidations, `unarchiveGroup`, `updateGroupDatabases` (idempotent); `updateDatabaseConfiguration`, `updateGroupConfiguration`, `updateOrganization`, `updateMemberRole` (they set absolute values) | connect failures, a connection lost before the whole answer arrived (a dropped keep-alive connection, say), timeouts, 408, 429, 502, 503, 504 |
-//! | `createAPIToken`, `revokeAPIToken`, `revokeOrganizationAPIToken`, `createDatabase`, `deleteDatabase`, `createGroup`, `deleteGroup`, `transferGroup`, `addLocationToGroup`, `removeLocationFromGroup`, `addOrganizationMember`, `removeOrganizationMember`, `inviteOrganizationMemberV2`, `deleteOrganizationInviteByEmailV2` | only when the request cannot have been processed: connect failures and 429 |
+//! | `repeatable`: reads, database and group token mints (nothing is stored), invalidations and other idempotent changes, updates that set absolute values | connect failures, a connection lost before the whole answer arrived (a dropped keep-alive connection, say), timeouts, 408, 429, 502, 503, 504 |
+//! | `once`: what a second request would break | only when the request cannot have been processed: connect failures and 429 |
 //!
 //! What is sent once is what a second request would break: a second mint of an API token
 //! answers 409 for a token whose secret is lost; a second create is refused for a name
@@ -28,7 +32,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 
 use crate::error::is_too_large;
-use crate::hooks::Answer;
+use crate::transport::answer::Answer;
 
 /// The longest `Retry-After` the client honours.
 const RETRY_AFTER_CAP: Duration = Duration::from_secs(30);
@@ -155,7 +159,6 @@ mod tests {
         let answer = Answer {
             status: Some(status),
             retry_after: retry_after.map(Duration::from_secs),
-            ..Answer::default()
         };
         (Err(progenitor_client::Error::Custom(String::new())), answer)
     }

@@ -1,8 +1,8 @@
 //! Options for the group operations: a group to create.
 
 use crate::Error;
+use crate::client::names::{non_blank, turso_name};
 use crate::generated::types::{self, AllExtensions, Extension, Extensions};
-use crate::names::{non_blank, turso_name};
 
 /// A group to create, for [`Client::create_group`]: its name and the location of its
 /// primary, and optionally the SQLite extensions of its databases.

@@ -25,7 +25,7 @@ pub(crate) fn turso_name<'a>(what: &str, value: &'a str) -> Result<&'a str, Erro
         Err(Error::InvalidArgument(format!(
             "the {what} {} is not one Turso accepts: use lowercase letters, digits and \
              dashes, at most 64 characters",
-            crate::excerpt::Quoted(value)
+            crate::codecs::excerpt::Quoted(value)
         )))
     }
 }

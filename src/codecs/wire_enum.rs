@@ -59,7 +59,7 @@ impl fmt::Display for UnknownValueError {
             f,
             "unknown {} {}: expected one of ",
             self.what,
-            crate::excerpt::Quoted(&self.value)
+            crate::codecs::excerpt::Quoted(&self.value)
         )?;
         for (i, word) in self.expected.iter().enumerate() {
             let sep = if i == 0 { "" } else { ", " };
@@ -108,12 +108,12 @@ macro_rules! wire_enum {
         }
 
         impl ::std::str::FromStr for $name {
-            type Err = $crate::wire_enum::UnknownValueError;
+            type Err = $crate::codecs::wire_enum::UnknownValueError;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($word => Ok($name::$variant),)+
-                    _ => Err($crate::wire_enum::UnknownValueError::new($what, s, Self::WORDS)),
+                    _ => Err($crate::codecs::wire_enum::UnknownValueError::new($what, s, Self::WORDS)),
                 }
             }
         }

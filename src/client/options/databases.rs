@@ -5,9 +5,10 @@ use std::time::SystemTime;
 
 use secrecy::SecretString;
 
+use crate::Error;
+use crate::client::names::{non_blank, turso_name};
+use crate::codecs::timestamp;
 use crate::generated::types::{self, EncryptionCipher, SeedKind};
-use crate::names::{non_blank, turso_name};
-use crate::{Error, timestamp};
 
 /// A database to create, for [`Client::create_database`]: its name and group, and
 /// optionally what it starts with, a size limit and an encryption key of your own.

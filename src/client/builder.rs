@@ -8,10 +8,10 @@ use reqwest::header::HeaderValue;
 use secrecy::zeroize::Zeroize;
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::base_url::{self, BaseUrl};
 use crate::generated;
-use crate::hooks::RequestPolicy;
-use crate::retry::RetryPolicy;
+use crate::transport::base_url::{self, BaseUrl};
+use crate::transport::request_policy::RequestPolicy;
+use crate::transport::retry::RetryPolicy;
 use crate::{Client, Error};
 
 /// The environment variable [`Client::from_env`] reads the token from, as the Turso CLI does.
@@ -296,6 +296,7 @@ impl ClientBuilder {
         Ok(Client::from_parts(
             generated::Client::new_with_client(&base.url, http, policy),
             self.retry,
+            self.max_response_size,
         ))
     }
 }

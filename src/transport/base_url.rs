@@ -95,7 +95,7 @@ pub(crate) struct Redacted<'a>(pub(crate) &'a Url);
 impl fmt::Display for Redacted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let url = self.0;
-        let shown = |text| crate::excerpt::prefix(text, 256);
+        let shown = |text| crate::codecs::excerpt::prefix(text, 256);
         write!(f, "{}://", shown(url.scheme()))?;
         if let Some(host) = url.host_str() {
             f.write_str(shown(host))?;

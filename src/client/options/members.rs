@@ -1,7 +1,7 @@
 //! Options for the member operations: an invite to send.
 
 use crate::generated::types::InviteInput;
-use crate::path::segment;
+use crate::transport::path::segment;
 use crate::{Error, MemberRole};
 
 /// An invite to send with [`Client::invite_organization_member_v2`]: to an email address

@@ -1,0 +1,30 @@
+//! The generated client's hooks: what happens around every request it sends, the escape
+//! hatch's included. Each is one call into the module that owns it.
+
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+
+use super::answer;
+use super::request_policy::RequestPolicy;
+use crate::generated;
+
+impl ClientHooks<RequestPolicy> for generated::Client {
+    /// Prepares the request under the client's [`RequestPolicy`], or refuses it.
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        self.inner()
+            .prepare(request, info.operation_id)
+            .map_err(progenitor_client::Error::InvalidRequest)
+    }
+
+    /// Sends the request once, noting and bounding its answer.
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        answer::send(self.client(), request, self.inner().max_response_size()).await
+    }
+}
