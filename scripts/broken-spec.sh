@@ -20,6 +20,7 @@ cases=(
     "s.replace('openapi: 3.0.3', 'openapi: 3.1.0', 1)|progenitor only reads OpenAPI 3.0.x"
     "s.replace('      operationId: listAPITokens\n', '', 1)|/v1/auth/api-tokens has no operationId"
     "s.replace('      responses:\n', '      responses:\n        default:\n          description: anything\n', 1)|declares a \`default\` response"
+    "s.replace('      x-turso-retry: repeatable\n', '', 1)|listAPITokens has no x-turso-retry"
 )
 for case in "${cases[@]}"; do
     edit="${case%%|*}"

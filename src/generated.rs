@@ -1,6 +1,6 @@
 //! The client progenitor generates from `openapi.yaml` at build time: the escape hatch.
 //!
-//! Everything here is produced by `build.rs` and never edited by hand; to change it,
+//! Everything here is produced by the build script (`build/`) and never edited by hand; to change it,
 //! edit `openapi.yaml` and rebuild. To read it, run `cargo doc --open` and look at this
 //! module, or open `target/*/build/turso-platform-*/out/turso_platform_generated.rs`
 //! (see the README).

@@ -1,4 +1,4 @@
-//! Lenient decoding, where the API is known to answer differently from the spec. build.rs
+//! Lenient decoding, where the API is known to answer differently from the spec. The build script
 //! puts these on the generated types' fields (see `Adjust` there).
 
 use serde::{Deserialize, Deserializer};

@@ -138,7 +138,7 @@ fn spellings(secret: &str) -> [String; 4] {
 /// Decodes an answer of an operation whose successful answer carries a secret, as
 /// progenitor's `ResponseValue::from_response` does, except that a body that does not
 /// decode is not kept: the error holds a placeholder and what was wrong, where, but not
-/// the value (serde's own text quotes it: `invalid type: string "eyJ..."`). build.rs puts
+/// the value (serde's own text quotes it: `invalid type: string "eyJ..."`). The build script puts
 /// this in place of `from_response` in those operations, for the escape hatch
 /// ([`Client::generated`](crate::Client::generated)) as for the client.
 pub(crate) async fn redacted_response<T: DeserializeOwned, E>(

@@ -33,7 +33,7 @@ const ENCODED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// A path parameter, percent-encoded into one segment. The generated client calls this
-/// (build.rs puts it in place of progenitor's own, which leaves `\` as it is).
+/// (the build script puts it in place of progenitor's own, which leaves `\` as it is).
 pub(crate) fn encode_path(value: &str) -> String {
     utf8_percent_encode(value, ENCODED).to_string()
 }

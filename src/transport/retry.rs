@@ -2,7 +2,7 @@
 //!
 //! Each operation's class is written once, in `openapi.yaml`, as the extension
 //! `x-turso-retry` of the operation (the spec's description says what each class is for),
-//! and reaches [`Retry`] through the table `build.rs` generates.
+//! and reaches [`Retry`] through the table the build script (`build/operations.rs`) generates.
 //!
 //! | `x-turso-retry` | retried on |
 //! |---|---|

@@ -1,0 +1,260 @@
+//! What the spec says of each operation, for the client: the table of operations
+//! (with the retry class of `x-turso-retry`), the schemas successful answers are made of,
+//! and the operations whose answer carries a secret.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use heck::ToSnakeCase;
+use openapiv3::{OpenAPI, Operation, ReferenceOr, StatusCode};
+
+use crate::SPEC;
+
+/// The Rust names of the schemas a successful answer is made of, directly or through
+/// other schemas.
+pub(crate) fn answer_types(spec: &OpenAPI) -> BTreeSet<String> {
+    use heck::ToUpperCamelCase;
+
+    spec.operations()
+        .flat_map(|(_, _, op)| success_schemas(spec, op))
+        .map(|name| name.to_upper_camel_case())
+        .collect()
+}
+
+/// The names of the schemas (in `components`) the successful answers of `op` are made
+/// of, directly or through other schemas.
+pub(crate) fn success_schemas(spec: &OpenAPI, op: &Operation) -> BTreeSet<String> {
+    fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(reference) = map.get("$ref").and_then(serde_json::Value::as_str)
+                    && let Some(name) = reference.strip_prefix("#/components/schemas/")
+                {
+                    out.push(name.to_owned());
+                }
+                map.values().for_each(|v| refs(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+
+    let mut pending = Vec::new();
+    for (status, response) in &op.responses.responses {
+        if is_success(status)
+            && let Ok(value) = serde_json::to_value(response)
+        {
+            refs(&value, &mut pending);
+        }
+    }
+    let schemas = spec.components.as_ref().map(|c| &c.schemas);
+    let mut seen = BTreeSet::new();
+    while let Some(name) = pending.pop() {
+        if seen.insert(name.clone())
+            && let Some(schema) = schemas.and_then(|s| s.get(&name))
+            && let Ok(value) = serde_json::to_value(schema)
+        {
+            refs(&value, &mut pending);
+        }
+    }
+    seen
+}
+
+/// The names progenitor gives the operations whose successful answer carries a secret
+/// (is made of the `Secret` schema somewhere).
+pub(crate) fn secret_methods(spec: &OpenAPI) -> BTreeSet<String> {
+    spec.operations()
+        .filter(|(_, _, op)| success_schemas(spec, op).contains("Secret"))
+        .filter_map(|(_, _, op)| Some(op.operation_id.as_deref()?.to_snake_case()))
+        .collect()
+}
+
+/// Whether `status` is a success (2xx).
+pub(crate) fn is_success(status: &StatusCode) -> bool {
+    matches!(status, StatusCode::Code(200..=299) | StatusCode::Range(2))
+}
+
+/// What the spec says of each operation that the hand-written code needs, as a table of
+/// `crate::spec::Operation` (operationId, method, path template, whether the request
+/// body is optional, whether a successful answer carries a secret, its retry class), a
+/// constant per operation named as progenitor names its method (`operation::create_database`),
+/// with which the client runs that method, and a function from that name to its row, with
+/// which the `pre` hook checks every request's path against its template and drops an
+/// empty optional body (progenitor always sends one; "no options" means "no body" to the
+/// API). The fake names operations by method and path.
+pub(crate) fn operation_table(spec: &OpenAPI) -> Result<String, String> {
+    let mut rows = String::new();
+    let mut names = String::new();
+    let mut constants = String::new();
+    for (index, (path, method, op)) in spec.operations().enumerate() {
+        let optional_body = match &op.request_body {
+            Some(ReferenceOr::Item(body)) => !body.required,
+            Some(ReferenceOr::Reference { reference }) => {
+                return Err(format!("{SPEC}: request body {reference} must be inline"));
+            }
+            None => false,
+        };
+        let id = op.operation_id.as_deref().unwrap_or_default();
+        let name = id.to_snake_case();
+        let retry = retry_class(id, method, op)?;
+        let method = method.to_uppercase();
+        // An answer that carries a secret: made of the `Secret` schema somewhere.
+        let secret_answer = success_schemas(spec, op).contains("Secret");
+        let _ = writeln!(
+            rows,
+            "    crate::spec::Operation {{ id: {id:?}, method: {method:?}, path: {path:?}, \
+             optional_body: {optional_body}, secret_answer: {secret_answer}, \
+             retry: crate::transport::retry::Retry::{retry} }},"
+        );
+        let _ = writeln!(
+            names,
+            "        {name:?} => Some(&SPEC_OPERATIONS[{index}]),"
+        );
+        let _ = writeln!(
+            constants,
+            "    /// `{id}`.\n    pub(crate) const {name}: &Operation = &super::SPEC_OPERATIONS[{index}];"
+        );
+    }
+    Ok(format!(
+        "\n/// Every operation of `openapi.yaml`.\n\
+         pub(crate) const SPEC_OPERATIONS: &[crate::spec::Operation] = &[\n{rows}];\n\n\
+         /// The operation progenitor names `name`.\n\
+         pub(crate) fn spec_operation(name: &str) -> Option<&'static crate::spec::Operation> {{\n\
+         \x20   match name {{\n{names}        _ => None,\n    }}\n}}\n\n\
+         /// Each operation, named as progenitor names its method.\n\
+         #[allow(non_upper_case_globals, dead_code)]\n\
+         pub(crate) mod operation {{\n\
+         \x20   use crate::spec::Operation;\n{constants}}}\n"
+    ))
+}
+
+/// The variant of `crate::transport::retry::Retry` the extension `x-turso-retry` of the operation
+/// `id` names. Every operation has one; a read is always `repeatable`.
+fn retry_class(id: &str, method: &str, op: &Operation) -> Result<&'static str, String> {
+    const EXTENSION: &str = "x-turso-retry";
+    let Some(value) = op.extensions.get(EXTENSION) else {
+        return Err(format!(
+            "{SPEC}: {id} has no {EXTENSION}; write `repeatable` (it may be sent again when \
+             its outcome is unknown) or `once`"
+        ));
+    };
+    let class = match value.as_str() {
+        Some("repeatable") => "Repeatable",
+        Some("once") => "Once",
+        _ => {
+            return Err(format!(
+                "{SPEC}: {EXTENSION} of {id} is {value}; write `repeatable` (it may be sent \
+                 again when its outcome is unknown) or `once`"
+            ));
+        }
+    };
+    if method == "get" && class == "Once" {
+        return Err(format!(
+            "{SPEC}: {id} is a GET marked `{EXTENSION}: once`; reads are `repeatable`"
+        ));
+    }
+    Ok(class)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{operation_table, secret_methods, success_schemas};
+    use crate::spec_with;
+
+    fn operation(id: &str, method: &str, retry: &str, schema: &str) -> String {
+        format!(
+            "    {method}:\n      operationId: {id}\n{retry}      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/{schema}'}}\n        '400':\n          description: no\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/Error'}}\n"
+        )
+    }
+
+    const SCHEMAS: &str = "    Token:\n      type: object\n      properties:\n        jwt: {$ref: '#/components/schemas/Secret'}\n    Minted:\n      type: object\n      properties:\n        token: {$ref: '#/components/schemas/Token'}\n    Secret: {type: string}\n    Plain: {type: object}\n";
+
+    #[test]
+    fn the_table_has_a_row_and_a_constant_per_operation_with_its_retry_class() {
+        let paths = format!(
+            "  /tokens:\n{}{}",
+            operation(
+                "listTokens",
+                "get",
+                "      x-turso-retry: repeatable\n",
+                "Plain"
+            ),
+            operation("mintToken", "post", "      x-turso-retry: once\n", "Minted"),
+        );
+        let table = operation_table(&spec_with(&paths, SCHEMAS)).unwrap();
+        assert!(table.contains(
+            "crate::spec::Operation { id: \"listTokens\", method: \"GET\", path: \"/tokens\", \
+             optional_body: false, secret_answer: false, retry: crate::transport::retry::Retry::Repeatable },"
+        ), "{table}");
+        assert!(
+            table.contains("id: \"mintToken\", method: \"POST\""),
+            "{table}"
+        );
+        assert!(
+            table.contains("secret_answer: true, retry: crate::transport::retry::Retry::Once"),
+            "{table}"
+        );
+        assert!(
+            table.contains("pub(crate) const mint_token: &Operation = &super::SPEC_OPERATIONS[1];")
+        );
+        assert!(table.contains("\"list_tokens\" => Some(&SPEC_OPERATIONS[0]),"));
+    }
+
+    #[test]
+    fn a_missing_or_wrong_retry_class_fails_naming_the_operation() {
+        let missing = format!(
+            "  /tokens:\n{}",
+            operation("listTokens", "get", "", "Plain")
+        );
+        let error = operation_table(&spec_with(&missing, SCHEMAS)).unwrap_err();
+        assert!(error.contains("listTokens has no x-turso-retry"), "{error}");
+
+        let wrong = format!(
+            "  /tokens:\n{}",
+            operation(
+                "mintToken",
+                "post",
+                "      x-turso-retry: sometimes\n",
+                "Plain"
+            )
+        );
+        let error = operation_table(&spec_with(&wrong, SCHEMAS)).unwrap_err();
+        assert!(
+            error.contains("x-turso-retry of mintToken is \"sometimes\""),
+            "{error}"
+        );
+
+        let read_once = format!(
+            "  /tokens:\n{}",
+            operation("listTokens", "get", "      x-turso-retry: once\n", "Plain")
+        );
+        let error = operation_table(&spec_with(&read_once, SCHEMAS)).unwrap_err();
+        assert!(
+            error.contains("listTokens is a GET marked `x-turso-retry: once`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_secret_is_found_through_other_schemas() {
+        let paths = format!(
+            "  /tokens:\n{}{}",
+            operation(
+                "listTokens",
+                "get",
+                "      x-turso-retry: repeatable\n",
+                "Plain"
+            ),
+            operation("mintToken", "post", "      x-turso-retry: once\n", "Minted"),
+        );
+        let spec = spec_with(&paths, SCHEMAS);
+        assert_eq!(secret_methods(&spec), ["mint_token".to_owned()].into());
+        let (_, _, mint) = spec.operations().nth(1).unwrap();
+        let schemas: Vec<String> = success_schemas(&spec, mint).into_iter().collect();
+        assert_eq!(
+            schemas,
+            ["Minted", "Secret", "Token"],
+            "not the error's schema"
+        );
+    }
+}
