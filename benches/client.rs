@@ -11,8 +11,9 @@
 //! separate criterion runs drift apart by more than that, so `--paired` measures the
 //! ratios directly, alternating the two sides block by block, and also splits the
 //! difference between the generated client and this crate's layer over it. The plain
-//! side is what a careful hand-written call does: the bearer token is a default header,
-//! the URL is formatted per call, the decode is typed.
+//! side is what a careful hand-written call does, sending the same request: the bearer
+//! token, the `User-Agent` and `Accept: application/json` are default headers, the
+//! timeout is the client's, the URL is formatted per call, the decode is typed.
 
 use std::hint::black_box;
 use std::net::SocketAddr;
@@ -22,7 +23,7 @@ use criterion::{Criterion, criterion_group};
 use futures_util::future::join_all;
 use serde::Deserialize;
 use turso_platform::reqwest;
-use turso_platform::reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use turso_platform::reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use turso_platform::{Authorization, Client, Expiration, TokenOptions};
 use turso_platform_benches::fixed_answers::serve;
 
@@ -64,6 +65,9 @@ fn clients(addr: SocketAddr) -> (Client, reqwest::Client, String) {
     let mut bearer = HeaderValue::from_str(&format!("Bearer {TOKEN}")).unwrap();
     bearer.set_sensitive(true);
     headers.insert(AUTHORIZATION, bearer);
+    // The headers this crate sends, so that both sides send the same request.
+    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    headers.insert(USER_AGENT, HeaderValue::from_static("turso-platform/0.1.0"));
     let plain = reqwest::Client::builder()
         .default_headers(headers)
         .timeout(Duration::from_secs(30))

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use proc_macro2::{Group, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
 use syn::visit_mut::{self, VisitMut};
 
 use crate::fields::{FieldType, attributes, type_ends_with, wrapper};
@@ -12,7 +12,10 @@ use crate::setters::{defaultable_structs, derives_default, setters};
 ///
 /// - path parameters are encoded by `crate::transport::path::encode_path`, which leaves nothing
 ///   for the URL parser to reinterpret (progenitor's own leaves `\`, which the URL
-///   standard reads as `/`);
+///   standard reads as `/`), straight into the URL (progenitor copies each into a
+///   `String` first, then encodes it into another);
+/// - answers are decoded by `crate::transport::answer::decoded` and `empty`, which move
+///   the answer's headers into the `ResponseValue` where progenitor's copy them;
 /// - no `api-version` header: progenitor sends the spec document's version with every
 ///   request, which the Turso API never asked for;
 /// - the operations whose answer carries a secret decode their answers with
@@ -31,6 +34,12 @@ use crate::setters::{defaultable_structs, derives_default, setters};
 #[derive(Default)]
 pub(crate) struct Adjust {
     encoded_paths: usize,
+    /// How many of them are encoded from the `&str` parameter itself.
+    borrowed_paths: usize,
+    /// The `&str` parameters of the method being adjusted.
+    str_parameters: BTreeSet<String>,
+    /// How many of progenitor's decodings were replaced by ours.
+    moved_headers: usize,
     /// The methods whose answers are decoded without quoting them.
     pub(crate) secret_methods: BTreeSet<String>,
     /// How many decodings of theirs were replaced.
@@ -87,7 +96,14 @@ impl Adjust {
                     .to_owned(),
             );
         }
-        if path_parameters && self.encoded_paths == 0 {
+        if self.moved_headers == 0 {
+            return Err(
+                "progenitor's output changed shape: the build script no longer finds \
+                 `ResponseValue::from_response`, which it replaces; update build/adjust.rs"
+                    .to_owned(),
+            );
+        }
+        if path_parameters && (self.encoded_paths == 0 || self.borrowed_paths == 0) {
             return Err(
                 "progenitor's output changed shape: the build script no longer finds the path encoding \
                  it replaces; update build/adjust.rs"
@@ -100,16 +116,46 @@ impl Adjust {
 
 impl VisitMut for Adjust {
     /// In a method of an operation whose answer carries a secret, every
-    /// `ResponseValue::from_response(..)` becomes `crate::codecs::secret::redacted_response(..)`.
+    /// `ResponseValue::from_response(..)` becomes `crate::codecs::secret::redacted_response(..)`;
+    /// in the others, `crate::transport::answer::decoded(..)`; `ResponseValue::empty` becomes
+    /// `crate::transport::answer::empty`.
     fn visit_impl_item_fn_mut(&mut self, method: &mut syn::ImplItemFn) {
         if self.secret_methods.contains(&method.sig.ident.to_string()) {
-            let mut redact = RedactDecoding(0);
+            let mut redact = ReplaceCall::new(
+                "ResponseValue::from_response",
+                "crate::codecs::secret::redacted_response",
+            );
             redact.visit_block_mut(&mut method.block);
-            if redact.0 > 0 {
+            if redact.count > 0 {
                 self.redacted_decodings += 1;
             }
         }
+        for (from, to) in [
+            (
+                "ResponseValue::from_response",
+                "crate::transport::answer::decoded",
+            ),
+            ("ResponseValue::empty", "crate::transport::answer::empty"),
+        ] {
+            let mut replace = ReplaceCall::new(from, to);
+            replace.visit_block_mut(&mut method.block);
+            self.moved_headers += replace.count;
+        }
+        self.str_parameters = method
+            .sig
+            .inputs
+            .iter()
+            .filter_map(|input| match input {
+                syn::FnArg::Typed(typed) if is_str_reference(&typed.ty) => match typed.pat.as_ref()
+                {
+                    syn::Pat::Ident(name) => Some(name.ident.to_string()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
         visit_mut::visit_impl_item_fn_mut(self, method);
+        self.str_parameters.clear();
     }
 
     /// progenitor encodes path parameters inside `format!(...)`, whose arguments syn
@@ -128,56 +174,154 @@ impl VisitMut for Adjust {
             for stmt in &mut block.stmts {
                 shrink_header_capacity(stmt, removed);
             }
+            drop_unused_header_map(block);
         }
         visit_mut::visit_block_mut(self, block);
     }
 }
 
+/// Removes progenitor's `let mut header_map = ...` and the request's `.headers(header_map)`
+/// when nothing is added to the map (an operation without header parameters, once the
+/// `api-version` header is gone): an empty map merged into every request.
+fn drop_unused_header_map(block: &mut syn::Block) {
+    let is_header_map = |expr: &syn::Expr| matches!(expr, syn::Expr::Path(path) if path.path.is_ident("header_map"));
+    let declared = block.stmts.iter().position(|stmt| {
+        matches!(stmt, syn::Stmt::Local(local)
+            if matches!(&local.pat, syn::Pat::Ident(name) if name.ident == "header_map"))
+    });
+    let Some(declared) = declared else {
+        return;
+    };
+    let filled = block.stmts.iter().any(|stmt| {
+        matches!(stmt, syn::Stmt::Expr(syn::Expr::MethodCall(call), _) if is_header_map(&call.receiver))
+    });
+    if filled {
+        return;
+    }
+    block.stmts.remove(declared);
+
+    /// `.headers(header_map)` in a builder chain becomes nothing.
+    struct Unmerge;
+    impl VisitMut for Unmerge {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            if let syn::Expr::MethodCall(call) = expr
+                && call.method == "headers"
+                && call.args.len() == 1
+                && matches!(&call.args[0], syn::Expr::Path(path) if path.path.is_ident("header_map"))
+            {
+                *expr = (*call.receiver).clone();
+                self.visit_expr_mut(expr);
+                return;
+            }
+            visit_mut::visit_expr_mut(self, expr);
+        }
+    }
+    for stmt in &mut block.stmts {
+        Unmerge.visit_stmt_mut(stmt);
+    }
+}
+
 impl Adjust {
-    /// `encode_path` becomes `crate::transport::path::encode_path` in a macro's tokens.
+    /// `encode_path` becomes `crate::transport::path::encode_path` in a macro's tokens,
+    /// and its argument `&x.to_string()` becomes `x` when `x` is a `&str` parameter.
     fn encode_paths(&mut self, tokens: TokenStream) -> TokenStream {
-        tokens
-            .into_iter()
-            .flat_map(|token| match token {
+        let mut out = Vec::new();
+        let mut tokens = tokens.into_iter().peekable();
+        while let Some(token) = tokens.next() {
+            match token {
                 TokenTree::Ident(ident) if ident == "encode_path" => {
                     self.encoded_paths += 1;
-                    "crate::transport::path::encode_path"
-                        .parse::<TokenStream>()
-                        .expect("a path")
-                        .into_iter()
-                        .collect::<Vec<_>>()
+                    out.extend(
+                        "crate::transport::path::encode_path"
+                            .parse::<TokenStream>()
+                            .expect("a path"),
+                    );
+                    if let Some(TokenTree::Group(arguments)) = tokens.peek()
+                        && let Some(parameter) = self.str_argument(arguments.stream())
+                    {
+                        let mut borrowed =
+                            Group::new(Delimiter::Parenthesis, TokenTree::Ident(parameter).into());
+                        borrowed.set_span(arguments.span());
+                        tokens.next();
+                        out.push(TokenTree::Group(borrowed));
+                        self.borrowed_paths += 1;
+                    }
                 }
                 TokenTree::Group(group) => {
                     let mut inner =
                         Group::new(group.delimiter(), self.encode_paths(group.stream()));
                     inner.set_span(group.span());
-                    vec![TokenTree::Group(inner)]
+                    out.push(TokenTree::Group(inner));
                 }
-                other => vec![other],
-            })
-            .collect()
+                other => out.push(other),
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    /// `x` if `tokens` are `&x.to_string()` for a `&str` parameter `x` of the method
+    /// being adjusted.
+    fn str_argument(&self, tokens: TokenStream) -> Option<Ident> {
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        match tokens.as_slice() {
+            [
+                TokenTree::Punct(borrow),
+                TokenTree::Ident(parameter),
+                TokenTree::Punct(dot),
+                TokenTree::Ident(method),
+                TokenTree::Group(arguments),
+            ] if borrow.as_char() == '&'
+                && dot.as_char() == '.'
+                && method == "to_string"
+                && arguments.stream().is_empty()
+                && self.str_parameters.contains(&parameter.to_string()) =>
+            {
+                Some(parameter.clone())
+            }
+            _ => None,
+        }
     }
 }
 
-/// Replaces progenitor's decoding of an answer with `crate::codecs::secret::redacted_response`,
-/// counting the replacements.
-struct RedactDecoding(usize);
+/// Whether `ty` is `&str` (with any lifetime).
+fn is_str_reference(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Reference(reference)
+        if matches!(reference.elem.as_ref(), syn::Type::Path(path) if path.path.is_ident("str")))
+}
 
-impl VisitMut for RedactDecoding {
+/// Replaces the calls of one function by calls of another, with the same arguments,
+/// counting them.
+struct ReplaceCall {
+    /// The function replaced, as the segments of its path (`ResponseValue::empty`).
+    from: Vec<&'static str>,
+    /// Its replacement.
+    to: syn::Path,
+    count: usize,
+}
+
+impl ReplaceCall {
+    fn new(from: &'static str, to: &'static str) -> Self {
+        Self {
+            from: from.split("::").collect(),
+            to: syn::parse_str(to).expect("a path"),
+            count: 0,
+        }
+    }
+}
+
+impl VisitMut for ReplaceCall {
     fn visit_expr_call_mut(&mut self, call: &mut syn::ExprCall) {
-        if let syn::Expr::Path(func) = call.func.as_mut() {
-            let names: Vec<String> = func
+        if let syn::Expr::Path(func) = call.func.as_mut()
+            && func.path.segments.len() == self.from.len()
+            && func
                 .path
                 .segments
                 .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
-            if names == ["ResponseValue", "from_response"]
-                && let Ok(path) = syn::parse_str("crate::codecs::secret::redacted_response")
-            {
-                func.path = path;
-                self.0 += 1;
-            }
+                .zip(&self.from)
+                .all(|(segment, name)| segment.ident == name)
+        {
+            func.path = self.to.clone();
+            self.count += 1;
         }
         visit_mut::visit_expr_call_mut(self, call);
     }
@@ -394,24 +538,43 @@ mod tests {
 
     #[test]
     fn the_api_version_header_goes_and_the_header_map_shrinks() {
-        let mut function: syn::ItemFn = syn::parse_str(
-            "fn request() { let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);\n\
+        let mut block: syn::ItemImpl = syn::parse_str(
+            "impl Client { fn request(&self, name: &'a str, id: &Id) { let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);\n\
              header_map.append(::reqwest::header::HeaderName::from_static(\"api-version\"), ::reqwest::header::HeaderValue::from_static(Client::api_version()));\n\
-             let url = format!(\"{}/things/{}\", self.baseurl, encode_path(&name.to_string())); }",
+             let url = format!(\"{}/things/{}/{}\", self.baseurl, encode_path(&name.to_string()), encode_path(&id.to_string()));\n\
+             let request = self.client.get(url).headers(header_map).build()?; }\n\
+             fn other(&self) { let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);\n\
+             header_map.append(::reqwest::header::HeaderName::from_static(\"api-version\"), ::reqwest::header::HeaderValue::from_static(Client::api_version()));\n\
+             header_map.append(\"x-other\", value);\n\
+             let request = self.client.get(url).headers(header_map).build()?; } }",
         )
         .unwrap();
-        assert!(mentions_api_version(&function.block.stmts[1]));
-        assert!(!mentions_api_version(&function.block.stmts[0]));
+        let syn::ImplItem::Fn(method) = &block.items[0] else {
+            unreachable!()
+        };
+        assert!(mentions_api_version(&method.block.stmts[1]));
+        assert!(!mentions_api_version(&method.block.stmts[0]));
         let mut adjust = Adjust::default();
-        syn::visit_mut::VisitMut::visit_item_fn_mut(&mut adjust, &mut function);
-        assert_eq!(function.block.stmts.len(), 2);
-        let text = unparse(syn::Item::Fn(function));
-        assert!(text.contains("with_capacity(0usize)"), "{text}");
+        syn::visit_mut::VisitMut::visit_item_impl_mut(&mut adjust, &mut block);
+        let text = unparse(syn::Item::Impl(block));
+        assert!(!text.contains("api-version"), "{text}");
+        let (request, other) = text.split_once("fn other").unwrap();
         assert!(
-            text.contains("crate ::transport::path::encode_path(& name"),
+            !request.contains("header_map"),
+            "an empty map is not merged: {text}"
+        );
+        assert!(request.contains("self.client.get(url).build()?"), "{text}");
+        assert!(other.contains("with_capacity(1usize)"), "{text}");
+        assert!(other.contains(".headers(header_map)"), "{text}");
+        assert!(
+            text.contains("crate ::transport::path::encode_path(name)"),
             "{text}"
         );
-        assert_eq!(adjust.encoded_paths, 1);
+        assert!(
+            text.contains("crate ::transport::path::encode_path(& id.to_string())"),
+            "only a `&str` is borrowed as it is: {text}"
+        );
+        assert_eq!((adjust.encoded_paths, adjust.borrowed_paths), (2, 1));
 
         let mut other: syn::ItemFn =
             syn::parse_str("fn f() { let x = Vec::with_capacity(3usize); }").unwrap();
@@ -436,6 +599,28 @@ mod tests {
         let text = unparse(syn::Item::Impl(block));
         assert!(
             text.contains("crate::codecs::secret::redacted_response(response)"),
+            "{text}"
+        );
+        assert!(!text.contains("answer::decoded"), "{text}");
+    }
+
+    #[test]
+    fn answers_are_decoded_by_ours_which_move_their_headers() {
+        let mut block: syn::ItemImpl = syn::parse_str(
+            "impl Client { pub async fn list(&self) -> Result<(), ()> {\n\
+             match status { 200u16 => ResponseValue::from_response(response).await, \
+             204u16 => Ok(ResponseValue::empty(response)), \
+             _ => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)) } } }",
+        )
+        .unwrap();
+        let mut adjust = Adjust::default();
+        syn::visit_mut::VisitMut::visit_item_impl_mut(&mut adjust, &mut block);
+        assert_eq!(adjust.moved_headers, 3);
+        let text = unparse(syn::Item::Impl(block));
+        let decoded = text.matches("crate::transport::answer::decoded(response)");
+        assert_eq!(decoded.count(), 2, "{text}");
+        assert!(
+            text.contains("Ok(crate::transport::answer::empty(response))"),
             "{text}"
         );
     }

@@ -99,12 +99,18 @@ fn generate() -> Result<(), String> {
         .map_err(|e| format!("progenitor generated code that does not parse: {e}"))?;
     Adjust::new(secret_methods).apply(&mut file, path_parameters, &answers)?;
     let mut code = prettyplease::unparse(&file);
-    if code.contains("\"api-version\"") {
-        return Err(
-            "progenitor's output changed shape: the build script no longer finds the api-version \
-             header it removes; update build/adjust.rs"
-                .to_owned(),
-        );
+    // What the adjustments replace must be gone, whatever shape progenitor gave it.
+    for left in [
+        "\"api-version\"",
+        "ResponseValue::from_response",
+        "ResponseValue::empty",
+    ] {
+        if code.contains(left) {
+            return Err(format!(
+                "progenitor's output changed shape: the build script no longer finds every \
+                 `{left}` it replaces; update build/adjust.rs"
+            ));
+        }
     }
     code.push_str(&table);
 

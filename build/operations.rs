@@ -98,12 +98,13 @@ pub(crate) fn operation_table(spec: &OpenAPI) -> Result<String, String> {
         let name = id.to_snake_case();
         let retry = retry_class(id, method, op)?;
         let method = method.to_uppercase();
+        let literals = path_literals(path)?;
         // An answer that carries a secret: made of the `Secret` schema somewhere.
         let secret_answer = success_schemas(spec, op).contains("Secret");
         let _ = writeln!(
             rows,
             "    crate::spec::Operation {{ id: {id:?}, method: {method:?}, path: {path:?}, \
-             optional_body: {optional_body}, secret_answer: {secret_answer}, \
+             path_literals: &{literals:?}, optional_body: {optional_body}, secret_answer: {secret_answer}, \
              retry: crate::transport::retry::Retry::{retry} }},"
         );
         let _ = writeln!(
@@ -126,6 +127,22 @@ pub(crate) fn operation_table(spec: &OpenAPI) -> Result<String, String> {
          pub(crate) mod operation {{\n\
          \x20   use crate::spec::Operation;\n{constants}}}\n"
     ))
+}
+
+/// The text of the path template `path` around its parameters: `["/v1/things/", ""]`
+/// for `/v1/things/{name}`.
+fn path_literals(path: &str) -> Result<Vec<&str>, String> {
+    let mut literals = Vec::new();
+    let mut rest = path;
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').ok_or_else(|| {
+            format!("{SPEC}: the path {path} opens a parameter it does not close")
+        })?;
+        literals.push(&rest[..open]);
+        rest = &rest[open + close + 1..];
+    }
+    literals.push(rest);
+    Ok(literals)
 }
 
 /// The variant of `crate::transport::retry::Retry` the extension `x-turso-retry` of the operation
@@ -184,7 +201,7 @@ mod tests {
         let table = operation_table(&spec_with(&paths, SCHEMAS)).unwrap();
         assert!(table.contains(
             "crate::spec::Operation { id: \"listTokens\", method: \"GET\", path: \"/tokens\", \
-             optional_body: false, secret_answer: false, retry: crate::transport::retry::Retry::Repeatable },"
+             path_literals: &[\"/tokens\"], optional_body: false, secret_answer: false, retry: crate::transport::retry::Retry::Repeatable },"
         ), "{table}");
         assert!(
             table.contains("id: \"mintToken\", method: \"POST\""),
@@ -198,6 +215,25 @@ mod tests {
             table.contains("pub(crate) const mint_token: &Operation = &super::SPEC_OPERATIONS[1];")
         );
         assert!(table.contains("\"list_tokens\" => Some(&SPEC_OPERATIONS[0]),"));
+    }
+
+    #[test]
+    fn path_literals_are_the_text_around_parameters() {
+        use super::path_literals;
+        assert_eq!(path_literals("/v1/things").unwrap(), ["/v1/things"]);
+        assert_eq!(
+            path_literals("/v1/things/{name}").unwrap(),
+            ["/v1/things/", ""]
+        );
+        assert_eq!(
+            path_literals("/v1/{org}/things/{name}/rotate").unwrap(),
+            ["/v1/", "/things/", "/rotate"]
+        );
+        assert!(
+            path_literals("/v1/{org")
+                .unwrap_err()
+                .contains("does not close")
+        );
     }
 
     #[test]

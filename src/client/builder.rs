@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::generated;
 use crate::transport::base_url::{self, BaseUrl};
-use crate::transport::request_policy::RequestPolicy;
+use crate::transport::request_policy::{RequestPolicy, RequestTimeout};
 use crate::transport::retry::RetryPolicy;
 use crate::{Client, Error};
 
@@ -282,15 +282,20 @@ impl ClientBuilder {
                     .to_owned(),
             ));
         }
-        let http = match self.http_client {
-            Some(http) => http,
-            None => own_http_client(&base, self.connect_timeout.min(self.timeout))?,
+        // The timeout is the HTTP client's own when the builder makes it, and each
+        // request's when you give one (whose own timeout it then overrides).
+        let (http, timeout) = match self.http_client {
+            Some(http) => (http, RequestTimeout::PerRequest(self.timeout)),
+            None => (
+                own_http_client(&base, self.connect_timeout, self.timeout)?,
+                RequestTimeout::OfTheHttpClient(self.timeout),
+            ),
         };
         let policy = RequestPolicy::new(
             bearer(&token)?,
             HeaderValue::from_static(USER_AGENT),
             &base,
-            self.timeout,
+            timeout,
             self.max_response_size,
         );
         Ok(Client::from_parts(
@@ -304,9 +309,14 @@ impl ClientBuilder {
 /// The HTTP client the builder makes when you give none. It has no default headers: the
 /// token is added to each request for the base URL, so that nothing else sent with this
 /// client (through [`Client::generated`]) carries it.
-fn own_http_client(base: &BaseUrl, connect_timeout: Duration) -> Result<reqwest::Client, Error> {
+fn own_http_client(
+    base: &BaseUrl,
+    connect_timeout: Duration,
+    timeout: Duration,
+) -> Result<reqwest::Client, Error> {
     let mut http = reqwest::Client::builder()
-        .connect_timeout(connect_timeout)
+        .connect_timeout(connect_timeout.min(timeout))
+        .timeout(timeout)
         // The token goes to the base URL only: a redirect elsewhere must not carry it.
         .redirect(reqwest::redirect::Policy::none());
     if base.loopback {

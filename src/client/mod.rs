@@ -8,7 +8,6 @@ use std::future::Future;
 use std::time::Instant;
 
 use progenitor_client::{ClientInfo, ResponseValue};
-use tracing::Instrument;
 
 use crate::Error;
 use crate::error::Quoting;
@@ -221,14 +220,14 @@ impl Client {
             status = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
-        let record = span.clone();
         async move {
+            let record = span;
             // No clock reading unless someone listens.
             let started = (!record.is_disabled()).then(Instant::now);
             let mut attempt = 0;
             let (outcome, answer) = loop {
                 attempt += 1;
-                let (outcome, answer) = record_answer(Box::pin(request())).await;
+                let (outcome, answer) = record_answer(Box::pin(request()), &record).await;
                 let Some(wait) = self
                     .retry
                     .wait_before_retry(op.retry, &outcome, answer, attempt)
@@ -236,6 +235,7 @@ impl Client {
                     break (outcome, answer);
                 };
                 tracing::info!(
+                    parent: &record,
                     attempt,
                     status = answer.status.map(|s| s.as_u16()),
                     wait_ms = wait.as_millis() as u64,
@@ -261,6 +261,5 @@ impl Client {
                 }
             }
         }
-        .instrument(span)
     }
 }

@@ -144,7 +144,7 @@ fn spellings(secret: &str) -> [String; 4] {
 pub(crate) async fn redacted_response<T: DeserializeOwned, E>(
     response: reqwest::Response,
 ) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
-    ResponseValue::from_response(response)
+    crate::transport::answer::decoded(response)
         .await
         .map_err(|error| match error {
             progenitor_client::Error::InvalidResponsePayload(_, why) => {

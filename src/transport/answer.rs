@@ -4,46 +4,78 @@
 
 use std::cell::Cell;
 use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant, SystemTime};
 
 use http_body_util::Limited;
-use reqwest::StatusCode;
+use progenitor_client::ResponseValue;
 use reqwest::header::RETRY_AFTER;
+use reqwest::{ResponseBuilderExt as _, StatusCode};
+use serde::de::DeserializeOwned;
 
 /// Sends `request` once with `http` (retries are the client's business, which knows what
 /// is safe to send again), notes the status and `Retry-After` of the answer for
-/// [`record_answer`], and bounds its body to `limit` bytes.
-pub(crate) async fn send(
+/// [`record_answer`], and bounds its body to `limit` bytes. The request goes to reqwest
+/// at once, not when the future is first polled, so that it is moved once.
+pub(crate) fn send(
     http: &reqwest::Client,
     request: reqwest::Request,
     limit: usize,
-) -> reqwest::Result<reqwest::Response> {
+) -> impl Future<Output = reqwest::Result<reqwest::Response>> + use<> {
     // No clock reading unless someone listens.
     let started = tracing::enabled!(tracing::Level::DEBUG).then(Instant::now);
-    let result = http.execute(request).await;
-    let elapsed_ms = started.map(|t| t.elapsed().as_millis() as u64);
-    match result {
-        Ok(response) => {
-            // Outside `record_answer` (a call through the escape hatch) there is nothing
-            // to note it for, which is fine.
-            let _ = ANSWER.try_with(|cell| cell.set(Answer::of(&response)));
-            tracing::debug!(
-                status = response.status().as_u16(),
-                elapsed_ms,
-                "answer received"
-            );
-            Ok(bounded(response, limit))
-        }
-        Err(e) => {
-            tracing::debug!(
-                elapsed_ms,
-                timeout = e.is_timeout(),
-                connect = e.is_connect(),
-                "request failed"
-            );
-            Err(e)
+    let pending = http.execute(request);
+    async move {
+        let result = pending.await;
+        let elapsed_ms = started.map(|t| t.elapsed().as_millis() as u64);
+        match result {
+            Ok(response) => {
+                // Outside `record_answer` (a call through the escape hatch) this notes it
+                // where nobody reads it, which is fine.
+                NOTED.set(Answer::of(&response));
+                tracing::debug!(
+                    status = response.status().as_u16(),
+                    elapsed_ms,
+                    "answer received"
+                );
+                Ok(bounded(response, limit))
+            }
+            Err(e) => {
+                tracing::debug!(
+                    elapsed_ms,
+                    timeout = e.is_timeout(),
+                    connect = e.is_connect(),
+                    "request failed"
+                );
+                Err(e)
+            }
         }
     }
+}
+
+/// The answer decoded as progenitor's `ResponseValue::from_response` does it, except that
+/// its headers are moved into the value, not copied (reading the body never looks at
+/// them). The build script puts this in place of progenitor's in the generated client.
+pub(crate) async fn decoded<T: DeserializeOwned, E>(
+    mut response: reqwest::Response,
+) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
+    let status = response.status();
+    let headers = std::mem::take(response.headers_mut());
+    let body = response
+        .bytes()
+        .await
+        .map_err(progenitor_client::Error::ResponseBodyError)?;
+    let value = serde_json::from_slice(&body)
+        .map_err(|e| progenitor_client::Error::InvalidResponsePayload(body, e))?;
+    Ok(ResponseValue::new(value, status, headers))
+}
+
+/// An answer without a body, as progenitor's `ResponseValue::empty`, with its headers
+/// moved, not copied.
+pub(crate) fn empty(mut response: reqwest::Response) -> ResponseValue<()> {
+    let status = response.status();
+    ResponseValue::new((), status, std::mem::take(response.headers_mut()))
 }
 
 /// The answer with a body that fails once more than `limit` bytes arrive, at which point
@@ -56,9 +88,15 @@ fn bounded(response: reqwest::Response, limit: usize) -> reqwest::Response {
         Some(_) => 0,
         None => limit,
     };
-    http::Response::<reqwest::Body>::from(response)
-        .map(|body| reqwest::Body::wrap(Limited::new(body, allowed)))
-        .into()
+    // reqwest keeps the answer's URL (which its errors name) where the conversion to an
+    // `http::Response` does not carry it: put it back.
+    let url = response.url().clone();
+    let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+    let tagged = http::Response::builder().url(url).body(());
+    if let Ok(tagged) = tagged {
+        parts.extensions.extend(tagged.into_parts().0.extensions);
+    }
+    http::Response::from_parts(parts, reqwest::Body::wrap(Limited::new(body, allowed))).into()
 }
 
 /// What an answer said before its body was decoded: what progenitor does not report
@@ -72,6 +110,12 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
+    /// Nothing: no answer arrived.
+    pub(crate) const NONE: Answer = Answer {
+        status: None,
+        retry_after: None,
+    };
+
     /// What `response` said.
     fn of(response: &reqwest::Response) -> Self {
         let status = response.status();
@@ -99,25 +143,179 @@ fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-tokio::task_local! {
-    /// What the answer to the request being made in this task said.
-    static ANSWER: Cell<Answer>;
+thread_local! {
+    /// What the answer to the request being polled on this thread said: [`Recorded`]
+    /// puts its own in place for each poll of its request and takes it back after, so
+    /// that this is a task-local value (the request's), whatever thread polls it, at the
+    /// cost of two copies of an [`Answer`] per poll.
+    static NOTED: Cell<Answer> = const { Cell::new(Answer::NONE) };
 }
 
-/// Runs one request of the generated client and returns its output with what the
-/// answer said (nothing if no answer arrived).
-pub(crate) async fn record_answer<F: Future>(request: F) -> (F::Output, Answer) {
-    ANSWER
-        .scope(Cell::new(Answer::default()), async {
-            let output = request.await;
-            (output, ANSWER.with(Cell::get))
-        })
-        .await
+/// Runs one request of the generated client inside `span` and returns its output with
+/// what the answer said (nothing if no answer arrived).
+pub(crate) fn record_answer<F: Future>(request: Pin<Box<F>>, span: &tracing::Span) -> Recorded<F> {
+    Recorded {
+        request,
+        answer: Answer::NONE,
+        span: span.clone(),
+    }
+}
+
+/// The future of [`record_answer`].
+pub(crate) struct Recorded<F> {
+    request: Pin<Box<F>>,
+    answer: Answer,
+    /// Entered while the request is polled (which costs nothing when no subscriber
+    /// listens), so that what the hooks log is the call's.
+    span: tracing::Span,
+}
+
+impl<F: Future> Future for Recorded<F> {
+    type Output = (F::Output, Answer);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let _entered = this.span.enter();
+        let outer = NOTED.replace(this.answer);
+        // Put back what was there even if the request panics.
+        let restore = Restore(outer);
+        let polled = this.request.as_mut().poll(cx);
+        this.answer = NOTED.replace(restore.0);
+        std::mem::forget(restore);
+        polled.map(|output| (output, this.answer))
+    }
+}
+
+/// Puts an answer back in [`NOTED`] when dropped.
+struct Restore(Answer);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        NOTED.set(self.0);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An answer as reqwest gives it, with its URL.
+    fn answer(status: u16, body: &'static str, length: bool) -> reqwest::Response {
+        let mut answer = http::Response::builder()
+            .status(status)
+            .url("https://api.turso.tech/v1/things".parse().unwrap())
+            .header("date", "Wed, 21 Oct 2015 07:28:00 GMT")
+            .header("x-request-id", "abc");
+        if length {
+            answer = answer.header("content-length", body.len());
+        }
+        answer.body(body).unwrap().into()
+    }
+
+    /// What progenitor's own decoding gives, to compare ours with.
+    async fn progenitor_s<T: DeserializeOwned>(
+        response: reqwest::Response,
+    ) -> Result<ResponseValue<T>, progenitor_client::Error<()>> {
+        ResponseValue::from_response(response).await
+    }
+
+    #[tokio::test]
+    async fn answers_decode_as_progenitor_decodes_them() {
+        for body in [r#"{"a":1}"#, r#"{"a":"#, "[]"] {
+            let ours: Result<ResponseValue<serde_json::Value>, progenitor_client::Error<()>> =
+                decoded(answer(201, body, true)).await;
+            let theirs = progenitor_s::<serde_json::Value>(answer(201, body, true)).await;
+            match (ours, theirs) {
+                (Ok(ours), Ok(theirs)) => {
+                    assert_eq!(ours.status(), theirs.status());
+                    assert_eq!(ours.headers(), theirs.headers());
+                    assert_eq!(ours.into_inner(), theirs.into_inner());
+                }
+                (
+                    Err(progenitor_client::Error::InvalidResponsePayload(ours, why)),
+                    Err(progenitor_client::Error::InvalidResponsePayload(theirs, their_why)),
+                ) => {
+                    assert_eq!(ours, theirs);
+                    assert_eq!(why.to_string(), their_why.to_string());
+                }
+                (ours, theirs) => panic!("{body}: {ours:?} against {theirs:?}"),
+            }
+        }
+        let ours = empty(answer(200, "", true));
+        assert_eq!(ours.headers().get("x-request-id").unwrap(), "abc");
+        assert_eq!(ours.status(), StatusCode::OK);
+    }
+
+    /// A request that notes `status` at its first poll, then waits for a second.
+    fn noting(status: u16) -> Pin<Box<impl Future<Output = ()>>> {
+        let mut polls = 0;
+        Box::pin(std::future::poll_fn(move |cx| {
+            polls += 1;
+            if polls == 1 {
+                NOTED.set(Answer {
+                    status: Some(StatusCode::from_u16(status).unwrap()),
+                    retry_after: None,
+                });
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        }))
+    }
+
+    #[tokio::test]
+    async fn each_request_reads_its_own_answer_however_they_interleave() {
+        let ambient = Answer {
+            status: Some(StatusCode::IM_A_TEAPOT),
+            retry_after: None,
+        };
+        // What the escape hatch notes, outside any recorded request.
+        NOTED.set(ambient);
+        let span = tracing::Span::none();
+        let (((), first), ((), second), ((), third)) = tokio::join!(
+            record_answer(noting(503), &span),
+            record_answer(noting(429), &span),
+            record_answer(Box::pin(async {}), &span),
+        );
+        assert_eq!(first.status, Some(StatusCode::SERVICE_UNAVAILABLE));
+        assert_eq!(second.status, Some(StatusCode::TOO_MANY_REQUESTS));
+        assert_eq!(third, Answer::NONE, "no answer arrived");
+        assert_eq!(NOTED.get(), ambient, "what was there is put back");
+    }
+
+    #[tokio::test]
+    async fn a_request_that_panics_puts_back_what_was_there() {
+        NOTED.set(Answer::NONE);
+        let span = tracing::Span::none();
+        let panicking = record_answer(
+            Box::pin(async {
+                NOTED.set(Answer {
+                    status: Some(StatusCode::BAD_GATEWAY),
+                    retry_after: None,
+                });
+                panic!("a bug in a hook");
+            }),
+            &span,
+        );
+        let caught = futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(panicking));
+        assert!(caught.await.is_err());
+        assert_eq!(NOTED.get(), Answer::NONE);
+    }
+
+    #[tokio::test]
+    async fn a_bounded_answer_keeps_its_url() {
+        for length in [false, true] {
+            let bounded = bounded(answer(200, "0123456789", length), 4);
+            assert_eq!(bounded.url().as_str(), "https://api.turso.tech/v1/things");
+            let error = bounded.bytes().await.unwrap_err();
+            assert_eq!(
+                error.url().map(reqwest::Url::as_str),
+                Some("https://api.turso.tech/v1/things"),
+                "the body is over the limit ({length})"
+            );
+        }
+    }
 
     #[test]
     fn retry_after_reads_seconds_and_http_dates() {

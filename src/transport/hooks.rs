@@ -1,6 +1,8 @@
 //! The generated client's hooks: what happens around every request it sends, the escape
 //! hatch's included. Each is one call into the module that owns it.
 
+use std::future::Future;
+
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
 use super::answer;
@@ -19,12 +21,13 @@ impl ClientHooks<RequestPolicy> for generated::Client {
             .map_err(progenitor_client::Error::InvalidRequest)
     }
 
-    /// Sends the request once, noting and bounding its answer.
-    async fn exec(
+    /// Sends the request once, noting and bounding its answer. (Not an `async fn`: the
+    /// future is `answer::send`'s own, without a layer around it.)
+    fn exec(
         &self,
         request: reqwest::Request,
         _info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        answer::send(self.client(), request, self.inner().max_response_size()).await
+    ) -> impl Future<Output = reqwest::Result<reqwest::Response>> {
+        answer::send(self.client(), request, self.inner().max_response_size())
     }
 }

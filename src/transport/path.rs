@@ -32,10 +32,11 @@ const ENCODED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// A path parameter, percent-encoded into one segment. The generated client calls this
-/// (the build script puts it in place of progenitor's own, which leaves `\` as it is).
-pub(crate) fn encode_path(value: &str) -> String {
-    utf8_percent_encode(value, ENCODED).to_string()
+/// A path parameter, percent-encoded into one segment, written straight into the URL
+/// being formatted. The generated client calls this (the build script puts it in place
+/// of progenitor's own, which leaves `\` as it is and copies the value twice first).
+pub(crate) fn encode_path(value: &str) -> impl std::fmt::Display + '_ {
+    utf8_percent_encode(value, ENCODED)
 }
 
 /// Checks a name or ID that goes into a request path, before anything is sent: it is
@@ -77,26 +78,30 @@ pub(crate) fn segment<'a>(what: &str, value: &'a str) -> Result<&'a str, Error> 
 }
 
 /// Whether `path`, a request's percent-encoded path as the URL parser left it, is
-/// `base_path` followed by `template` (`/v1/auth/api-tokens/{tokenName}`) with exactly
-/// one non-empty segment for each `{parameter}`.
-pub(crate) fn follows_template(base_path: &str, template: &str, path: &str) -> bool {
-    let Some(rest) = path.strip_prefix(base_path) else {
+/// `base_path` followed by an operation's path template (`/v1/auth/api-tokens/{tokenName}`)
+/// with exactly one non-empty segment for each `{parameter}`. The template is given by
+/// its `literals`, the text around its parameters (`["/v1/auth/api-tokens/", ""]`),
+/// which the build script writes into the table of operations: this runs before every
+/// request.
+pub(crate) fn follows_template(base_path: &str, literals: &[&str], path: &str) -> bool {
+    let Some((last, literals)) = literals.split_last() else {
         return false;
     };
-    let mut expected = template.split('/');
-    let mut actual = rest.split('/');
-    loop {
-        match (expected.next(), actual.next()) {
-            (None, None) => return true,
-            (Some(want), Some(got)) if want.starts_with('{') => {
-                if got.is_empty() {
-                    return false;
-                }
-            }
-            (Some(want), Some(got)) if want == got => {}
-            _ => return false,
+    let Some(mut rest) = path.strip_prefix(base_path) else {
+        return false;
+    };
+    for literal in literals {
+        let Some(after) = rest.strip_prefix(literal) else {
+            return false;
+        };
+        // A parameter: at least one byte, up to the next `/` or the end.
+        let end = after.find('/').unwrap_or(after.len());
+        if end == 0 {
+            return false;
         }
+        rest = &after[end..];
     }
+    rest == *last
 }
 
 #[cfg(test)]
@@ -108,9 +113,10 @@ mod tests {
 
     #[test]
     fn only_unreserved_characters_are_left_unencoded() {
-        assert_eq!(encode_path("my-db_1.2~x"), "my-db_1.2~x");
-        assert_eq!(encode_path("a/b\\c d%2e"), "a%2Fb%5Cc%20d%252e");
-        assert_eq!(encode_path("é?#;"), "%C3%A9%3F%23%3B");
+        let encoded = |value| encode_path(value).to_string();
+        assert_eq!(encoded("my-db_1.2~x"), "my-db_1.2~x");
+        assert_eq!(encoded("a/b\\c d%2e"), "a%2Fb%5Cc%20d%252e");
+        assert_eq!(encoded("é?#;"), "%C3%A9%3F%23%3B");
     }
 
     #[test]
@@ -149,20 +155,93 @@ mod tests {
         ));
     }
 
+    /// The literals of a template, as the build script writes them.
+    fn literals(template: &str) -> Vec<&str> {
+        let mut literals = Vec::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            literals.push(&rest[..open]);
+            rest = &rest[open + rest[open..].find('}').unwrap() + 1..];
+        }
+        literals.push(rest);
+        literals
+    }
+
+    /// The rule, as plainly as it can be written: segment by segment.
+    fn follows_template_by_segments(base_path: &str, template: &str, path: &str) -> bool {
+        let Some(rest) = path.strip_prefix(base_path) else {
+            return false;
+        };
+        let expected: Vec<&str> = template.split('/').collect();
+        let actual: Vec<&str> = rest.split('/').collect();
+        expected.len() == actual.len()
+            && expected.iter().zip(&actual).all(|(want, got)| {
+                if want.starts_with('{') {
+                    !got.is_empty()
+                } else {
+                    want == got
+                }
+            })
+    }
+
+    #[test]
+    fn the_byte_by_byte_check_is_the_segment_by_segment_rule() {
+        let pieces = [
+            "", "/", "o", "x", "v1", "auth", "{", "}", "%2F", "a/b", "//",
+        ];
+        let templates = [TEMPLATE, "/v1/auth/api-tokens", "/v1/{a}/{b}", "/{a}"];
+        let mut checked = 0;
+        for template in templates {
+            for a in pieces {
+                for b in pieces {
+                    for c in pieces {
+                        // Paths near the template: its literal parts kept, parameters replaced.
+                        let near = template
+                            .replace("{organizationSlug}", a)
+                            .replace("{databaseName}", b)
+                            .replace("{a}", a)
+                            .replace("{b}", b);
+                        for path in [near.clone(), format!("{near}{c}"), format!("/{a}{b}{c}")] {
+                            assert_eq!(
+                                follows_template("", &literals(template), &path),
+                                follows_template_by_segments("", template, &path),
+                                "{template} against {path:?}"
+                            );
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 5_000);
+    }
+
     #[test]
     fn paths_must_follow_their_template() {
         let ok = "/v1/organizations/o/databases/d/auth/rotate";
-        assert!(follows_template("", TEMPLATE, ok));
-        assert!(follows_template("/turso", TEMPLATE, &format!("/turso{ok}")));
-        assert!(!follows_template("/turso", TEMPLATE, ok));
+        let template = literals(TEMPLATE);
+        assert_eq!(
+            template,
+            ["/v1/organizations/", "/databases/", "/auth/rotate"]
+        );
+        assert!(follows_template("", &template, ok));
+        assert!(follows_template(
+            "/turso",
+            &template,
+            &format!("/turso{ok}")
+        ));
+        assert!(!follows_template("/turso", &template, ok));
         for bad in [
             "/v1/organizations/o/auth/rotate",
             "/v1/organizations/o/databases//auth/rotate",
             "/v1/organizations/o/databases/d/e/auth/rotate",
             "/v1/organizations/o/groups/d/auth/rotate",
             "/v1/organizations/o/databases/d/auth/rotate/",
+            "/v1/organizations/o/databases/d/auth/rotat",
+            "/v1/organizations//databases/d/auth/rotate",
+            "",
         ] {
-            assert!(!follows_template("", TEMPLATE, bad), "{bad}");
+            assert!(!follows_template("", &template, bad), "{bad}");
         }
     }
 }

@@ -27,12 +27,33 @@ use crate::generated::spec_operation;
 #[derive(Clone)]
 pub struct RequestPolicy(Arc<Policy>);
 
+/// Where the timeout of every request is set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RequestTimeout {
+    /// On the HTTP client the builder made: nothing to do per request.
+    OfTheHttpClient(Duration),
+    /// On each request, for an HTTP client given to the builder (whose own timeout, if
+    /// any, it overrides).
+    PerRequest(Duration),
+}
+
+impl RequestTimeout {
+    /// The timeout, wherever it is set.
+    fn duration(self) -> Duration {
+        match self {
+            RequestTimeout::OfTheHttpClient(timeout) | RequestTimeout::PerRequest(timeout) => {
+                timeout
+            }
+        }
+    }
+}
+
 /// What a [`RequestPolicy`] holds, shared by the clones of a client.
 struct Policy {
     /// `Bearer <token>`, marked sensitive.
     bearer: HeaderValue,
     user_agent: HeaderValue,
-    timeout: Duration,
+    timeout: RequestTimeout,
     max_response_size: usize,
     scheme: String,
     host: String,
@@ -46,7 +67,7 @@ impl RequestPolicy {
         bearer: HeaderValue,
         user_agent: HeaderValue,
         base: &BaseUrl,
-        timeout: Duration,
+        timeout: RequestTimeout,
         max_response_size: usize,
     ) -> Self {
         let url = &base.parsed;
@@ -88,7 +109,7 @@ impl fmt::Debug for RequestPolicy {
             )
             .field("port", &policy.port)
             .field("base_path", &policy.base_path)
-            .field("timeout", &policy.timeout)
+            .field("timeout", &policy.timeout.duration())
             .field("max_response_size", &policy.max_response_size)
             .finish()
     }
@@ -104,7 +125,7 @@ impl RequestPolicy {
         let policy = &self.0;
         let spec = spec_operation(operation)
             .ok_or_else(|| format!("{operation} is not an operation of openapi.yaml"))?;
-        if !path::follows_template(&policy.base_path, spec.path, request.url().path()) {
+        if !path::follows_template(&policy.base_path, spec.path_literals, request.url().path()) {
             return Err(format!(
                 "a path parameter of {operation} is empty, `.` or `..`, or climbs out of its \
                  segment; nothing was sent"
@@ -122,7 +143,9 @@ impl RequestPolicy {
         request
             .headers_mut()
             .insert(USER_AGENT, policy.user_agent.clone());
-        *request.timeout_mut() = Some(policy.timeout);
+        if let RequestTimeout::PerRequest(timeout) = policy.timeout {
+            *request.timeout_mut() = Some(timeout);
+        }
         Ok(())
     }
 }
