@@ -1,7 +1,7 @@
 //! Every operation against httpmock: what is sent (method, path, query, headers, body),
 //! how each documented answer is decoded, and how each error status is mapped.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, UNIX_EPOCH};
 

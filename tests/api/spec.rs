@@ -2,7 +2,7 @@
 //! one, one `Error` schema for every error answer, descriptions and examples everywhere,
 //! and enums and an expiration pattern that agree with the Rust types.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -13,7 +13,7 @@ use serde_json::Value;
 use common::resolve;
 use turso_platform::{Authorization, Expiration, Scope};
 
-const SPEC: &str = include_str!("../openapi.yaml");
+const SPEC: &str = include_str!("../../openapi.yaml");
 
 /// The operations in scope: (operationId, method, path).
 const OPERATIONS: [(&str, &str, &str); 49] = [

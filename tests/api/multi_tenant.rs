@@ -5,7 +5,7 @@
 //!
 //! Everything talks to 127.0.0.1 only, and every test bounds its own time.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Faults injected by a scripted loopback server: retries that never duplicate a mint,
 //! timeouts, dropped connections, bad bodies, redirects, and connection reuse.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};

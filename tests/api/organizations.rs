@@ -4,7 +4,7 @@
 //! error status of every operation, a 503 and an invalid argument come back: which
 //! requests are sent once, which are retried, and which are never sent.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

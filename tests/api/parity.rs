@@ -8,7 +8,7 @@
 //! it is never copied into the repository. Where it is absent the test says it is
 //! skipped, on the terminal, rather than passing silently.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::io::Write as _;
@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use common::resolve;
 use serde_json::Value;
 
-const OURS: &str = include_str!("../openapi.yaml");
+const OURS: &str = include_str!("../../openapi.yaml");
 
 /// Differences from Turso's spec that are deliberate: (operationId, what, reason).
 const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[

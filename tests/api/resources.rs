@@ -4,7 +4,7 @@
 //! name, a 503 and an invalid argument come back: which requests are sent once, which are
 //! retried, and which are never sent.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, UNIX_EPOCH};
