@@ -46,7 +46,7 @@ struct PlainTokenList {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: per_call ours|generated|plain|ours64|plain64 COUNT";
+    let usage = "usage: per_call ours|generated|plain|ours64|plain64|sizes COUNT";
     let side = args.next().expect(usage);
     let count: usize = args.next().and_then(|n| n.parse().ok()).expect(usage);
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -81,6 +81,16 @@ fn main() {
             assert!(answer.status().is_success());
             answer.json::<PlainTokenList>().await.unwrap()
         };
+        if side == "sizes" {
+            // Each call boxes the generated future: glibc's allocator serves up to 1,032
+            // bytes from its per-thread cache, larger blocks on a slower path.
+            let boxed = std::mem::size_of_val(&ours.generated().list_api_tokens());
+            let call = std::mem::size_of_val(&ours.list_api_tokens());
+            println!(
+                "  the generated future (boxed per call): {boxed} bytes; a call's: {call} bytes"
+            );
+            return;
+        }
         for _ in 0..count {
             match side.as_str() {
                 "ours" => drop(black_box(ours.list_api_tokens().await.unwrap())),

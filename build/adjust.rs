@@ -16,6 +16,10 @@ use crate::setters::{defaultable_structs, derives_default, setters};
 ///   `String` first, then encodes it into another);
 /// - answers are decoded by `crate::transport::answer::decoded` and `empty`, which move
 ///   the answer's headers into the `ResponseValue` where progenitor's copy them;
+/// - the `pre` hook is a plain call (`crate::transport::hooks::pre`), not an `.await`,
+///   and the `post` hook (progenitor's default, which does nothing) is not called: an
+///   `.await` keeps the request (and then the answer) in every call's future, which
+///   grows past what the allocator serves fastest;
 /// - no `api-version` header: progenitor sends the spec document's version with every
 ///   request, which the Turso API never asked for;
 /// - the operations whose answer carries a secret decode their answers with
@@ -40,6 +44,8 @@ pub(crate) struct Adjust {
     str_parameters: BTreeSet<String>,
     /// How many of progenitor's decodings were replaced by ours.
     moved_headers: usize,
+    /// How many `pre` hooks are called without an `.await`, and `post` hooks removed.
+    direct_hooks: usize,
     /// The methods whose answers are decoded without quoting them.
     pub(crate) secret_methods: BTreeSet<String>,
     /// How many decodings of theirs were replaced.
@@ -93,6 +99,14 @@ impl Adjust {
             return Err(
                 "progenitor's output changed shape: the build script no longer finds the decoding of \
                  the answers that carry a secret; update build/adjust.rs"
+                    .to_owned(),
+            );
+        }
+        if self.direct_hooks == 0 {
+            return Err(
+                "progenitor's output changed shape: the build script no longer finds the \
+                 `self.pre(..).await?` and `self.post(..).await?` it replaces; update \
+                 build/adjust.rs"
                     .to_owned(),
             );
         }
@@ -166,6 +180,17 @@ impl VisitMut for Adjust {
     }
 
     fn visit_block_mut(&mut self, block: &mut syn::Block) {
+        let before_hooks = block.stmts.len();
+        block
+            .stmts
+            .retain(|stmt| awaited_hook(stmt) != Some("post"));
+        self.direct_hooks += before_hooks - block.stmts.len();
+        for stmt in &mut block.stmts {
+            if awaited_hook(stmt) == Some("pre") {
+                call_pre_directly(stmt);
+                self.direct_hooks += 1;
+            }
+        }
         let before = block.stmts.len();
         block.stmts.retain(|stmt| !mentions_api_version(stmt));
         let removed = before - block.stmts.len();
@@ -178,6 +203,46 @@ impl VisitMut for Adjust {
         }
         visit_mut::visit_block_mut(self, block);
     }
+}
+
+/// `pre` or `post` if `stmt` is progenitor's `self.pre(...).await?;` or
+/// `self.post(...).await?;`.
+fn awaited_hook(stmt: &syn::Stmt) -> Option<&'static str> {
+    let syn::Stmt::Expr(syn::Expr::Try(tried), Some(_)) = stmt else {
+        return None;
+    };
+    let syn::Expr::Await(awaited) = tried.expr.as_ref() else {
+        return None;
+    };
+    let syn::Expr::MethodCall(call) = awaited.base.as_ref() else {
+        return None;
+    };
+    let on_self =
+        matches!(call.receiver.as_ref(), syn::Expr::Path(path) if path.path.is_ident("self"));
+    match call.method.to_string().as_str() {
+        "pre" if on_self => Some("pre"),
+        "post" if on_self => Some("post"),
+        _ => None,
+    }
+}
+
+/// `self.pre(args).await?;` becomes `crate::transport::hooks::pre(self, args)?;`.
+fn call_pre_directly(stmt: &mut syn::Stmt) {
+    let syn::Stmt::Expr(syn::Expr::Try(tried), _) = stmt else {
+        return;
+    };
+    let syn::Expr::Await(awaited) = tried.expr.as_ref() else {
+        return;
+    };
+    let syn::Expr::MethodCall(call) = awaited.base.as_ref() else {
+        return;
+    };
+    let mut direct: syn::Expr =
+        syn::parse_str("crate::transport::hooks::pre(self)").expect("a call");
+    if let syn::Expr::Call(direct) = &mut direct {
+        direct.args.extend(call.args.iter().cloned());
+    }
+    *tried.expr = direct;
 }
 
 /// Removes progenitor's `let mut header_map = ...` and the request's `.headers(header_map)`
@@ -602,6 +667,28 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("answer::decoded"), "{text}");
+    }
+
+    #[test]
+    fn the_pre_hook_is_called_without_an_await_and_the_post_hook_not_at_all() {
+        let mut block: syn::ItemImpl = syn::parse_str(
+            "impl Client { pub async fn list(&self) -> Result<(), ()> {\n\
+             self.pre(&mut request, &info).await?;\n\
+             let result = self.exec(request, &info).await;\n\
+             self.post(&result, &info).await?;\n\
+             let response = result?; } }",
+        )
+        .unwrap();
+        let mut adjust = Adjust::default();
+        syn::visit_mut::VisitMut::visit_item_impl_mut(&mut adjust, &mut block);
+        assert_eq!(adjust.direct_hooks, 2);
+        let text = unparse(syn::Item::Impl(block));
+        assert!(
+            text.contains("crate::transport::hooks::pre(self, &mut request, &info)?;"),
+            "{text}"
+        );
+        assert!(text.contains("self.exec(request, &info).await"), "{text}");
+        assert!(!text.contains("post"), "{text}");
     }
 
     #[test]

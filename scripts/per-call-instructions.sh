@@ -36,3 +36,4 @@ print(f"instructions per list_api_tokens call (server included):")
 print(f"  plain reqwest {plain:>7}   generated {generated:>7} ({generated / plain:.3f})   Client {ours:>7} ({ours / plain:.3f})")
 print(f"  64 in flight: plain reqwest {plain64:>7}   Client {ours64:>7} ({ours64 / plain64:.3f})")
 PY
+"$binary" sizes 0

@@ -9,16 +9,30 @@ use super::answer;
 use super::request_policy::RequestPolicy;
 use crate::generated;
 
+/// Prepares the request under the client's [`RequestPolicy`], or refuses it. The
+/// generated methods call this directly, without an `.await` (the build script puts it
+/// in place of progenitor's `self.pre(..).await`), so that their futures do not keep
+/// the request across one. (The error is progenitor's, as large as it is.)
+#[allow(clippy::result_large_err)]
+pub(crate) fn pre<E>(
+    client: &generated::Client,
+    request: &mut reqwest::Request,
+    info: &OperationInfo,
+) -> Result<(), progenitor_client::Error<E>> {
+    client
+        .inner()
+        .prepare(request, info.operation_id)
+        .map_err(progenitor_client::Error::InvalidRequest)
+}
+
 impl ClientHooks<RequestPolicy> for generated::Client {
-    /// Prepares the request under the client's [`RequestPolicy`], or refuses it.
+    /// [`pre`], for progenitor's shape of the call.
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        self.inner()
-            .prepare(request, info.operation_id)
-            .map_err(progenitor_client::Error::InvalidRequest)
+        pre(self, request, info)
     }
 
     /// Sends the request once, noting and bounding its answer. (Not an `async fn`: the

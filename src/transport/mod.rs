@@ -6,7 +6,7 @@
 
 pub(crate) mod answer;
 pub(crate) mod base_url;
-mod hooks;
+pub(crate) mod hooks;
 pub(crate) mod path;
 pub(crate) mod request_policy;
 pub(crate) mod retry;
