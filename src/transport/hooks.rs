@@ -26,7 +26,7 @@ pub(crate) fn pre<E>(
 }
 
 impl ClientHooks<RequestPolicy> for generated::Client {
-    /// [`pre`], for progenitor's shape of the call.
+    /// The module's `pre`, for progenitor's shape of the call.
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
