@@ -21,86 +21,16 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group};
 use futures_util::future::join_all;
-use serde::Deserialize;
 use turso_platform::reqwest;
-use turso_platform::reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
 use turso_platform::{Authorization, Client, Expiration, TokenOptions};
+use turso_platform_benches::both_sides::{ours, plain_client, plain_list, plain_mint};
 use turso_platform_benches::fixed_answers::serve;
 
-const TOKEN: &str = "benchmark-platform-token";
 const IN_FLIGHT: usize = 64;
-
-/// What a hand-written client would decode a token into.
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainToken {
-    id: String,
-    name: String,
-    organization: Option<String>,
-    group: Option<String>,
-    #[serde(default)]
-    scopes: Vec<String>,
-    created_at: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainTokenList {
-    tokens: Vec<PlainToken>,
-}
-
-#[derive(Deserialize)]
-struct PlainJwt {
-    jwt: String,
-}
 
 fn clients(addr: SocketAddr) -> (Client, reqwest::Client, String) {
     let base = format!("http://{addr}");
-    let ours = Client::builder()
-        .token(TOKEN)
-        .base_url(&base)
-        .build()
-        .unwrap();
-    let mut headers = HeaderMap::new();
-    let mut bearer = HeaderValue::from_str(&format!("Bearer {TOKEN}")).unwrap();
-    bearer.set_sensitive(true);
-    headers.insert(AUTHORIZATION, bearer);
-    // The headers this crate sends, so that both sides send the same request.
-    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    headers.insert(USER_AGENT, HeaderValue::from_static("turso-platform/0.1.0"));
-    let plain = reqwest::Client::builder()
-        .default_headers(headers)
-        .timeout(Duration::from_secs(30))
-        .no_proxy()
-        .build()
-        .unwrap();
-    (ours, plain, base)
-}
-
-/// `listAPITokens` as a careful hand-written client would write it.
-async fn plain_list(client: &reqwest::Client, base: &str) -> PlainTokenList {
-    let response = client
-        .get(format!("{base}/v1/auth/api-tokens"))
-        .send()
-        .await
-        .unwrap();
-    assert!(response.status().is_success());
-    response.json().await.unwrap()
-}
-
-/// `createDatabaseToken` as a careful hand-written client would write it.
-async fn plain_mint(
-    client: &reqwest::Client,
-    base: &str,
-    org: &str,
-    database: &str,
-    expiration: &str,
-) -> PlainJwt {
-    let url = format!("{base}/v1/organizations/{org}/databases/{database}/auth/tokens");
-    let query = [("expiration", expiration), ("authorization", "read-only")];
-    let response = client.post(url).query(&query).send().await.unwrap();
-    assert!(response.status().is_success());
-    response.json().await.unwrap()
+    (ours(&base), plain_client(), base)
 }
 
 fn list_api_tokens(c: &mut Criterion) {

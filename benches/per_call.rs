@@ -13,36 +13,12 @@
 //! whatever the set-up costs.
 
 use std::hint::black_box;
-use std::time::Duration;
 
 use futures_util::future::join_all;
-use serde::Deserialize;
-use turso_platform::Client;
-use turso_platform::reqwest;
-use turso_platform::reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, USER_AGENT};
+use turso_platform_benches::both_sides::{ours, plain_client, plain_list};
 use turso_platform_benches::fixed_answers::serve;
 
-const TOKEN: &str = "benchmark-platform-token";
 const IN_FLIGHT: usize = 64;
-
-/// What a hand-written client would decode a token into.
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainToken {
-    id: String,
-    name: String,
-    organization: Option<String>,
-    group: Option<String>,
-    #[serde(default)]
-    scopes: Vec<String>,
-    created_at: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainTokenList {
-    tokens: Vec<PlainToken>,
-}
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -55,32 +31,8 @@ fn main() {
         .unwrap();
     runtime.block_on(async {
         let base = format!("http://{}", serve().await);
-        let ours = Client::builder()
-            .token(TOKEN)
-            .base_url(&base)
-            .build()
-            .unwrap();
-        let mut headers = HeaderMap::new();
-        let mut bearer = HeaderValue::from_str(&format!("Bearer {TOKEN}")).unwrap();
-        bearer.set_sensitive(true);
-        headers.insert(AUTHORIZATION, bearer);
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        headers.insert(USER_AGENT, HeaderValue::from_static("turso-platform/0.1.0"));
-        let plain = reqwest::Client::builder()
-            .default_headers(headers)
-            .timeout(Duration::from_secs(30))
-            .no_proxy()
-            .build()
-            .unwrap();
-        let plain_list = || async {
-            let answer = plain
-                .get(format!("{base}/v1/auth/api-tokens"))
-                .send()
-                .await
-                .unwrap();
-            assert!(answer.status().is_success());
-            answer.json::<PlainTokenList>().await.unwrap()
-        };
+        let (ours, plain) = (ours(&base), plain_client());
+        let plain_list = || plain_list(&plain, &base);
         if side == "sizes" {
             // Each call boxes the generated future: glibc's allocator serves up to 1,032
             // bytes from its per-thread cache, larger blocks on a slower path.

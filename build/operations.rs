@@ -186,8 +186,8 @@ mod tests {
 
     const SCHEMAS: &str = "    Token:\n      type: object\n      properties:\n        jwt: {$ref: '#/components/schemas/Secret'}\n    Minted:\n      type: object\n      properties:\n        token: {$ref: '#/components/schemas/Token'}\n    Secret: {type: string}\n    Plain: {type: object}\n";
 
-    #[test]
-    fn the_table_has_a_row_and_a_constant_per_operation_with_its_retry_class() {
+    /// A spec with a list (repeatable) and a mint whose answer carries a secret (once).
+    fn list_and_mint() -> openapiv3::OpenAPI {
         let paths = format!(
             "  /tokens:\n{}{}",
             operation(
@@ -198,7 +198,12 @@ mod tests {
             ),
             operation("mintToken", "post", "      x-turso-retry: once\n", "Minted"),
         );
-        let table = operation_table(&spec_with(&paths, SCHEMAS)).unwrap();
+        spec_with(&paths, SCHEMAS)
+    }
+
+    #[test]
+    fn the_table_has_a_row_and_a_constant_per_operation_with_its_retry_class() {
+        let table = operation_table(&list_and_mint()).unwrap();
         assert!(table.contains(
             "crate::spec::Operation { id: \"listTokens\", method: \"GET\", path: \"/tokens\", \
              path_literals: &[\"/tokens\"], optional_body: false, secret_answer: false, retry: crate::transport::retry::Retry::Repeatable },"
@@ -273,17 +278,7 @@ mod tests {
 
     #[test]
     fn a_secret_is_found_through_other_schemas() {
-        let paths = format!(
-            "  /tokens:\n{}{}",
-            operation(
-                "listTokens",
-                "get",
-                "      x-turso-retry: repeatable\n",
-                "Plain"
-            ),
-            operation("mintToken", "post", "      x-turso-retry: once\n", "Minted"),
-        );
-        let spec = spec_with(&paths, SCHEMAS);
+        let spec = list_and_mint();
         assert_eq!(secret_methods(&spec), ["mint_token".to_owned()].into());
         let (_, _, mint) = spec.operations().nth(1).unwrap();
         let schemas: Vec<String> = success_schemas(&spec, mint).into_iter().collect();

@@ -26,7 +26,8 @@ pub(crate) fn pre<E>(
 }
 
 impl ClientHooks<RequestPolicy> for generated::Client {
-    /// The module's `pre`, for progenitor's shape of the call.
+    /// This module's `pre`, for whoever calls the hook itself on the generated client
+    /// (its methods call that function directly; the build script rewrites them).
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
