@@ -4,6 +4,7 @@
 //! ```text
 //! cargo bench -p turso-platform-benches --bench client                # criterion: time per call of each side
 //! cargo bench -p turso-platform-benches --bench client -- --paired    # the ratios, measured in alternating blocks
+//! cargo bench -p turso-platform-benches --bench client -- --paired 64_in_flight   # only the ratios so named
 //! ```
 //!
 //! Each criterion group has a `turso_platform` and a `plain_reqwest` function; the ratio
@@ -121,8 +122,12 @@ criterion_group! {
 /// to: the median of the per-pair ratios, with its interquartile range. Runs on a
 /// current-thread runtime (set `PAIRED_MULTI_THREAD` for the multi-thread one), where
 /// the time of a block is the work of the client and the minimal server alone.
-fn paired_ratios() {
+fn paired_ratios(filter: &[String]) {
     const PAIRS: usize = 61;
+    // 64 calls a repetition: enough repetitions that a block lasts tens of milliseconds,
+    // as the sequential ones do (with 4, the quartiles of 64 in flight were 14 % apart).
+    const IN_FLIGHT_REPS: usize = 16;
+    let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
     let runtime = if std::env::var_os("PAIRED_MULTI_THREAD").is_some() {
         tokio::runtime::Runtime::new().unwrap()
     } else {
@@ -182,6 +187,9 @@ fn paired_ratios() {
         let ours_lists = || async {
             black_box(join_all((0..IN_FLIGHT).map(|_| ours.list_api_tokens())).await);
         };
+        let generated_lists = || async {
+            black_box(join_all((0..IN_FLIGHT).map(|_| generated.list_api_tokens())).await);
+        };
         let plain_lists = || async {
             black_box(join_all((0..IN_FLIGHT).map(|_| plain_list(plain, base))).await);
         };
@@ -199,39 +207,67 @@ fn paired_ratios() {
         // Where the difference comes from: the generated client alone against plain
         // reqwest, and this crate's layer (validation, retries, error mapping, secrets)
         // against the generated client alone.
-        report(
-            "list_api_tokens/sequential: generated/plain",
-            pairs(PAIRS, 200, generated_list, plain_one_list).await,
-        );
-        report(
-            "list_api_tokens/sequential: ours/generated",
-            pairs(PAIRS, 200, ours_list, generated_list).await,
-        );
-        report(
-            "create_database_token/sequential: generated/plain",
-            pairs(PAIRS, 200, generated_mint, plain_one_mint).await,
-        );
-        report(
-            "create_database_token/sequential: ours/generated",
-            pairs(PAIRS, 200, ours_mint, generated_mint).await,
-        );
+        if wanted("list_api_tokens/sequential: generated/plain") {
+            report(
+                "list_api_tokens/sequential: generated/plain",
+                pairs(PAIRS, 200, generated_list, plain_one_list).await,
+            );
+        }
+        if wanted("list_api_tokens/sequential: ours/generated") {
+            report(
+                "list_api_tokens/sequential: ours/generated",
+                pairs(PAIRS, 200, ours_list, generated_list).await,
+            );
+        }
+        if wanted("create_database_token/sequential: generated/plain") {
+            report(
+                "create_database_token/sequential: generated/plain",
+                pairs(PAIRS, 200, generated_mint, plain_one_mint).await,
+            );
+        }
+        if wanted("create_database_token/sequential: ours/generated") {
+            report(
+                "create_database_token/sequential: ours/generated",
+                pairs(PAIRS, 200, ours_mint, generated_mint).await,
+            );
+        }
+        if wanted("list_api_tokens/64_in_flight: generated/plain") {
+            report(
+                "list_api_tokens/64_in_flight: generated/plain",
+                pairs(PAIRS, IN_FLIGHT_REPS, generated_lists, plain_lists).await,
+            );
+        }
+        if wanted("list_api_tokens/64_in_flight: ours/generated") {
+            report(
+                "list_api_tokens/64_in_flight: ours/generated",
+                pairs(PAIRS, IN_FLIGHT_REPS, ours_lists, generated_lists).await,
+            );
+        }
         // The totals.
-        report(
-            "list_api_tokens/sequential",
-            pairs(PAIRS, 200, ours_list, plain_one_list).await,
-        );
-        report(
-            "list_api_tokens/64_in_flight",
-            pairs(PAIRS, 4, ours_lists, plain_lists).await,
-        );
-        report(
-            "create_database_token/sequential",
-            pairs(PAIRS, 200, ours_mint, plain_one_mint).await,
-        );
-        report(
-            "create_database_token/64_in_flight",
-            pairs(PAIRS, 4, ours_mints, plain_mints).await,
-        );
+        if wanted("list_api_tokens/sequential") {
+            report(
+                "list_api_tokens/sequential",
+                pairs(PAIRS, 200, ours_list, plain_one_list).await,
+            );
+        }
+        if wanted("list_api_tokens/64_in_flight") {
+            report(
+                "list_api_tokens/64_in_flight",
+                pairs(PAIRS, IN_FLIGHT_REPS, ours_lists, plain_lists).await,
+            );
+        }
+        if wanted("create_database_token/sequential") {
+            report(
+                "create_database_token/sequential",
+                pairs(PAIRS, 200, ours_mint, plain_one_mint).await,
+            );
+        }
+        if wanted("create_database_token/64_in_flight") {
+            report(
+                "create_database_token/64_in_flight",
+                pairs(PAIRS, IN_FLIGHT_REPS, ours_mints, plain_mints).await,
+            );
+        }
     });
 }
 
@@ -275,8 +311,11 @@ fn report(name: &str, mut ratios: Vec<f64>) {
 }
 
 fn main() {
-    if std::env::args().any(|a| a == "--paired") {
-        paired_ratios();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--paired") {
+        // Any other argument that is not a flag picks the ratios whose name contains it.
+        let filter: Vec<String> = args.into_iter().filter(|a| !a.starts_with('-')).collect();
+        paired_ratios(&filter);
         return;
     }
     benches();

@@ -2,7 +2,8 @@
 //! token list through this crate's `Client` (`ours`), through the generated client
 //! alone (`generated`), or as a careful hand-written reqwest call sending the same
 //! request (`plain`), against the same loopback server in the same process;
-//! sequentially, or 64 in flight (`ours64`, `plain64`).
+//! sequentially, or 64 in flight (`ours64`, `plain64`); and a database token mint the
+//! same three ways (`mint-ours`, `mint-generated`, `mint-plain`).
 //!
 //! ```text
 //! scripts/per-call-instructions.sh      # runs each side under callgrind, twice, and prints the ratios
@@ -15,14 +16,15 @@
 use std::hint::black_box;
 
 use futures_util::future::join_all;
-use turso_platform_benches::both_sides::{ours, plain_client, plain_list};
+use turso_platform::{Authorization, Expiration, TokenOptions};
+use turso_platform_benches::both_sides::{ours, plain_client, plain_list, plain_mint};
 use turso_platform_benches::fixed_answers::serve;
 
 const IN_FLIGHT: usize = 64;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: per_call ours|generated|plain|ours64|plain64|sizes COUNT";
+    let usage = "usage: per_call ours|generated|plain|ours64|plain64|mint-ours|mint-generated|mint-plain|sizes COUNT";
     let side = args.next().expect(usage);
     let count: usize = args.next().and_then(|n| n.parse().ok()).expect(usage);
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -33,6 +35,11 @@ fn main() {
         let base = format!("http://{}", serve().await);
         let (ours, plain) = (ours(&base), plain_client());
         let plain_list = || plain_list(&plain, &base);
+        let options = TokenOptions::new()
+            .expiration("1d".parse::<Expiration>().unwrap())
+            .authorization(Authorization::ReadOnly);
+        let expiration = "1d".parse::<Expiration>().unwrap();
+        let body = Default::default();
         if side == "sizes" {
             // Each call boxes the generated future: glibc's allocator serves up to 1,032
             // bytes from its per-thread cache, larger blocks on a slower path.
@@ -53,6 +60,26 @@ fn main() {
                 )),
                 "plain64" => drop(black_box(
                     join_all((0..IN_FLIGHT).map(|_| plain_list())).await,
+                )),
+                "mint-ours" => drop(black_box(
+                    ours.create_database_token("my-org", "my-db", &options)
+                        .await
+                        .unwrap(),
+                )),
+                "mint-generated" => drop(black_box(
+                    ours.generated()
+                        .create_database_token(
+                            "my-org",
+                            "my-db",
+                            Some(&Authorization::ReadOnly),
+                            Some(&expiration),
+                            &body,
+                        )
+                        .await
+                        .unwrap(),
+                )),
+                "mint-plain" => drop(black_box(
+                    plain_mint(&plain, &base, "my-org", "my-db", "1d").await.jwt,
                 )),
                 _ => panic!("{usage}"),
             }

@@ -6,6 +6,7 @@ use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
 use syn::visit_mut::{self, VisitMut};
 
 use crate::fields::{FieldType, attributes, type_ends_with, wrapper};
+use crate::request_builder::{append_query_parameters, optional_json_bodies};
 use crate::setters::{defaultable_structs, derives_default, setters};
 
 /// The changes made to progenitor's output, for what progenitor has no setting for:
@@ -20,6 +21,8 @@ use crate::setters::{defaultable_structs, derives_default, setters};
 ///   and the `post` hook (progenitor's default, which does nothing) is not called: an
 ///   `.await` keeps the request (and then the answer) in every call's future, which
 ///   grows past what the allocator serves fastest;
+/// - query parameters are written into the URL without serde, and an empty optional body
+///   is not attached (see [`crate::request_builder`]);
 /// - no `api-version` header: progenitor sends the spec document's version with every
 ///   request, which the Turso API never asked for;
 /// - the operations whose answer carries a secret decode their answers with
@@ -48,16 +51,27 @@ pub(crate) struct Adjust {
     direct_hooks: usize,
     /// The methods whose answers are decoded without quoting them.
     pub(crate) secret_methods: BTreeSet<String>,
+    /// The methods whose request body is optional.
+    optional_body_methods: BTreeSet<String>,
+    /// How many of their `.json(&body)` became `json_unless_empty`.
+    optional_bodies: usize,
+    /// The first error met while visiting, reported by [`Adjust::apply`].
+    failed: Option<String>,
     /// How many decodings of theirs were replaced.
     redacted_decodings: usize,
 }
 
 impl Adjust {
     /// The adjustments, for a spec whose operations with a secret in their answer
-    /// progenitor names `secret_methods`.
-    pub(crate) fn new(secret_methods: BTreeSet<String>) -> Self {
+    /// progenitor names `secret_methods`, and those with an optional request body
+    /// `optional_body_methods`.
+    pub(crate) fn new(
+        secret_methods: BTreeSet<String>,
+        optional_body_methods: BTreeSet<String>,
+    ) -> Self {
         Self {
             secret_methods,
+            optional_body_methods,
             ..Self::default()
         }
     }
@@ -72,6 +86,17 @@ impl Adjust {
         answers: &BTreeSet<String>,
     ) -> Result<(), String> {
         self.visit_file_mut(file);
+        if let Some(failed) = self.failed.take() {
+            return Err(failed);
+        }
+        if self.optional_bodies < self.optional_body_methods.len() {
+            return Err(
+                "progenitor's output changed shape: the build script no longer finds the \
+                 `.json(&body)` of every operation with an optional body; update \
+                 build/request_builder.rs"
+                    .to_owned(),
+            );
+        }
         let types = file
             .items
             .iter_mut()
@@ -134,6 +159,16 @@ impl VisitMut for Adjust {
     /// in the others, `crate::transport::answer::decoded(..)`; `ResponseValue::empty` becomes
     /// `crate::transport::answer::empty`.
     fn visit_impl_item_fn_mut(&mut self, method: &mut syn::ImplItemFn) {
+        // What is left of progenitor's is refused by the driver (`QueryParam::new`).
+        if let Err(e) = append_query_parameters(&mut method.block) {
+            self.failed = self.failed.take().or(Some(e));
+        }
+        if self
+            .optional_body_methods
+            .contains(&method.sig.ident.to_string())
+        {
+            self.optional_bodies += optional_json_bodies(&mut method.block);
+        }
         if self.secret_methods.contains(&method.sig.ident.to_string()) {
             let mut redact = ReplaceCall::new(
                 "ResponseValue::from_response",
@@ -658,7 +693,7 @@ mod tests {
              match response.status().as_u16() { 200u16 => ResponseValue::from_response(response).await, _ => todo!() } } }",
         )
         .unwrap();
-        let mut adjust = Adjust::new(["mint_token".to_owned()].into());
+        let mut adjust = Adjust::new(["mint_token".to_owned()].into(), Default::default());
         syn::visit_mut::VisitMut::visit_item_impl_mut(&mut adjust, &mut block);
         assert_eq!(adjust.redacted_decodings, 1);
         let text = unparse(syn::Item::Impl(block));

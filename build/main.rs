@@ -12,8 +12,8 @@
 //!    strings;
 //! 3. progenitor generates the client;
 //! 4. [`adjust`]: progenitor's output adjusted where it has no setting for what this crate
-//!    needs, with [`setters`] for every generated struct ([`fields`] reads and writes
-//!    their fields);
+//!    needs, with [`request_builder`] for the requests each method builds and [`setters`]
+//!    for every generated struct ([`fields`] reads and writes their fields);
 //! 5. [`operations`]: the table of what the spec says of each operation, appended.
 
 use std::{env, fs, path::PathBuf, process::ExitCode};
@@ -25,6 +25,7 @@ mod adjust;
 mod fields;
 mod operations;
 mod replacements;
+mod request_builder;
 mod setters;
 mod spec_checks;
 
@@ -55,6 +56,7 @@ fn generate() -> Result<(), String> {
     let path_parameters = spec.paths.paths.keys().any(|path| path.contains('{'));
     let answers = operations::answer_types(&spec);
     let secret_methods = operations::secret_methods(&spec);
+    let optional_body_methods = operations::optional_body_methods(&spec)?;
 
     let mut settings = GenerationSettings::new();
     settings
@@ -97,13 +99,18 @@ fn generate() -> Result<(), String> {
         .map_err(|e| format!("progenitor cannot generate a client from {SPEC}: {e}"))?;
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("progenitor generated code that does not parse: {e}"))?;
-    Adjust::new(secret_methods).apply(&mut file, path_parameters, &answers)?;
+    Adjust::new(secret_methods, optional_body_methods).apply(
+        &mut file,
+        path_parameters,
+        &answers,
+    )?;
     let mut code = prettyplease::unparse(&file);
     // What the adjustments replace must be gone, whatever shape progenitor gave it.
     for left in [
         "\"api-version\"",
         "ResponseValue::from_response",
         "ResponseValue::empty",
+        "QueryParam::new",
     ] {
         if code.contains(left) {
             return Err(format!(

@@ -69,6 +69,33 @@ pub(crate) fn secret_methods(spec: &OpenAPI) -> BTreeSet<String> {
         .collect()
 }
 
+/// Whether the operation's request body is optional (a body it may be sent without).
+fn optional_body(op: &Operation) -> Result<bool, String> {
+    match &op.request_body {
+        Some(ReferenceOr::Item(body)) => Ok(!body.required),
+        Some(ReferenceOr::Reference { reference }) => {
+            Err(format!("{SPEC}: request body {reference} must be inline"))
+        }
+        None => Ok(false),
+    }
+}
+
+/// The names progenitor gives the operations whose request body is optional.
+pub(crate) fn optional_body_methods(spec: &OpenAPI) -> Result<BTreeSet<String>, String> {
+    let mut methods = BTreeSet::new();
+    for (_, _, op) in spec.operations() {
+        if optional_body(op)? {
+            methods.insert(
+                op.operation_id
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_snake_case(),
+            );
+        }
+    }
+    Ok(methods)
+}
+
 /// Whether `status` is a success (2xx).
 pub(crate) fn is_success(status: &StatusCode) -> bool {
     matches!(status, StatusCode::Code(200..=299) | StatusCode::Range(2))
@@ -87,13 +114,7 @@ pub(crate) fn operation_table(spec: &OpenAPI) -> Result<String, String> {
     let mut names = String::new();
     let mut constants = String::new();
     for (index, (path, method, op)) in spec.operations().enumerate() {
-        let optional_body = match &op.request_body {
-            Some(ReferenceOr::Item(body)) => !body.required,
-            Some(ReferenceOr::Reference { reference }) => {
-                return Err(format!("{SPEC}: request body {reference} must be inline"));
-            }
-            None => false,
-        };
+        let optional_body = optional_body(op)?;
         let id = op.operation_id.as_deref().unwrap_or_default();
         let name = id.to_snake_case();
         let retry = retry_class(id, method, op)?;

@@ -11,6 +11,7 @@ mod adjust;
 mod fields;
 mod operations;
 mod replacements;
+mod request_builder;
 mod setters;
 mod spec_checks;
 

@@ -190,7 +190,7 @@ fn check_duration(d: Duration) -> Result<(), ExpirationError> {
         return Ok(());
     };
     Err(ExpirationError {
-        input: Canonical::new(nanos).as_str().to_owned(),
+        input: Canonical::new(d).as_str().to_owned(),
         reason,
     })
 }
@@ -247,7 +247,7 @@ impl fmt::Display for Expiration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
             Self::Never => f.pad("never"),
-            Self::After(d) => f.pad(Canonical::new(d.as_nanos()).as_str()),
+            Self::After(d) => f.pad(Canonical::new(d).as_str()),
         }
     }
 }
@@ -284,7 +284,7 @@ impl Serialize for Expiration {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match *self {
             Self::Never => serializer.serialize_str("never"),
-            Self::After(d) => serializer.serialize_str(Canonical::new(d.as_nanos()).as_str()),
+            Self::After(d) => serializer.serialize_str(Canonical::new(d).as_str()),
         }
     }
 }
@@ -604,43 +604,41 @@ fn leading_fraction(s: &[u8]) -> (i64, f64, &[u8]) {
     (x, scale, s.get(i..).unwrap_or_default())
 }
 
-/// The canonical text of a nanosecond count, formatted on the stack.
+/// The canonical text of a duration, formatted on the stack.
 ///
-/// go-str2duration v2 `String`, extended to `u128` so that any
-/// [`Duration`] can be written.
+/// go-str2duration v2 `String`, extended past `i64::MAX` nanoseconds so that any
+/// [`Duration`] can be written. Computed from whole seconds and nanoseconds in 64-bit
+/// arithmetic: a token mint writes it into every request, and dividing its `u128`
+/// nanosecond count cost a token mint ~500 instructions (a 128-bit division is a call).
 struct Canonical {
     buf: [u8; 64],
     len: usize,
 }
 
 impl Canonical {
-    fn new(nanos: u128) -> Self {
+    fn new(d: Duration) -> Self {
         let mut out = Self {
             buf: [0; 64],
             len: 0,
         };
-        if nanos == 0 {
+        if d.is_zero() {
             out.push("0s");
             return out;
         }
-        let mut n = nanos;
-        let mut parts = [(0u128, ""); 8];
-        for (slot, (unit, per)) in parts.iter_mut().rev().zip([
-            ("ns", 1000),
-            ("us", 1000),
-            ("ms", 1000),
-            ("s", 60),
-            ("m", 60),
-            ("h", 24),
-            ("d", 7),
-        ]) {
-            *slot = (n % per, unit);
-            n /= per;
-        }
-        parts[0] = (n, "w");
+        let (secs, nanos) = (d.as_secs(), u64::from(d.subsec_nanos()));
+        let parts = [
+            (secs / 604_800, "w"),
+            (secs / 86_400 % 7, "d"),
+            (secs / 3_600 % 24, "h"),
+            (secs / 60 % 60, "m"),
+            (secs % 60, "s"),
+            (nanos / 1_000_000, "ms"),
+            (nanos / 1_000 % 1_000, "us"),
+            (nanos % 1_000, "ns"),
+        ];
         for (count, unit) in parts {
             if count > 0 {
-                out.push_u128(count);
+                out.push_u64(count);
                 out.push(unit);
             }
         }
@@ -655,8 +653,8 @@ impl Canonical {
         }
     }
 
-    fn push_u128(&mut self, mut v: u128) {
-        let mut digits = [0u8; 40];
+    fn push_u64(&mut self, mut v: u64) {
+        let mut digits = [0u8; 20];
         let mut start = digits.len();
         while v > 0 && start > 0 {
             start -= 1;
@@ -719,18 +717,61 @@ mod tests {
         assert_eq!((x, scale), (922_337_203_685_477_580, 1e18));
     }
 
+    /// The canonical text as go-str2duration writes it, from the nanosecond count: what
+    /// [`Canonical`] computes in 64-bit arithmetic.
+    fn reference_text(nanos: u128) -> String {
+        if nanos == 0 {
+            return "0s".to_owned();
+        }
+        let mut n = nanos;
+        let mut parts = Vec::new();
+        for (unit, per) in [
+            ("ns", 1000),
+            ("us", 1000),
+            ("ms", 1000),
+            ("s", 60),
+            ("m", 60),
+            ("h", 24),
+            ("d", 7),
+        ] {
+            parts.push((n % per, unit));
+            n /= per;
+        }
+        parts.push((n, "w"));
+        parts
+            .iter()
+            .rev()
+            .filter(|(count, _)| *count > 0)
+            .map(|(count, unit)| format!("{count}{unit}"))
+            .collect()
+    }
+
     #[test]
     fn canonical_text() {
-        let text = |n: u128| Canonical::new(n).as_str().to_owned();
-        assert_eq!(text(0), "0s");
-        assert_eq!(text(1), "1ns");
-        assert_eq!(text(1_000), "1us");
-        assert_eq!(text(u128::from(MAX_NANOS)), MAX_TEXT);
-        let weeks = u128::MAX / 604_800_000_000_000;
-        let rest = u128::MAX % 604_800_000_000_000;
-        let max = text(u128::MAX);
-        assert_eq!(max, format!("{weeks}w{}", text(rest)));
+        let text = |d: Duration| Canonical::new(d).as_str().to_owned();
+        assert_eq!(text(Duration::ZERO), "0s");
+        assert_eq!(text(Duration::from_nanos(1)), "1ns");
+        assert_eq!(text(Duration::from_micros(1)), "1us");
+        assert_eq!(text(Duration::from_nanos(MAX_NANOS)), MAX_TEXT);
+        let max = text(Duration::MAX);
+        assert_eq!(max, reference_text(Duration::MAX.as_nanos()));
         assert!(max.len() < 64);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn canonical_text_is_go_s(secs in proptest::prelude::any::<u64>(), nanos in 0u32..1_000_000_000) {
+            let d = Duration::new(secs, nanos);
+            let text = Canonical::new(d);
+            proptest::prop_assert_eq!(text.as_str(), reference_text(d.as_nanos()));
+        }
+
+        #[test]
+        fn canonical_text_of_short_durations_is_go_s(nanos in 0u64..10_000_000_000_000) {
+            let d = Duration::from_nanos(nanos);
+            let text = Canonical::new(d);
+            proptest::prop_assert_eq!(text.as_str(), reference_text(d.as_nanos()));
+        }
     }
 
     #[test]

@@ -56,13 +56,19 @@ pub(crate) fn segment<'a>(what: &str, value: &'a str) -> Result<&'a str, Error> 
              name is one",
         );
     }
-    if value.contains(['/', '\\']) {
-        return refuse(
-            "contains a path separator (`/` or `\\`), which could make it name another \
-             endpoint: no Turso name contains one",
-        );
-    }
-    if value.contains(|c: char| c.is_ascii_control()) {
+    // Bytes, not characters (this runs for every name of every call): `/`, `\` and the
+    // ASCII control characters are single bytes in UTF-8, never part of another one.
+    let separator = |byte: u8| byte == b'/' || byte == b'\\';
+    if value
+        .bytes()
+        .any(|byte| separator(byte) || byte.is_ascii_control())
+    {
+        if value.bytes().any(separator) {
+            return refuse(
+                "contains a path separator (`/` or `\\`), which could make it name another \
+                 endpoint: no Turso name contains one",
+            );
+        }
         return refuse(
             "contains a control character (a line break or tab, say): was it read with a \
              trailing newline?",
@@ -156,6 +162,37 @@ mod tests {
     }
 
     /// The literals of a template, as the build script writes them.
+    /// What [`segment`] refuses a value for, by the rule as written (character by
+    /// character), in the order it checks.
+    fn refusal_by_the_rule(value: &str) -> Option<&'static str> {
+        if value.trim().is_empty() {
+            Some("is blank")
+        } else if value == "." || value == ".." {
+            Some("dot segment")
+        } else if value.contains(['/', '\\']) {
+            Some("path separator")
+        } else if value.contains(|c: char| c.is_ascii_control()) {
+            Some("control character")
+        } else if value.len() > MAX_SEGMENT {
+            Some("bytes long")
+        } else {
+            None
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_byte_by_byte_check_refuses_what_the_rule_refuses(
+            value in "[ a.\\\\/\\t\\n\\x00\\x7f\\u{85}\\u{2028}é\\u{3000}-]{0,6}"
+        ) {
+            match (segment("name", &value), refusal_by_the_rule(&value)) {
+                (Ok(_), None) => {}
+                (Err(e), Some(why)) => proptest::prop_assert!(e.to_string().contains(why), "{e}"),
+                (ours, rule) => proptest::prop_assert!(false, "{value:?}: {ours:?} against {rule:?}"),
+            }
+        }
+    }
+
     fn literals(template: &str) -> Vec<&str> {
         let mut literals = Vec::new();
         let mut rest = template;
