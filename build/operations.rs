@@ -102,19 +102,17 @@ pub(crate) fn is_success(status: &StatusCode) -> bool {
 }
 
 /// What the spec says of each operation that the hand-written code needs, as a table of
-/// `crate::spec::Operation` (operationId, method, path template, whether the request
-/// body is optional, whether a successful answer carries a secret, its retry class), a
-/// constant per operation named as progenitor names its method (`operation::create_database`),
-/// with which the client runs that method, and a function from that name to its row, with
-/// which the `pre` hook checks every request's path against its template and drops an
-/// empty optional body (progenitor always sends one; "no options" means "no body" to the
-/// API). The fake names operations by method and path.
+/// `crate::spec::Operation` (operationId, method, path template and its literals, whether
+/// a successful answer carries a secret, its retry class), a constant per operation named
+/// as progenitor names its method (`operation::create_database`), with which the client
+/// runs that method, and a function from that name to its row, with which the `pre` hook
+/// checks every request's path against its template. The fake names operations by method
+/// and path.
 pub(crate) fn operation_table(spec: &OpenAPI) -> Result<String, String> {
     let mut rows = String::new();
     let mut names = String::new();
     let mut constants = String::new();
     for (index, (path, method, op)) in spec.operations().enumerate() {
-        let optional_body = optional_body(op)?;
         let id = op.operation_id.as_deref().unwrap_or_default();
         let name = id.to_snake_case();
         let retry = retry_class(id, method, op)?;
@@ -125,7 +123,7 @@ pub(crate) fn operation_table(spec: &OpenAPI) -> Result<String, String> {
         let _ = writeln!(
             rows,
             "    crate::spec::Operation {{ id: {id:?}, method: {method:?}, path: {path:?}, \
-             path_literals: &{literals:?}, optional_body: {optional_body}, secret_answer: {secret_answer}, \
+             path_literals: &{literals:?}, secret_answer: {secret_answer}, \
              retry: crate::transport::retry::Retry::{retry} }},"
         );
         let _ = writeln!(
@@ -227,7 +225,7 @@ mod tests {
         let table = operation_table(&list_and_mint()).unwrap();
         assert!(table.contains(
             "crate::spec::Operation { id: \"listTokens\", method: \"GET\", path: \"/tokens\", \
-             path_literals: &[\"/tokens\"], optional_body: false, secret_answer: false, retry: crate::transport::retry::Retry::Repeatable },"
+             path_literals: &[\"/tokens\"], secret_answer: false, retry: crate::transport::retry::Retry::Repeatable },"
         ), "{table}");
         assert!(
             table.contains("id: \"mintToken\", method: \"POST\""),

@@ -31,8 +31,6 @@ pub struct Operation {
     /// The text of `path` around its parameters (`["/v1/auth/api-tokens/", ""]` for
     /// `/v1/auth/api-tokens/{tokenName}`), to check a request's path against.
     pub(crate) path_literals: &'static [&'static str],
-    /// Whether the request body is optional.
-    pub(crate) optional_body: bool,
     /// Whether a successful answer carries a secret (is made of the `Secret` schema
     /// somewhere), which an error must not quote.
     pub(crate) secret_answer: bool,

@@ -1,13 +1,13 @@
 //! The policy every request the generated client sends is made under, the escape
 //! hatch's included: the path check, the bearer token (only to the base URL's origin),
-//! the `User-Agent` and timeout, dropping empty optional bodies, and how much of an
-//! answer is read.
+//! the `User-Agent` and timeout, and how much of an answer is read. (An empty optional
+//! body is never attached: see [`request_body`](super::request_body).)
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
 use reqwest::{Request, Url};
 
 use super::base_url::BaseUrl;
@@ -117,10 +117,8 @@ impl fmt::Debug for RequestPolicy {
 
 impl RequestPolicy {
     /// Prepares `request`, made for the operation progenitor names `operation`: refuses
-    /// it if its path left its template, drops an empty optional body (progenitor always
-    /// sends one; an empty object means "no options", which the API wants as no body at
-    /// all), and adds the token (to the base URL's origin only), the `User-Agent` and the
-    /// timeout. The error says why nothing was sent.
+    /// it if its path left its template, and adds the token (to the base URL's origin
+    /// only), the `User-Agent` and the timeout. The error says why nothing was sent.
     pub(crate) fn prepare(&self, request: &mut Request, operation: &str) -> Result<(), String> {
         let policy = &self.0;
         let spec = spec_operation(operation)
@@ -130,10 +128,6 @@ impl RequestPolicy {
                 "a path parameter of {operation} is empty, `.` or `..`, or climbs out of its \
                  segment; nothing was sent"
             ));
-        }
-        if spec.optional_body && request.body().and_then(reqwest::Body::as_bytes) == Some(b"{}") {
-            *request.body_mut() = None;
-            request.headers_mut().remove(CONTENT_TYPE);
         }
         if policy.is_base_origin(request.url()) {
             request
