@@ -6,7 +6,7 @@ use proc_macro2::{Delimiter, Group, Ident, TokenStream, TokenTree};
 use syn::visit_mut::{self, VisitMut};
 
 use crate::fields::{FieldType, attributes, type_ends_with, wrapper};
-use crate::request_builder::{append_query_parameters, optional_json_bodies};
+use crate::request_builder::{append_query_parameters, optional_json_bodies, scope_the_request};
 use crate::setters::{defaultable_structs, derives_default, setters};
 
 /// The changes made to progenitor's output, for what progenitor has no setting for:
@@ -21,8 +21,9 @@ use crate::setters::{defaultable_structs, derives_default, setters};
 ///   and the `post` hook (progenitor's default, which does nothing) is not called: an
 ///   `.await` keeps the request (and then the answer) in every call's future, which
 ///   grows past what the allocator serves fastest;
-/// - query parameters are written into the URL without serde, and an empty optional body
-///   is not attached (see [`crate::request_builder`]);
+/// - query parameters are written into the URL without serde, an empty optional body is
+///   not attached, and the request is built in a block that ends before the call's
+///   `.await` (see [`crate::request_builder`]);
 /// - no `api-version` header: progenitor sends the spec document's version with every
 ///   request, which the Turso API never asked for;
 /// - the operations whose answer carries a secret decode their answers with
@@ -55,6 +56,10 @@ pub(crate) struct Adjust {
     optional_body_methods: BTreeSet<String>,
     /// How many of their `.json(&body)` became `json_unless_empty`.
     optional_bodies: usize,
+    /// How many methods build their request in a block of its own, of how many that
+    /// build one.
+    scoped_requests: usize,
+    methods: usize,
     /// The first error met while visiting, reported by [`Adjust::apply`].
     failed: Option<String>,
     /// How many decodings of theirs were replaced.
@@ -88,6 +93,13 @@ impl Adjust {
         self.visit_file_mut(file);
         if let Some(failed) = self.failed.take() {
             return Err(failed);
+        }
+        if self.scoped_requests < self.methods {
+            return Err(format!(
+                "progenitor's output changed shape: the build script builds the request of \
+                 {} of {} methods in a block of its own; update build/request_builder.rs",
+                self.scoped_requests, self.methods
+            ));
         }
         if self.optional_bodies < self.optional_body_methods.len() {
             return Err(
@@ -205,6 +217,15 @@ impl VisitMut for Adjust {
             .collect();
         visit_mut::visit_impl_item_fn_mut(self, method);
         self.str_parameters.clear();
+        // Last: the statements it moves are in their final form.
+        match scope_the_request(&mut method.block) {
+            Ok(None) => {}
+            Ok(Some(scoped)) => {
+                self.methods += 1;
+                self.scoped_requests += usize::from(scoped);
+            }
+            Err(e) => self.failed = self.failed.take().or(Some(e)),
+        }
     }
 
     /// progenitor encodes path parameters inside `format!(...)`, whose arguments syn
