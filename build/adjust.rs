@@ -172,7 +172,7 @@ impl VisitMut for Adjust {
     /// `crate::transport::answer::empty`.
     fn visit_impl_item_fn_mut(&mut self, method: &mut syn::ImplItemFn) {
         // What is left of progenitor's is refused by the driver (`QueryParam::new`).
-        if let Err(e) = append_query_parameters(&mut method.block) {
+        if let Err(e) = append_query_parameters(method) {
             self.failed = self.failed.take().or(Some(e));
         }
         if self

@@ -19,8 +19,23 @@
 use syn::visit_mut::{self, VisitMut};
 
 /// Takes progenitor's query parameters out of the builder chain of `let mut request`
-/// in `block`, and appends them after it in one call; returns how many it moved.
-pub(crate) fn append_query_parameters(block: &mut syn::Block) -> Result<usize, String> {
+/// in the method `method`, and appends them after it in one call; returns how many it
+/// moved. A parameter the method takes as an `Option` is written when present, any
+/// other always.
+pub(crate) fn append_query_parameters(method: &mut syn::ImplItemFn) -> Result<usize, String> {
+    let optional: Vec<String> = method
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            syn::FnArg::Typed(typed) if is_option(&typed.ty) => match typed.pat.as_ref() {
+                syn::Pat::Ident(name) => Some(name.ident.to_string()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let block = &mut method.block;
     let mut moved = 0;
     let mut index = 0;
     while index < block.stmts.len() {
@@ -37,7 +52,11 @@ pub(crate) fn append_query_parameters(block: &mut syn::Block) -> Result<usize, S
             let entries: Vec<String> = parameters
                 .iter()
                 .map(|(name, value)| {
-                    format!("({name:?}, crate::transport::query::shown(&{value}))")
+                    if optional.contains(value) {
+                        format!("({name:?}, crate::transport::query::shown(&{value}))")
+                    } else {
+                        format!("({name:?}, Some(&{value} as &dyn ::std::fmt::Display))")
+                    }
                 })
                 .collect();
             let append = format!(
@@ -53,6 +72,12 @@ pub(crate) fn append_query_parameters(block: &mut syn::Block) -> Result<usize, S
         index += 1;
     }
     Ok(moved)
+}
+
+/// Whether `ty` is an `Option<..>`.
+fn is_option(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(path)
+        if path.path.segments.last().is_some_and(|last| last.ident == "Option"))
 }
 
 /// Removes each `.query(&progenitor_client::QueryParam::new("name", &value))` from the
@@ -213,6 +238,14 @@ mod tests {
         syn::parse_str(code).expect("a block")
     }
 
+    /// A method of the generated client with the parameters `parameters` and the body `code`.
+    fn method(parameters: &str, code: &str) -> syn::ImplItemFn {
+        syn::parse_str(&format!(
+            "pub async fn f<'a>(&'a self, {parameters}) {code}"
+        ))
+        .expect("a method")
+    }
+
     fn text(block: syn::Block) -> String {
         let mut function: syn::ItemFn = syn::parse_str("fn f() {}").expect("a function");
         *function.block = block;
@@ -221,22 +254,32 @@ mod tests {
 
     #[test]
     fn query_parameters_leave_the_chain_and_are_appended_in_order() {
-        let mut method = block(
+        let mut method = method(
+            "authorization: Option<&'a crate::Authorization>, type_: Option<types::InvoiceType>, \
+             name: &'a str",
             "{ let url = format!(\"{}/x\", self.baseurl);\n\
                let mut request = self.client.post(url)\n\
                  .header(ACCEPT, HeaderValue::from_static(\"application/json\"))\n\
                  .json(&body)\n\
                  .query(&progenitor_client::QueryParam::new(\"authorization\", &authorization))\n\
                  .query(&progenitor_client::QueryParam::new(\"type\", &type_))\n\
+                 .query(&progenitor_client::QueryParam::new(\"name\", &name))\n\
                  .build()?;\n\
                let info = OperationInfo { operation_id: \"x\" }; }",
         );
-        assert_eq!(append_query_parameters(&mut method), Ok(2));
-        let text = text(method);
+        assert_eq!(append_query_parameters(&mut method), Ok(3));
+        let text = text(method.block);
         assert!(!text.contains(".query("), "{text}");
+        let compact: String = text.split_whitespace().collect();
         assert!(
-            text.contains(
-                ".json(&body)\n        .build()?;\n    crate::transport::query::append(\n        &mut request,\n        &[\n            (\"authorization\", crate::transport::query::shown(&authorization)),\n            (\"type\", crate::transport::query::shown(&type_)),\n        ],\n    );\n    let info"
+            compact.contains(
+                ".json(&body).build()?;\
+                 crate::transport::query::append(&mutrequest,&[\
+                 (\"authorization\",crate::transport::query::shown(&authorization)),\
+                 (\"type\",crate::transport::query::shown(&type_)),\
+                 (\"name\",Some(&nameas&dyn::std::fmt::Display)),\
+                 ],);\
+                 letinfo"
             ),
             "{text}"
         );
@@ -245,20 +288,21 @@ mod tests {
     #[test]
     fn a_chain_without_query_parameters_is_left_alone() {
         let code = "{ let mut request = self.client.get(url).build()?; let x = 1; }";
-        let mut method = block(code);
+        let mut method = method("", code);
         assert_eq!(append_query_parameters(&mut method), Ok(0));
-        assert_eq!(text(method), text(block(code)));
+        assert_eq!(text(method.block), text(block(code)));
     }
 
     #[test]
     fn a_query_parameter_of_another_shape_stays_for_the_build_to_refuse() {
-        let mut method = block(
+        let mut method = method(
+            "",
             "{ let mut request = self.client.get(url)\n\
                  .query(&progenitor_client::QueryParam::new(\"limit\", &self.limit))\n\
                  .build()?; }",
         );
         assert_eq!(append_query_parameters(&mut method), Ok(0));
-        assert!(text(method).contains(".query("));
+        assert!(text(method.block).contains(".query("));
     }
 
     #[test]
