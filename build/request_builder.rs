@@ -6,10 +6,10 @@
 //!   fifth of what a token mint costs beyond a hand-written call): the calls leave the
 //!   chain, and one `crate::transport::query::append(&mut request, ..)` after it writes
 //!   the present parameters into the URL, by the same `form_urlencoded` encoding;
-//! - an operation whose body is optional always serializes it (`.json(&body)`), so that
-//!   the request policy then drops an empty `{}`: it becomes
-//!   `crate::transport::request_body::json_unless_empty(.., &body)`, which attaches
-//!   nothing for an empty body;
+//! - an operation whose body is optional always serializes and attaches it
+//!   (`.json(&body)`), an empty `{}` too, where "no options" means no body to the API:
+//!   it becomes `crate::transport::request_body::json_unless_empty(.., &body)`, which
+//!   attaches nothing for an empty body;
 //! - the request is built in a block that ends with the call sending it, `{ let mut
 //!   request = ..; ..; self.exec(request, &info) }.await`: a local moved into the
 //!   awaited call still has its place in the method's future for as long as its scope
@@ -177,43 +177,39 @@ pub(crate) fn optional_json_bodies(block: &mut syn::Block) -> usize {
 /// `let result = self.exec(request, &info).await;` go into a block that ends with the
 /// `exec` call, awaited; `let info = ..`, which the sent request borrows, goes before it.
 /// Returns `None` for a block that builds no request, else whether it found them all.
-pub(crate) fn scope_the_request(block: &mut syn::Block) -> Result<Option<bool>, String> {
+pub(crate) fn scope_the_request(block: &mut syn::Block) -> Option<bool> {
     let declares = |stmt: &syn::Stmt, name: &str| {
         matches!(stmt, syn::Stmt::Local(local)
             if matches!(&local.pat, syn::Pat::Ident(ident) if ident.ident == name)
                 || matches!(&local.pat, syn::Pat::Type(typed)
                     if matches!(typed.pat.as_ref(), syn::Pat::Ident(ident) if ident.ident == name)))
     };
-    let Some(start) = block
+    let start = block
         .stmts
         .iter()
-        .position(|stmt| declares(stmt, "request"))
-    else {
-        return Ok(None);
-    };
+        .position(|stmt| declares(stmt, "request"))?;
     let Some(sent) = block.stmts.iter().position(|stmt| declares(stmt, "result")) else {
-        return Ok(Some(false));
+        return Some(false);
     };
     let Some(info) = block.stmts.iter().position(|stmt| declares(stmt, "info")) else {
-        return Ok(Some(false));
+        return Some(false);
     };
     if !(start < info && info < sent) {
-        return Ok(Some(false));
+        return Some(false);
     }
     let syn::Stmt::Local(result) = &block.stmts[sent] else {
-        return Ok(Some(false));
+        return Some(false);
     };
     let Some(init) = &result.init else {
-        return Ok(Some(false));
+        return Some(false);
     };
     let syn::Expr::Await(awaited) = init.expr.as_ref() else {
-        return Ok(Some(false));
+        return Some(false);
     };
     let exec = awaited.base.as_ref().clone();
     let mut building: Vec<syn::Stmt> = block.stmts.drain(start..sent).collect();
     let info = building.remove(info - start);
-    let mut scoped: syn::Expr = syn::parse_str("{ exec }.await")
-        .map_err(|e| format!("the scoped request does not parse: {e}"))?;
+    let mut scoped: syn::Expr = syn::parse_str("{ exec }.await").expect("an awaited block");
     if let syn::Expr::Await(awaited) = &mut scoped
         && let syn::Expr::Block(inner) = awaited.base.as_mut()
     {
@@ -227,7 +223,7 @@ pub(crate) fn scope_the_request(block: &mut syn::Block) -> Result<Option<bool>, 
         *init.expr = scoped;
     }
     block.stmts.insert(start, info);
-    Ok(Some(true))
+    Some(true)
 }
 
 #[cfg(test)]
@@ -317,7 +313,7 @@ mod tests {
                let result = self.exec(request, &info).await;\n\
                let response = result?; }",
         );
-        assert_eq!(scope_the_request(&mut method), Ok(Some(true)));
+        assert_eq!(scope_the_request(&mut method), Some(true));
         let compact: String = text(method).split_whitespace().collect();
         assert!(
             compact.contains(
@@ -339,8 +335,8 @@ mod tests {
     fn a_method_of_another_shape_is_left_for_the_build_to_refuse() {
         let code = "{ let result = self.exec(request, &info).await; let mut request = 1; }";
         let mut method = block(code);
-        assert_eq!(scope_the_request(&mut method), Ok(Some(false)));
-        assert_eq!(scope_the_request(&mut block("{ let x = 1; }")), Ok(None));
+        assert_eq!(scope_the_request(&mut method), Some(false));
+        assert_eq!(scope_the_request(&mut block("{ let x = 1; }")), None);
         assert_eq!(text(method), text(block(code)));
     }
 

@@ -9,8 +9,7 @@ use serde::Serialize;
 /// an empty object: an operation whose body is optional means "no options" by no body
 /// at all (the API's own clients send none). The generated client calls this for those
 /// operations (the build script, `build/request_builder.rs`, puts it in place of
-/// progenitor's `.json(&body)`), so that the body is neither serialized into a buffer
-/// nor attached, then dropped by the request policy.
+/// progenitor's `.json(&body)`, which always attaches one), escape hatch included.
 pub(crate) fn json_unless_empty<T: Serialize + ?Sized>(
     builder: RequestBuilder,
     body: &T,

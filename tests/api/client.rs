@@ -282,6 +282,35 @@ async fn a_database_token_with_default_options_sends_no_query_and_no_body() {
 }
 
 #[tokio::test]
+async fn the_generated_client_sends_no_body_for_default_mint_options_either() {
+    bounded(LIMIT, async {
+        let server = MockServer::start_async().await;
+        let mock = server
+            .mock_async(|when, then| {
+                common_headers(no_body(
+                    when.method(POST)
+                        .path("/v1/organizations/my-org/groups/default/auth/tokens")
+                        .query_param("expiration", "1d")
+                        .query_param_missing("authorization"),
+                ));
+                then.status(200).json_body(json!({"jwt": JWT}));
+            })
+            .await;
+        let expiration = "1d".parse::<Expiration>().unwrap();
+        let body = Default::default();
+        let answer = mock::client(&server)
+            .generated()
+            .create_group_token("my-org", "default", None, Some(&expiration), &body)
+            .await
+            .unwrap();
+        mock.assert_async().await;
+        let jwt = answer.into_inner().jwt.into_secret();
+        assert_eq!(jwt.expose_secret(), JWT);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_database_token_with_options_sends_them_in_the_query_and_body() {
     bounded(LIMIT, async {
         let server = MockServer::start_async().await;
