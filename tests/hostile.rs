@@ -860,6 +860,48 @@ fn answers_are_read_up_to_the_limit_and_no_further() {
     });
 }
 
+/// A declared length past the limit fails the call before the body is read: the server
+/// declares 2 GiB, sends three bytes and then nothing, and the call still ends at once
+/// (a client that waited for the body would wait for its 60 s timeout).
+#[test]
+fn a_declared_length_past_the_limit_fails_before_the_body_is_read() {
+    bounded(Duration::from_secs(20), 4 * MIB, || async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buffer).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => request.extend_from_slice(&buffer[..n]),
+                }
+            }
+            stream.write_all(TWO_GIB.as_bytes()).await.unwrap();
+            stream.write_all(b"[{\"").await.unwrap();
+            // Holds the connection open, sending nothing more, until the test ends.
+            let _ = released.await;
+        });
+        let error = Client::builder()
+            .token(TOKEN)
+            .base_url(&base_url)
+            .timeout(Duration::from_secs(60))
+            .max_retries(0)
+            .build()
+            .unwrap()
+            .list_api_tokens()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, Error::ResponseTooLarge { limit, .. } if limit == 16 * MIB),
+            "{error:?}"
+        );
+        drop(release);
+    });
+}
+
 /// Whatever size the server's texts, the texts an error keeps, and its `Display`, are
 /// bounded; so are the errors that quote an argument.
 #[test]
@@ -889,6 +931,18 @@ fn every_text_an_error_keeps_is_bounded() {
         match &errors[1] {
             Error::UnexpectedResponse { body, reason, .. } => {
                 assert!(body.len() <= 1024 && reason.len() <= 512);
+            }
+            other => panic!("{other:?}"),
+        }
+        // A decoding error quotes serde's reason (which quotes the body) up to 256 bytes.
+        match &errors[2] {
+            Error::UnexpectedResponse { body, reason, .. } => {
+                let frame = "the body is not the JSON the API documents ()".len();
+                assert!(reason.starts_with("the body is not the JSON"), "{reason}");
+                assert!(
+                    body.len() <= 1024 && reason.len() <= frame + 256,
+                    "{reason}"
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -1,13 +1,17 @@
 //! Loading a SQL dump (what Turso's CLI makes with `.dump`, and uploads for
-//! `db create --from-dump`): read from this machine only (a `file://` URL, a dump
-//! uploaded to the fake, or an `http://` URL on loopback), at most
-//! [`MAX_DUMP`](crate::model::MAX_DUMP) bytes, run in a private in-memory database
-//! within a time limit, so that a dump that does not load leaves nothing behind.
+//! `db create --from-dump`): a dump uploaded to the fake, or one at an `http://` URL on
+//! loopback (never a file of the host: the fake may run as another user than its
+//! clients), at most [`MAX_DUMP`](crate::model::MAX_DUMP) bytes, run in a private
+//! in-memory database within a time limit and in the [`sandbox`] (a dump attaches
+//! nothing), so that a dump that does not load leaves nothing behind. Why a dump does not
+//! load is SQLite's reason, without the dump's text: a dump read from a URL may be
+//! another service's answer, which the caller has no right to read.
 
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
+use super::sandbox::{self, Attaching};
 use crate::app::App;
 use crate::http::answer::ApiError;
 use crate::model::MAX_DUMP;
@@ -19,15 +23,22 @@ fn refused(why: impl std::fmt::Display) -> ApiError {
     ApiError::bad_request(format!("the dump could not be loaded: {why}"))
 }
 
-/// The text of the dump at `url` (already checked to be on this machine).
-pub(crate) async fn fetch(app: &App, url: &str) -> Result<String, ApiError> {
-    let bytes = if let Some(path) = url.strip_prefix("file://") {
-        let len = tokio::fs::metadata(path).await.map_err(refused)?.len();
-        if len > MAX_DUMP as u64 {
-            return Err(refused(format!("it is larger than {MAX_DUMP} bytes")));
+/// SQLite's reason for refusing a dump, without the SQL it quotes.
+fn sqlite_refused(error: rusqlite::Error) -> ApiError {
+    match error {
+        rusqlite::Error::SqlInputError { msg, offset, .. } => {
+            refused(format!("{msg} (at byte {offset} of a statement)"))
         }
-        tokio::fs::read(path).await.map_err(refused)?
-    } else if let Some(dump) = own_dump(app, url) {
+        rusqlite::Error::SqliteFailure(error, Some(message)) => {
+            refused(format!("{message} ({:?})", error.code))
+        }
+        other => refused(other),
+    }
+}
+
+/// The text of the dump at `url` (already checked to be on loopback).
+pub(crate) async fn fetch(app: &App, url: &str) -> Result<String, ApiError> {
+    let bytes = if let Some(dump) = own_dump(app, url) {
         dump
     } else {
         download(url, app.idle_timeout()).await?
@@ -64,18 +75,20 @@ async fn download(url: &str, timeout: Duration) -> Result<Vec<u8>, ApiError> {
     Ok(body)
 }
 
-/// Runs `sql` on `conn` within the load's time limit.
+/// Runs `sql` on `conn` within the load's time limit, in the sandbox for dumps (left on
+/// `conn`: a connection that loaded a dump serves nothing else).
 pub(crate) fn run(conn: &Connection, sql: &str) -> Result<(), ApiError> {
+    sandbox::install(conn, Attaching::Never);
     let deadline = Instant::now() + LOAD_TIME_LIMIT;
     conn.progress_handler(10_000, Some(move || Instant::now() > deadline));
     let result = conn.execute_batch(sql);
     conn.progress_handler(0, None::<fn() -> bool>);
-    result.map_err(refused)
+    result.map_err(sqlite_refused)
 }
 
 /// A private in-memory database with the dump `sql` loaded.
 pub(crate) fn image(sql: &str) -> Result<Connection, ApiError> {
-    let conn = Connection::open_in_memory().map_err(refused)?;
+    let conn = Connection::open_in_memory().map_err(sqlite_refused)?;
     run(&conn, sql)?;
     Ok(conn)
 }
@@ -101,5 +114,50 @@ mod tests {
             "{}",
             err.message()
         );
+    }
+
+    #[test]
+    fn a_dump_that_does_not_load_is_not_quoted_back() {
+        let secret = "root:$6$salt$hash:20228:0:99999:7:::";
+        for text in [
+            format!("{secret}\ndaemon:*:20228:0:99999:7:::"),
+            format!("CREATE TABLE t (x); INSERT INTO t VALUES ('{secret}') garbage;"),
+        ] {
+            let err = image(&text).unwrap_err();
+            assert!(!err.message().contains("20228"), "{}", err.message());
+            assert!(err.message().contains("syntax error"), "{}", err.message());
+        }
+    }
+
+    #[test]
+    fn a_dump_reaches_no_file_and_no_other_database() {
+        let dir = std::env::temp_dir().join(format!("dump-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let other = dir.join("other.db");
+        Connection::open(&other)
+            .unwrap()
+            .execute_batch("CREATE TABLE secret (x); INSERT INTO secret VALUES ('s3cr3t');")
+            .unwrap();
+        let written = dir.join("written.db");
+        for sql in [
+            format!(
+                "ATTACH '{}' AS v; CREATE TABLE stolen AS SELECT * FROM v.secret;",
+                other.display()
+            ),
+            format!("ATTACH 'file:{}?mode=ro' AS v;", other.display()),
+            format!("ATTACH '{}' || '' AS v;", other.display()),
+            format!("ATTACH '{}' AS w; CREATE TABLE w.x (y);", written.display()),
+            format!("CREATE TABLE t (x); VACUUM INTO '{}';", written.display()),
+            "PRAGMA hard_heap_limit = 20000;".to_owned(),
+        ] {
+            let err = image(&sql).unwrap_err();
+            assert!(
+                err.message().contains("authoriz"),
+                "{sql}: {}",
+                err.message()
+            );
+            assert!(!written.exists(), "{sql}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

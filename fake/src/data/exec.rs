@@ -19,8 +19,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, ErrorCode, Statement, StatementStatus};
 
 use super::proto::{
-    Batch, BatchCond, BatchResult, Col, CursorEntry, DescribeParam, DescribeResult, ErrorBody,
-    Stmt, StmtResult, StreamRequest, StreamResponse, StreamResult, Value,
+    self, Batch, BatchCond, BatchResult, Col, CursorEntry, DescribeParam, DescribeResult,
+    ErrorBody, Stmt, StmtResult, StreamRequest, StreamResponse, StreamResult, Value,
 };
 use super::sql::{self, Kind};
 use super::streams::{MAX_STORED_SQL, MAX_STORED_SQL_BYTES, Stream};
@@ -762,15 +762,17 @@ impl Runner<'_> {
                 }
                 let mut values = Vec::with_capacity(width);
                 for i in 0..width {
-                    let value = from_sql(row.get_ref(i).map_err(sqlite_error)?);
-                    spent += value.weight();
-                    values.push(value);
-                }
-                if spent > budget {
-                    return Err(ErrorBody::new(
-                        "RESPONSE_TOO_LARGE",
-                        "Response is too large",
-                    ));
+                    // Weighed before it is copied: a row of many large values fails at
+                    // the first one past the budget, not once all are copied.
+                    let value = row.get_ref(i).map_err(sqlite_error)?;
+                    spent = spent.saturating_add(proto::weight(value));
+                    if spent > budget {
+                        return Err(ErrorBody::new(
+                            "RESPONSE_TOO_LARGE",
+                            "Response is too large",
+                        ));
+                    }
+                    values.push(from_sql(value));
                 }
                 rows_out.push(values);
             }

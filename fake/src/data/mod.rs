@@ -31,6 +31,7 @@ pub(crate) mod dump;
 pub(crate) mod exec;
 pub(crate) mod proto;
 mod routes;
+pub(crate) mod sandbox;
 pub(crate) mod sql;
 pub(crate) mod storage;
 pub(crate) mod streams;

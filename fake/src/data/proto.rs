@@ -189,14 +189,21 @@ impl Serialize for Value {
     }
 }
 
-impl Value {
-    /// About how many bytes the value takes in an answer.
-    pub(crate) fn weight(&self) -> usize {
-        24 + match self {
-            Value::Text(text) => text.len(),
-            Value::Blob(blob) => blob.len() * 4 / 3,
-            _ => 0,
-        }
+/// How many bytes, about, the value SQLite gave takes in an answer: its JSON, escapes
+/// included (a control character is written in 6 bytes), base64 for a blob.
+pub(crate) fn weight(value: rusqlite::types::ValueRef<'_>) -> usize {
+    use rusqlite::types::ValueRef;
+    24 + match value {
+        ValueRef::Text(text) => text
+            .iter()
+            .map(|&byte| match byte {
+                b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+                0..0x20 => 6,
+                _ => 1,
+            })
+            .sum(),
+        ValueRef::Blob(blob) => blob.len().div_ceil(3) * 4,
+        _ => 0,
     }
 }
 

@@ -282,7 +282,7 @@ impl Db {
         closed: bool,
         previous: Option<[u8; 16]>,
     ) -> Option<String> {
-        let clean = stream.conn.sqlite.is_autocommit() && !stream.stateful;
+        let clean = !stream.stateful && stream.conn.holds_nothing_of_its_own();
         let idle = clean && stream.stored.is_empty();
         if closed || idle {
             self.served.streams().discard(id);

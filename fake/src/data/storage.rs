@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags};
 
+use super::sandbox::{self, Attaching};
+
 /// How long a statement may run before it is interrupted, unless the fake is told
 /// otherwise ([`FakeTursoBuilder::statement_timeout`](crate::FakeTursoBuilder::statement_timeout)).
 pub(crate) const STATEMENT_TIME_LIMIT: Duration = Duration::from_secs(5);
@@ -124,6 +126,23 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
+    /// Whether the connection holds nothing a client set up: it is in autocommit, has no
+    /// temporary table, view, index or trigger and no attached database. Asked of SQLite,
+    /// not guessed from the statements that ran (`CREATE TRIGGER temp.t …` makes one as
+    /// well as `CREATE TEMP TRIGGER t …`): a pooled connection serves the next stream,
+    /// which may be another token's.
+    pub(crate) fn holds_nothing_of_its_own(&self) -> bool {
+        self.sqlite.is_autocommit()
+            && self
+                .sqlite
+                .prepare_cached(
+                    "SELECT (SELECT count(*) FROM temp.sqlite_schema) + \
+                     (SELECT count(*) FROM pragma_database_list WHERE name NOT IN ('main', 'temp'))",
+                )
+                .and_then(|mut statement| statement.query_row([], |row| row.get::<_, i64>(0)))
+                .is_ok_and(|held| held == 0)
+    }
+
     /// Runs with `PRAGMA query_only` (SQLite refuses every write) or not.
     pub(crate) fn query_only(&mut self, on: bool) -> rusqlite::Result<()> {
         if self.query_only != on {
@@ -232,6 +251,7 @@ fn connect(uri: &str, limit: Duration) -> rusqlite::Result<Conn> {
     sqlite.set_limit(Limit::SQLITE_LIMIT_LENGTH, MAX_VALUE)?;
     sqlite.set_limit(Limit::SQLITE_LIMIT_SQL_LENGTH, MAX_SQL)?;
     sqlite.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 4)?;
+    sandbox::install(&sqlite, Attaching::Bound);
     let deadline = Deadline::new(limit);
     let watched = deadline.clone();
     sqlite.progress_handler(10_000, Some(move || watched.passed()));

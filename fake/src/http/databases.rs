@@ -782,25 +782,18 @@ pub(crate) fn check_name(kind: &str, name: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Where a dump may be read from: this machine only (a `file://` URL of a file that
-/// exists, or an `http://` or `https://` URL on loopback). The fake makes no request
-/// elsewhere.
+/// Where a dump may be read from: an `http://` or `https://` URL on loopback (a dump
+/// uploaded to this fake is at one). The fake makes no request elsewhere, and reads no
+/// file of the host: it may run as another user than its clients.
 fn dump_url(url: &str) -> Result<(), ApiError> {
     let refused = || {
         ApiError::bad_request(format!(
-            "invalid dump URL {}: the fake Turso reads dumps from this machine only: give a \
-             file:// URL of an existing file, or an http:// URL on loopback",
+            "invalid dump URL {}: the fake Turso reads dumps from loopback only: upload the \
+             dump (POST /v1/organizations/{{organizationSlug}}/databases/dumps) and give the \
+             URL it answers, or an http:// URL on loopback",
             Quoted(url)
         ))
     };
-    if let Some(path) = url.strip_prefix("file://") {
-        let path = std::path::Path::new(path);
-        return if path.is_absolute() && path.is_file() {
-            Ok(())
-        } else {
-            Err(refused())
-        };
-    }
     let rest = url
         .strip_prefix("http://")
         .or_else(|| url.strip_prefix("https://"))

@@ -5,6 +5,9 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
 use super::State;
 use crate::caller::Caller;
 use crate::http::answer::ApiError;
@@ -30,7 +33,16 @@ impl State {
         dump: Vec<u8>,
     ) -> Result<String, ApiError> {
         self.organization_of(caller, slug)?.check_writes()?;
-        let id = self.ids.next_id();
+        // Random, not from the ID maker: the URL is the only key to the dump, and the
+        // maker's IDs are unique but can be told from two others.
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|e| {
+            ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                format!("no random bytes for the dump's URL: {e}"),
+            )
+        })?;
+        let id = URL_SAFE_NO_PAD.encode(bytes);
         let kept = &mut self.dumps.kept;
         if kept.len() >= KEPT_DUMPS {
             kept.pop_front();

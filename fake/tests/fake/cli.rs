@@ -272,8 +272,7 @@ async fn the_cli_s_group_database_and_instance_routes_answer_what_it_reads() {
         fake.set_plan("fake-user", turso_platform_fake::Plan::Scaler)
             .unwrap();
         let cli = Cli::new(&fake);
-        let dump = std::env::temp_dir().join(format!("fake-cli-dump-{}.sql", std::process::id()));
-        std::fs::write(&dump, "CREATE TABLE t(x);\n").unwrap();
+        let dump_url = crate::common::upload_dump(&fake, "CREATE TABLE t(x);\n").await;
 
         // `db create` in the personal organization, which has no group: the CLI creates
         // `default` (an untagged Go struct: capitalized keys) and waits for it.
@@ -333,10 +332,25 @@ async fn the_cli_s_group_database_and_instance_routes_answer_what_it_reads() {
             "/v1/databases",
             Some(
                 json!({"name": "dumped", "location": "aws-us-east-1", "group": "default",
-                        "seed": {"type": "dump", "url": format!("file://{}", dump.display())}}),
+                        "seed": {"type": "dump", "url": dump_url}}),
             ),
         )
         .await;
+        // Never a file of the host: the fake may run as another user than its clients.
+        let (status, error) = cli
+            .send(
+                "POST",
+                "/v1/databases",
+                Some(json!({"name": "leak", "group": "default",
+                            "seed": {"type": "dump", "url": "file:///etc/passwd"}})),
+            )
+            .await;
+        assert_eq!(status, 400);
+        let message = at(&error, "error").as_str().unwrap();
+        assert!(
+            message.contains("loopback") && !message.contains("root:"),
+            "{message}"
+        );
         let (status, error) = cli
             .send(
                 "POST",
@@ -350,7 +364,7 @@ async fn the_cli_s_group_database_and_instance_routes_answer_what_it_reads() {
             at(&error, "error")
                 .as_str()
                 .unwrap()
-                .contains("this machine"),
+                .contains("loopback only"),
             "{error}"
         );
 
@@ -577,7 +591,6 @@ async fn the_cli_s_group_database_and_instance_routes_answer_what_it_reads() {
         assert_eq!(at(&moved, "database.group"), "main");
         cli.ok("POST", "/v1/databases/copy/update", None).await;
         cli.ok("DELETE", "/v1/databases/copy", None).await;
-        std::fs::remove_file(dump).ok();
     })
     .await
 }
@@ -719,22 +732,7 @@ async fn a_dump_the_cli_uploads_seeds_a_new_database() {
         let fake = FakeTurso::start().await.unwrap();
         let http = reqwest::Client::builder().no_proxy().build().unwrap();
         let dump = "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE t(x);\nCOMMIT;\n";
-        let body = format!(
-            "--B0UND\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.sql\"\r\n\
-             Content-Type: application/octet-stream\r\n\r\n{dump}\r\n--B0UND--\r\n"
-        );
-        let uploaded: Value = http
-            .post(format!("{}/v1/organizations/fake-org/databases/dumps", fake.base_url()))
-            .bearer_auth(fake.token())
-            .header("content-type", "multipart/form-data; boundary=B0UND")
-            .body(body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let url = at(&uploaded, "dump_url").as_str().unwrap().to_owned();
+        let url = crate::common::upload_dump(&fake, dump).await;
         assert!(url.starts_with(fake.base_url()), "{url}");
         let fetched = http.get(&url).send().await.unwrap().text().await.unwrap();
         assert_eq!(fetched, dump);

@@ -125,3 +125,33 @@ impl Drop for Running {
         let _ = self.0.wait();
     }
 }
+
+/// Uploads `dump` to `fake-org` as Turso's CLI does (`POST …/databases/dumps`,
+/// multipart), and answers the URL the fake gives it.
+pub async fn upload_dump(fake: &FakeTurso, dump: &str) -> String {
+    let body = format!(
+        "--B0UND\r\nContent-Disposition: form-data; name=\"file\"; filename=\"d.sql\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n{dump}\r\n--B0UND--\r\n"
+    );
+    let uploaded: serde_json::Value = turso_platform::reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .post(format!(
+            "{}/v1/organizations/fake-org/databases/dumps",
+            fake.base_url()
+        ))
+        .bearer_auth(fake.token())
+        .header("content-type", "multipart/form-data; boundary=B0UND")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    uploaded["dump_url"]
+        .as_str()
+        .expect("a dump_url")
+        .to_owned()
+}

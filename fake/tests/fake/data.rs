@@ -258,6 +258,75 @@ async fn hostile_requests_are_refused_cleanly_and_bounded() {
     .await
 }
 
+/// Whatever its token, a client's SQL reaches no file of the host, no setting of the
+/// process, and nothing of the next client of a pooled connection.
+#[tokio::test]
+async fn sql_reaches_no_file_no_process_setting_and_no_later_client() {
+    bounded(Duration::from_secs(60), async {
+        let fake = start().await;
+        let client = admin(&fake);
+        let db = Db::of(&fake, "fake-db").await;
+        let dir = TempDir::new("sandbox");
+        std::fs::create_dir_all(dir.path()).unwrap();
+        let target = dir.path().join("out.db");
+        for sql in [
+            format!("VACUUM INTO '{}'", target.display()),
+            format!("VACUUM main INTO 'file:{}'", target.display()),
+            format!("VACUUM INTO '{}' || ''", target.display()),
+            "PRAGMA hard_heap_limit = 20000".to_owned(),
+            "PRAGMA temp_store_directory = '/tmp'".to_owned(),
+        ] {
+            let answer = db.run(&sql).await;
+            assert_eq!(answer["error"]["code"], "SQLITE_AUTH", "{sql}: {answer}");
+            assert!(!target.exists(), "{sql} wrote a file");
+        }
+        // Every database still serves (the heap limit would have been the process's).
+        client
+            .create_database("fake-org", &NewDatabase::new("victim", "default"))
+            .await
+            .unwrap();
+        let victim = Db::of(&fake, "victim").await;
+        assert_eq!(victim.run("SELECT 1").await["type"], "ok");
+
+        // A temporary trigger or table made with a schema prefix stays with its
+        // connection, which serves no later stream.
+        for sql in [
+            "CREATE TABLE accounts (owner TEXT)",
+            "CREATE TRIGGER temp.evil AFTER INSERT ON main.accounts BEGIN \
+             UPDATE accounts SET owner = 'mallory'; END",
+            "CREATE TABLE temp.spoof AS SELECT 'spoofed' AS x",
+        ] {
+            assert_eq!(db.run(sql).await["type"], "ok", "{sql}");
+        }
+        client
+            .invalidate_database_tokens("fake-org", "fake-db")
+            .await
+            .unwrap();
+        let later = Db::of(&fake, "fake-db").await;
+        for _ in 0..3 {
+            let answer = later
+                .pipeline(json!({"requests": [
+                    {"type": "execute", "stmt": {"sql": "INSERT INTO accounts VALUES ('bob')"}},
+                    {"type": "execute", "stmt": {"sql": "SELECT DISTINCT owner FROM accounts"}},
+                    {"type": "execute", "stmt": {"sql": "SELECT x FROM spoof"}},
+                    {"type": "close"}]}))
+                .await;
+            assert_eq!(
+                answer["results"][1]["response"]["result"]["rows"][0][0]["value"], "bob",
+                "{answer}"
+            );
+            assert_eq!(answer["results"][2]["type"], "error", "{answer}");
+        }
+
+        // An answer is weighed as its JSON: 2 million control characters are 12 MB.
+        let answer = later
+            .run("SELECT replace(printf('%.*c', 2000000, 'x'), 'x', char(1))")
+            .await;
+        assert_eq!(answer["error"]["code"], "RESPONSE_TOO_LARGE", "{answer}");
+    })
+    .await
+}
+
 #[tokio::test]
 async fn a_database_is_missing_until_ready_and_refused_while_archived() {
     bounded(LIMIT, async {
@@ -469,15 +538,13 @@ async fn uploads_and_dumps_fill_new_databases() {
             .unwrap();
         assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
 
-        // A dump, from a file of this machine.
-        let dump = file.path().join("dump.sql");
-        std::fs::write(
-            &dump,
+        // A dump, uploaded as Turso's CLI uploads one.
+        let url = crate::common::upload_dump(
+            &fake,
             "PRAGMA foreign_keys=OFF;\nBEGIN TRANSACTION;\nCREATE TABLE d (x);\n\
              INSERT INTO d VALUES ('dumped');\nCOMMIT;\n",
         )
-        .unwrap();
-        let url = format!("file://{}", dump.display());
+        .await;
         client
             .create_database(
                 "fake-org",
@@ -491,7 +558,7 @@ async fn uploads_and_dumps_fill_new_databases() {
             "dumped"
         );
         // A dump that does not load refuses the create: nothing is made.
-        std::fs::write(&dump, "INSERT INTO nope VALUES (1);").unwrap();
+        let url = crate::common::upload_dump(&fake, "INSERT INTO nope VALUES (1);").await;
         let err = client
             .create_database(
                 "fake-org",
