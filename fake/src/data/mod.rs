@@ -142,6 +142,8 @@ pub(crate) struct DataPlane {
     statement_timeout: std::time::Duration,
     served: Mutex<HashMap<String, Arc<Served>>>,
     retired: Mutex<VecDeque<Arc<Served>>>,
+    /// The bytes of every database's upload in progress.
+    uploading: upload::Uploading,
 }
 
 impl DataPlane {
@@ -159,7 +161,13 @@ impl DataPlane {
             statement_timeout,
             served: Mutex::new(HashMap::new()),
             retired: Mutex::new(VecDeque::new()),
+            uploading: upload::Uploading::default(),
         })
+    }
+
+    /// The bytes of every database's upload in progress.
+    pub(crate) fn uploading(&self) -> &upload::Uploading {
+        &self.uploading
     }
 
     /// A listener for a new database: on `port` if it is free (a restored database keeps

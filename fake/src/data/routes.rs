@@ -331,23 +331,23 @@ impl Db {
     }
 }
 
+/// Reads a body of at most `limit` bytes, which must arrive within the idle timeout.
+pub(super) async fn read_body(app: &App, body: Body, limit: usize) -> Result<Bytes, Failure> {
+    let read = tokio::time::timeout(app.idle_timeout(), axum::body::to_bytes(body, limit));
+    match read.await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(Failure::TooLarge(format!(
+            "the request body is larger than {limit} bytes, the most the fake reads here"
+        ))),
+        Err(_) => Err(Failure::Protocol(
+            "the request body did not arrive within the idle timeout".to_owned(),
+        )),
+    }
+}
+
 /// Reads a JSON body of at most [`MAX_BODY`] bytes.
 async fn read_json<T: DeserializeOwned>(app: &App, body: Body) -> Result<T, Failure> {
-    let read = tokio::time::timeout(app.idle_timeout(), axum::body::to_bytes(body, MAX_BODY));
-    let bytes: Bytes = match read.await {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => {
-            return Err(Failure::TooLarge(format!(
-                "the request body is larger than {} MiB, the most the fake reads",
-                MAX_BODY / (1024 * 1024)
-            )));
-        }
-        Err(_) => {
-            return Err(Failure::Protocol(
-                "the request body did not arrive within the idle timeout".to_owned(),
-            ));
-        }
-    };
+    let bytes = read_body(app, body, MAX_BODY).await?;
     serde_json::from_slice(&bytes)
         .map_err(|e| Failure::Protocol(format!("Cannot deserialize client message from JSON: {e}")))
 }

@@ -456,6 +456,88 @@ async fn data_survives_a_restart_and_a_reset_empties_the_seed_s_databases() {
     .await
 }
 
+/// What unfinished uploads hold is bounded: a chunk whose body does not come is answered
+/// at the idle timeout; an upload that receives nothing for that long is dropped; all
+/// uploads in progress hold at most 512 MiB between them.
+#[tokio::test]
+async fn unfinished_uploads_are_bounded() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    bounded(LIMIT, async {
+        let idle = Duration::from_millis(300);
+        let fake = FakeTurso::builder()
+            .idle_timeout(idle)
+            .start()
+            .await
+            .unwrap();
+        let client = admin(&fake);
+        let mut dbs = Vec::new();
+        for name in ["up-1", "up-2", "up-3"] {
+            client
+                .create_database("fake-org", &NewDatabase::new(name, "default").for_upload())
+                .await
+                .unwrap();
+            dbs.push(Db::of(&fake, name).await);
+        }
+        let start = |db: &Db| {
+            http()
+                .put(format!("{}/v2/upload/start", db.url))
+                .bearer_auth(&db.token)
+                .body(json!({"db_size_bytes": 256 * 1024 * 1024}).to_string())
+                .send()
+        };
+        let first = start(&dbs[0]).await.unwrap();
+        assert_eq!(first.status(), StatusCode::OK);
+        let first: Value = first.json().await.unwrap();
+        let id = first["upload_id"].as_str().unwrap().to_owned();
+        assert_eq!(start(&dbs[1]).await.unwrap().status(), StatusCode::OK);
+        let refused = start(&dbs[2]).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            refused
+                .text()
+                .await
+                .unwrap()
+                .contains("uploads in progress")
+        );
+
+        // A chunk that announces 1,000 bytes and sends none is answered at the idle
+        // timeout, not held.
+        let host = dbs[0].url.trim_start_matches("http://").to_owned();
+        let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+        let head = format!(
+            "PUT /v2/upload/{id}/chunk/0 HTTP/1.1\r\nhost: {host}\r\nauthorization: Bearer {}\r\n\
+             content-length: 1000\r\n\r\n",
+            dbs[0].token
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let mut answer = vec![0u8; 4096];
+        let n = stream.read(&mut answer).await.unwrap();
+        let answer = String::from_utf8_lossy(&answer[..n]);
+        assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
+        assert!(answer.contains("did not arrive"), "{answer}");
+
+        // Untouched for the idle timeout, the two uploads are dropped and give their room
+        // back: a new one starts.
+        loop {
+            let again = start(&dbs[2]).await.unwrap();
+            if again.status() == StatusCode::OK {
+                break;
+            }
+            assert_eq!(again.status(), StatusCode::SERVICE_UNAVAILABLE);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let gone = http()
+            .put(format!("{}/v2/upload/{id}/chunk/0", dbs[0].url))
+            .bearer_auth(&dbs[0].token)
+            .body(vec![0u8; 16])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gone.status(), StatusCode::NOT_FOUND, "the dropped upload");
+    })
+    .await
+}
+
 #[tokio::test]
 async fn uploads_and_dumps_fill_new_databases() {
     bounded(LIMIT, async {
