@@ -275,7 +275,7 @@ impl DataPlane {
             .clone();
         let database = Arc::clone(&served);
         let service = router.map_request(
-            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+            move |mut request: axum::http::Request<server::RequestBody>| {
                 request.extensions_mut().insert(Arc::clone(&database));
                 request
             },

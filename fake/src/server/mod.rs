@@ -6,8 +6,9 @@
 //!   answer cannot be written for that long (a client that does not read);
 //! - at most `max_connections` connections are open at once: a new one past that closes
 //!   the connection that has waited longest for its peer (no byte read or written for
-//!   the longest time), so that those who hold connections without using them are the
-//!   ones who lose them;
+//!   the longest time) among those the server owes nothing (no request in flight but
+//!   ones whose bodies have not all arrived, [`Awaited`]), so that those who hold
+//!   connections without using them are the ones who lose them;
 //! - request heads are bounded, and what hyper refuses by itself answers with the API's
 //!   error body ([`JsonRefusals`]), as does an HTTP/2 connection preface (505), which this
 //!   HTTP/1.1 server does not speak.
@@ -33,9 +34,12 @@ use tokio::time::Sleep;
 
 use tower::ServiceExt as _;
 
+use self::awaited::Awaited;
+pub(crate) use self::awaited::RequestBody;
 use self::refusals::{JsonRefusals, refusal};
 use crate::faults::LoseAnswer;
 
+mod awaited;
 mod refusals;
 
 /// The largest request head (request line and headers) read, in bytes: more answers 431.
@@ -63,7 +67,7 @@ pub(crate) async fn serve<S>(
     mut stop: oneshot::Receiver<()>,
 ) where
     S: tower::Service<
-            axum::http::Request<hyper::body::Incoming>,
+            axum::http::Request<RequestBody>,
             Response = axum::response::Response,
             Error = std::convert::Infallible,
         > + Clone
@@ -102,15 +106,15 @@ pub(crate) async fn serve<S>(
         let lose = LoseAnswer::default();
         let lost = lose.clone();
         let busy = Arc::clone(&activity.busy);
+        let waiting = Arc::clone(&activity.waiting);
         let service = TowerToHyperService::new(
             router
                 .clone()
-                .map_request(
-                    move |mut request: axum::http::Request<hyper::body::Incoming>| {
-                        request.extensions_mut().insert(lose.clone());
-                        request
-                    },
-                )
+                .map_request(move |request: axum::http::Request<hyper::body::Incoming>| {
+                    let mut request = request.map(|body| Awaited::new(body, &waiting));
+                    request.extensions_mut().insert(lose.clone());
+                    request
+                })
                 .map_future(move |answer| {
                     let in_flight = InFlight::new(Arc::clone(&busy));
                     async move {
@@ -223,12 +227,21 @@ struct Open {
     live: HashMap<u64, Live>,
 }
 
-/// An open connection: when it was last active, how many requests it has in flight, and
-/// how to close it.
+/// An open connection: when it was last active, how many requests it has in flight and
+/// how many of those wait for their bodies, and how to close it.
 struct Live {
     active: Arc<AtomicU64>,
     busy: Arc<AtomicUsize>,
+    waiting: Arc<AtomicUsize>,
     abort: Option<AbortHandle>,
+}
+
+impl Live {
+    /// Whether the server owes it nothing: every request it has in flight (if any) waits
+    /// for its client's body.
+    fn owed_nothing(&self) -> bool {
+        self.busy.load(Ordering::SeqCst) <= self.waiting.load(Ordering::SeqCst)
+    }
 }
 
 impl Connections {
@@ -245,8 +258,9 @@ impl Connections {
     }
 
     /// Makes room for a new connection, closing the least recently active idle ones (no
-    /// request in flight) past the limit, and returns the new one's activity record;
-    /// `None` when every connection has a request in flight.
+    /// request in flight but ones waiting for their bodies) past the limit, and returns
+    /// the new one's activity record; `None` when the server owes every connection an
+    /// answer.
     fn make_room(&self) -> Option<Activity> {
         let now = self.now();
         let mut open = self.lock();
@@ -254,7 +268,7 @@ impl Connections {
             let oldest = open
                 .live
                 .iter()
-                .filter(|(_, live)| live.busy.load(Ordering::SeqCst) == 0)
+                .filter(|(_, live)| live.owed_nothing())
                 .min_by_key(|(_, live)| live.active.load(Ordering::Relaxed))
                 .map(|(id, _)| *id)?;
             if let Some(Live {
@@ -268,11 +282,13 @@ impl Connections {
         let id = open.next_id;
         let last = Arc::new(AtomicU64::new(now));
         let busy = Arc::new(AtomicUsize::new(0));
+        let waiting = Arc::new(AtomicUsize::new(0));
         open.live.insert(
             id,
             Live {
                 active: Arc::clone(&last),
                 busy: Arc::clone(&busy),
+                waiting: Arc::clone(&waiting),
                 abort: None,
             },
         );
@@ -280,6 +296,7 @@ impl Connections {
             id,
             last,
             busy,
+            waiting,
             epoch: self.epoch,
         })
     }
@@ -308,11 +325,13 @@ impl Drop for Closed {
     }
 }
 
-/// When a connection last read or wrote a byte, and how many requests it has in flight.
+/// When a connection last read or wrote a byte, how many requests it has in flight, and
+/// how many of those wait for their bodies.
 struct Activity {
     id: u64,
     last: Arc<AtomicU64>,
     busy: Arc<AtomicUsize>,
+    waiting: Arc<AtomicUsize>,
     epoch: Instant,
 }
 
