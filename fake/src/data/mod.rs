@@ -39,6 +39,10 @@ mod upload;
 
 /// How many connections a database keeps for its next streams.
 const POOLED: usize = 8;
+/// How many requests of a database run SQL at once: each takes a thread of the runtime's
+/// blocking pool (shared by every database) for as long as its statements run or wait for
+/// a lock, so one database's clients cannot take them all.
+pub(crate) const WORKERS: usize = 16;
 
 /// How many deleted databases keep answering 404 on their ports.
 pub(crate) const RETIRED_KEPT: usize = 256;
@@ -68,6 +72,8 @@ pub(crate) struct Served {
     pool: Mutex<Vec<storage::Conn>>,
     /// An upload in progress (`PUT /v2/upload/...`).
     pub(crate) upload: Mutex<Option<upload::Upload>>,
+    /// Turns to run SQL: at most [`WORKERS`] of its requests run at once.
+    pub(crate) workers: tokio::sync::Semaphore,
     stop: Mutex<Option<oneshot::Sender<()>>>,
 }
 
@@ -267,6 +273,7 @@ impl DataPlane {
             streams: Mutex::new(Streams::default()),
             pool: Mutex::new(Vec::new()),
             upload: Mutex::new(None),
+            workers: tokio::sync::Semaphore::new(WORKERS),
             stop: Mutex::new(Some(stop)),
         });
         let router = self

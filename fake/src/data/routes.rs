@@ -27,7 +27,7 @@ use super::auth::{self, Denied};
 use super::exec::{self, Access, Blocks, Refusal};
 use super::proto::{CursorHead, CursorRequest, PipelineRequest, PipelineResponse};
 use super::streams::{self, BatonError, Stream};
-use super::{Served, upload};
+use super::{Served, WORKERS, upload};
 use crate::app::App;
 use crate::claims::ConnectionClaims;
 use crate::clock;
@@ -248,6 +248,20 @@ impl Db {
         Ok(Admitted { target, claims })
     }
 
+    /// A turn to run SQL on this database ([`WORKERS`] at once), waited for at most the
+    /// idle timeout.
+    async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, Failure> {
+        let waited = tokio::time::timeout(self.app.idle_timeout(), self.served.workers.acquire());
+        match waited.await {
+            Ok(Ok(permit)) => Ok(permit),
+            Ok(Err(_)) => Err(Failure::Unavailable("the database is closing".to_owned())),
+            Err(_) => Err(Failure::Unavailable(format!(
+                "the database runs {WORKERS} requests already and none ended within the idle \
+                 timeout (a transaction holding its lock, say): try again shortly"
+            ))),
+        }
+    }
+
     /// A stream for a request: the baton's, or a new one.
     fn take_stream(&self, baton: Option<&str>) -> Result<(u64, Box<Stream>), Failure> {
         match baton {
@@ -371,6 +385,7 @@ async fn run_pipeline(db: &Db, version: u8, request: Request) -> Result<Pipeline
     let (parts, body) = request.into_parts();
     let admitted = db.admit(&parts.headers)?;
     let pipeline: PipelineRequest = read_json(&db.app, body).await?;
+    let _turn = db.turn().await?;
     let read_only = auth::read_only(&admitted.claims);
     let previous = pipeline.baton.as_deref().and_then(streams::secret_of);
     let (id, mut stream) = db.take_stream(pipeline.baton.as_deref())?;
@@ -427,6 +442,7 @@ async fn run_cursor(db: &Db, request: Request) -> Result<String, Failure> {
     let (parts, body) = request.into_parts();
     let admitted = db.admit(&parts.headers)?;
     let request: CursorRequest = read_json(&db.app, body).await?;
+    let _turn = db.turn().await?;
     let read_only = auth::read_only(&admitted.claims);
     let previous = request.baton.as_deref().and_then(streams::secret_of);
     let (id, mut stream) = db.take_stream(request.baton.as_deref())?;

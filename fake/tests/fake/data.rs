@@ -327,6 +327,61 @@ async fn sql_reaches_no_file_no_process_setting_and_no_later_client() {
     .await
 }
 
+/// One database's clients run at most 16 requests at once (each takes a thread while its
+/// statements run or wait for a lock): past that, a request that gets no turn within the
+/// idle timeout answers 503, and other databases are served meanwhile.
+#[tokio::test]
+async fn one_database_s_requests_take_at_most_their_share_of_threads() {
+    bounded(Duration::from_secs(60), async {
+        let fake = FakeTurso::builder()
+            .idle_timeout(Duration::from_millis(300))
+            .start()
+            .await
+            .unwrap();
+        admin(&fake)
+            .create_database("fake-org", &NewDatabase::new("other", "default"))
+            .await
+            .unwrap();
+        let db = Db::of(&fake, "fake-db").await;
+        let other = Db::of(&fake, "other").await;
+        assert_eq!(db.run("CREATE TABLE t (x)").await["type"], "ok");
+        // A stream holds the write lock (its baton is kept, its transaction open).
+        let held = db
+            .pipeline(json!({"requests": [
+                {"type": "execute", "stmt": {"sql": "BEGIN IMMEDIATE"}}]}))
+            .await;
+        assert!(held["baton"].is_string(), "{held}");
+        // 24 writers wait for the lock: 16 run (and wait in SQLite), 8 get no turn.
+        let insert = json!({"requests": [
+            {"type": "execute", "stmt": {"sql": "INSERT INTO t VALUES (1)"}},
+            {"type": "close"}]})
+        .to_string();
+        let writers = futures_util::future::join_all(
+            (0..24).map(|_| db.post("/v3/pipeline", insert.clone())),
+        );
+        let reader = async {
+            // Meanwhile another database answers.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let started = std::time::Instant::now();
+            assert_eq!(other.run("SELECT 1").await["type"], "ok");
+            started.elapsed()
+        };
+        let (answers, read_in) = tokio::join!(writers, reader);
+        assert!(read_in < Duration::from_secs(2), "{read_in:?}");
+        let refused = answers
+            .iter()
+            .filter(|(status, _, _)| *status == StatusCode::SERVICE_UNAVAILABLE)
+            .count();
+        assert_eq!(refused, 8, "{answers:?}");
+        let (_, _, text) = answers
+            .iter()
+            .find(|(status, _, _)| *status == StatusCode::SERVICE_UNAVAILABLE)
+            .unwrap();
+        assert!(text.contains("runs 16 requests"), "{text}");
+    })
+    .await
+}
+
 #[tokio::test]
 async fn a_database_is_missing_until_ready_and_refused_while_archived() {
     bounded(LIMIT, async {
