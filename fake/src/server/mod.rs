@@ -8,7 +8,10 @@
 //!   the connection that has waited longest for its peer (no byte read or written for
 //!   the longest time) among those the server owes nothing (no request in flight but
 //!   ones whose bodies have not all arrived, [`Awaited`]), so that those who hold
-//!   connections without using them are the ones who lose them;
+//!   connections without using them are the ones who lose them; when the server owes
+//!   every connection an answer (hung requests, say), a new one is answered 503, unless
+//!   its request is for the admin API (`/_fake/…`, which can heal them): up to
+//!   [`ADMIN_EXTRA`] of those get in past the limit;
 //! - request heads are bounded, and what hyper refuses by itself answers with the API's
 //!   error body ([`JsonRefusals`]), as does an HTTP/2 connection preface (505), which this
 //!   HTTP/1.1 server does not speak.
@@ -24,9 +27,9 @@ use std::time::{Duration, Instant};
 
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::AbortHandle;
@@ -72,6 +75,7 @@ pub(crate) async fn serve<S>(
             Error = std::convert::Infallible,
         > + Clone
         + Send
+        + Sync
         + 'static,
     S::Future: Send + 'static,
 {
@@ -80,7 +84,12 @@ pub(crate) async fn serve<S>(
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.idle_timeout)
         .max_header_size(MAX_HEAD);
-    let open = Arc::new(Connections::new(limits.max_connections));
+    let server = Arc::new(Server {
+        router,
+        http,
+        limits,
+        open: Connections::new(),
+    });
     loop {
         let stream = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -95,12 +104,43 @@ pub(crate) async fn serve<S>(
             },
             _ = &mut stop => break,
         };
-        let Some(activity) = open.make_room() else {
-            // Every connection is busy with a request: this one is refused with an
-            // answer (never by dropping one whose request runs).
-            tokio::spawn(refuse_busy(stream, limits.max_connections));
-            continue;
-        };
+        let watcher = graceful.watcher();
+        match server.open.make_room(server.limits.max_connections) {
+            Some(activity) => server.spawn(stream, activity, watcher),
+            // The server owes every connection an answer: only the admin API, which can
+            // heal what holds them, gets in (over the limit, a few at a time); others are
+            // refused with an answer (never by dropping one whose request runs).
+            None => {
+                tokio::spawn(Arc::clone(&server).admit_admin_or_refuse(stream, watcher));
+            }
+        }
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
+
+/// What serves each connection.
+struct Server<S> {
+    router: S,
+    http: http1::Builder,
+    limits: Limits,
+    open: Connections,
+}
+
+impl<S> Server<S>
+where
+    S: tower::Service<
+            axum::http::Request<RequestBody>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + Sync
+        + 'static,
+    S::Future: Send + 'static,
+{
+    /// Serves `stream` in a task of its own, which [`Connections`] can abort.
+    fn spawn(self: &Arc<Self>, stream: TcpStream, activity: Activity, watcher: Watcher) {
         // Each request carries its connection, for a fault that loses its answer, and
         // counts as in flight until its answer is made.
         let lose = LoseAnswer::default();
@@ -108,7 +148,7 @@ pub(crate) async fn serve<S>(
         let busy = Arc::clone(&activity.busy);
         let waiting = Arc::clone(&activity.waiting);
         let service = TowerToHyperService::new(
-            router
+            self.router
                 .clone()
                 .map_request(move |request: axum::http::Request<hyper::body::Incoming>| {
                     let mut request = request.map(|body| Awaited::new(body, &waiting));
@@ -124,35 +164,77 @@ pub(crate) async fn serve<S>(
                     }
                 }),
         );
-        let (http, open_too) = (http.clone(), Arc::clone(&open));
-        let watcher = graceful.watcher();
+        let server = Arc::clone(self);
         let id = activity.id;
         let task = tokio::spawn(async move {
             let _closed = Closed {
-                connections: open_too,
+                server: Arc::clone(&server),
                 id,
             };
+            let timeout = server.limits.idle_timeout;
             let mut stream = stream;
-            if starts_with_http2_preface(&mut stream, limits.idle_timeout).await {
+            if starts_with_http2_preface(&mut stream, timeout).await {
                 let _ = stream.write_all(&http2_refusal()).await;
                 let _ = stream.shutdown().await;
                 return;
             }
-            let io = Bounded::new(
-                JsonRefusals::new(stream),
-                activity,
-                limits.idle_timeout,
-                lost,
-            );
+            let io = Bounded::new(JsonRefusals::new(stream), activity, timeout, lost);
             // A client that goes away or times out is its own business.
             let _ = watcher
-                .watch(http.serve_connection(TokioIo::new(io), service))
+                .watch(server.http.serve_connection(TokioIo::new(io), service))
                 .await;
         });
-        open.register(id, task.abort_handle());
+        self.open.register(id, task.abort_handle());
     }
-    drop(listener);
-    graceful.shutdown().await;
+
+    /// Serves a connection that found every other one owed an answer if its request is
+    /// for the admin API (`/_fake/…`), over the limit by at most [`ADMIN_EXTRA`];
+    /// refuses it otherwise.
+    async fn admit_admin_or_refuse(self: Arc<Self>, mut stream: TcpStream, watcher: Watcher) {
+        let wait = self.limits.idle_timeout.min(ADMIN_PEEK);
+        if requests_admin(&mut stream, wait).await
+            && let Some(activity) = self
+                .open
+                .make_room(self.limits.max_connections.saturating_add(ADMIN_EXTRA))
+        {
+            self.spawn(stream, activity, watcher);
+        } else {
+            refuse_busy(stream, self.limits.max_connections).await;
+        }
+    }
+}
+
+/// How many connections the admin API may open past the limit.
+const ADMIN_EXTRA: usize = 8;
+
+/// How long a connection past the limit is given to show that it asks the admin API.
+const ADMIN_PEEK: Duration = Duration::from_secs(1);
+
+/// Whether the request the client sends first is for the admin API (its request line is
+/// read, not consumed), within `wait`.
+async fn requests_admin(stream: &mut TcpStream, wait: Duration) -> bool {
+    let line = async {
+        let mut head = [0u8; 256];
+        loop {
+            let n = stream.peek(&mut head).await.ok()?;
+            let seen = &head[..n];
+            if n == 0 {
+                return None;
+            }
+            if let Some(target) = seen.split(|&b| b == b' ').nth(1)
+                && seen.iter().filter(|&&b| b == b' ').count() >= 2
+            {
+                return Some(target.starts_with(b"/_fake/"));
+            }
+            if n == head.len() || seen.contains(&b'\n') {
+                return Some(false);
+            }
+            // Part of the request line: wait for more (peek returns what is there).
+            stream.readable().await.ok()?;
+            tokio::task::yield_now().await;
+        }
+    };
+    matches!(tokio::time::timeout(wait, line).await, Ok(Some(true)))
 }
 
 /// Whether the client opens with HTTP/2's preface (it is read, not consumed: hyper gets
@@ -184,6 +266,10 @@ async fn refuse_busy(mut stream: TcpStream, max: usize) {
     let write = async {
         let _ = stream.write_all(&refusal).await;
         let _ = stream.shutdown().await;
+        // Read what the client sent (its request) before the socket closes: closing with
+        // unread bytes would reset the connection, and the client could lose the answer.
+        let mut sink = [0u8; 4096];
+        while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
     };
     let _ = tokio::time::timeout(Duration::from_secs(5), write).await;
 }
@@ -214,7 +300,6 @@ fn http2_refusal() -> Vec<u8> {
 
 /// The open connections, and when each last read or wrote a byte.
 struct Connections {
-    max: usize,
     /// When the server started: activity is counted in milliseconds since.
     epoch: Instant,
     state: Mutex<Open>,
@@ -245,9 +330,8 @@ impl Live {
 }
 
 impl Connections {
-    fn new(max: usize) -> Self {
+    fn new() -> Self {
         Self {
-            max: max.max(1),
             epoch: Instant::now(),
             state: Mutex::new(Open::default()),
         }
@@ -258,13 +342,13 @@ impl Connections {
     }
 
     /// Makes room for a new connection, closing the least recently active idle ones (no
-    /// request in flight but ones waiting for their bodies) past the limit, and returns
+    /// request in flight but ones waiting for their bodies) past `limit`, and returns
     /// the new one's activity record; `None` when the server owes every connection an
     /// answer.
-    fn make_room(&self) -> Option<Activity> {
+    fn make_room(&self, limit: usize) -> Option<Activity> {
         let now = self.now();
         let mut open = self.lock();
-        while open.live.len() >= self.max {
+        while open.live.len() >= limit.max(1) {
             let oldest = open
                 .live
                 .iter()
@@ -314,14 +398,14 @@ impl Connections {
 }
 
 /// Removes a connection from [`Connections`] when its task ends, however it ends.
-struct Closed {
-    connections: Arc<Connections>,
+struct Closed<S> {
+    server: Arc<Server<S>>,
     id: u64,
 }
 
-impl Drop for Closed {
+impl<S> Drop for Closed<S> {
     fn drop(&mut self) {
-        self.connections.lock().live.remove(&self.id);
+        self.server.open.lock().live.remove(&self.id);
     }
 }
 
@@ -467,10 +551,10 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_write_nobody_reads_fails_after_the_idle_timeout() {
-        let connections = Connections::new(4);
+        let connections = Connections::new();
         let mut io = Bounded::new(
             Unread,
-            connections.make_room().unwrap(),
+            connections.make_room(4).unwrap(),
             Duration::from_secs(10),
             LoseAnswer::default(),
         );
@@ -482,18 +566,18 @@ mod tests {
 
     #[tokio::test]
     async fn past_the_limit_the_least_recently_active_connection_is_closed() {
-        let connections = Connections::new(2);
+        let connections = Connections::new();
         let tasks: Vec<_> = (0..2)
             .map(|_| tokio::spawn(std::future::pending::<()>()))
             .collect();
-        let first = connections.make_room().unwrap();
+        let first = connections.make_room(2).unwrap();
         connections.register(first.id, tasks[0].abort_handle());
-        let second = connections.make_room().unwrap();
+        let second = connections.make_room(2).unwrap();
         connections.register(second.id, tasks[1].abort_handle());
         // The first connection was used after the second one last was.
         first.last.store(20, Ordering::Relaxed);
         second.last.store(10, Ordering::Relaxed);
-        let _third = connections.make_room().unwrap();
+        let _third = connections.make_room(2).unwrap();
         let [kept, evicted] = [&tasks[0], &tasks[1]];
         tokio::task::yield_now().await;
         assert!(
@@ -506,26 +590,48 @@ mod tests {
 
     #[tokio::test]
     async fn a_connection_with_a_request_in_flight_is_never_closed_for_room() {
-        let connections = Connections::new(2);
+        let connections = Connections::new();
         let tasks: Vec<_> = (0..2)
             .map(|_| tokio::spawn(std::future::pending::<()>()))
             .collect();
-        let busy = connections.make_room().unwrap();
+        let busy = connections.make_room(2).unwrap();
         connections.register(busy.id, tasks[0].abort_handle());
-        let idle = connections.make_room().unwrap();
+        let idle = connections.make_room(2).unwrap();
         connections.register(idle.id, tasks[1].abort_handle());
         busy.last.store(0, Ordering::Relaxed);
         idle.last.store(10, Ordering::Relaxed);
         let in_flight = InFlight::new(Arc::clone(&busy.busy));
         // The busy one is the least recently active, and is kept: the idle one goes.
-        let third = connections.make_room().unwrap();
+        let third = connections.make_room(2).unwrap();
         tokio::task::yield_now().await;
         assert!(!tasks[0].is_finished());
         assert!(tasks[1].is_finished());
         // With every connection busy, there is no room: the caller answers 503.
         let _also_busy = InFlight::new(Arc::clone(&third.busy));
-        assert!(connections.make_room().is_none());
+        assert!(connections.make_room(2).is_none());
         drop(in_flight);
-        assert!(connections.make_room().is_some());
+        assert!(connections.make_room(2).is_some());
+    }
+
+    #[tokio::test]
+    async fn a_connection_whose_request_waits_for_its_body_may_be_closed_for_room() {
+        let connections = Connections::new();
+        let tasks: Vec<_> = (0..2)
+            .map(|_| tokio::spawn(std::future::pending::<()>()))
+            .collect();
+        let waiting = connections.make_room(2).unwrap();
+        connections.register(waiting.id, tasks[0].abort_handle());
+        let answering = connections.make_room(2).unwrap();
+        connections.register(answering.id, tasks[1].abort_handle());
+        waiting.last.store(10, Ordering::Relaxed);
+        answering.last.store(0, Ordering::Relaxed);
+        // Both have a request in flight; the first's body has not all arrived.
+        let _body = Awaited::new(axum::body::Body::from("{}"), &waiting.waiting);
+        let _in_flight = InFlight::new(Arc::clone(&waiting.busy));
+        let _answered = InFlight::new(Arc::clone(&answering.busy));
+        assert!(connections.make_room(2).is_some());
+        tokio::task::yield_now().await;
+        assert!(tasks[0].is_finished(), "the one its client owes a body");
+        assert!(!tasks[1].is_finished(), "the one the server owes an answer");
     }
 }

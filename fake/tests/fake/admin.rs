@@ -528,3 +528,65 @@ async fn a_seed_file_with_a_mistake_stops_the_binary_naming_the_file_and_line() 
     })
     .await
 }
+
+/// When hung requests hold every connection the fake keeps, a client is refused with a
+/// 503 it can read, and the admin API still gets in to heal them; then they are answered.
+#[tokio::test]
+async fn the_admin_api_gets_in_when_hung_requests_hold_every_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    bounded(LIMIT, async {
+        const KEPT: usize = 4;
+        let fake = FakeTurso::builder()
+            .max_connections(KEPT)
+            .start()
+            .await
+            .unwrap();
+        fake.fail_next(
+            "getCurrentUser",
+            usize::MAX,
+            turso_platform_fake::Fault::Hang,
+        )
+        .unwrap();
+        let host = fake.base_url().trim_start_matches("http://").to_owned();
+        let request = format!(
+            "GET /v1/current-user HTTP/1.1\r\nhost: {host}\r\nauthorization: Bearer {}\r\n\
+             connection: close\r\n\r\n",
+            fake.token()
+        );
+        let mut hung = Vec::new();
+        for _ in 0..KEPT {
+            let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+            stream.write_all(request.as_bytes()).await.unwrap();
+            hung.push(stream);
+        }
+        // Every connection is held once the fake counts each request as held.
+        let count = || fake.requests("getCurrentUser").unwrap();
+        while count() < KEPT as u64 {
+            tokio::task::yield_now().await;
+        }
+        // An ordinary request is refused, with an answer.
+        let (status, body) = call(
+            fake.base_url(),
+            Method::GET,
+            "/v1/current-user",
+            Some(fake.token()),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("connections open"),
+            "{body}"
+        );
+        // The admin API gets in, and heals.
+        let (status, body) = admin_of(&fake).post("/_fake/heal", json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        for mut stream in hung {
+            let mut answer = Vec::new();
+            stream.read_to_end(&mut answer).await.unwrap();
+            let answer = String::from_utf8_lossy(&answer);
+            assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        }
+    })
+    .await
+}
