@@ -191,10 +191,17 @@ fn provision<T>(
     create: impl FnOnce(u16) -> Result<T, ApiError>,
     id_of: impl FnOnce(&T) -> String,
 ) -> Result<T, ApiError> {
+    // Out of ports or file descriptors, say: the ports kept for deleted databases are
+    // closed, for the next create to find what they held.
     let unavailable = |e: std::io::Error| {
+        app.data().close_retired();
         ApiError::new(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            format!("the fake could not serve a new database: {e}"),
+            format!(
+                "the fake could not serve a new database: {e} (the ports kept for deleted \
+                 databases are now closed: delete databases, or raise the process's file \
+                 descriptor limit, and try again)"
+            ),
         )
     };
     let listener = app.data().bind(0).map_err(unavailable)?;
@@ -208,9 +215,11 @@ fn provision<T>(
             None => Init::Empty,
         },
     };
-    app.data()
-        .open(app, &id, listener, init)
-        .map_err(unavailable)?;
+    if let Err(e) = app.data().open(app, &id, listener, init) {
+        // Not served, not made: a create that fails leaves nothing behind.
+        app.state().forget_created_database(&id);
+        return Err(unavailable(e));
+    }
     Ok(created)
 }
 

@@ -198,6 +198,25 @@ impl State {
         )))
     }
 
+    /// Undoes the create of the database `id` that could not be served (no port or file
+    /// descriptor left): its record and the audit entry of its create go, as if the
+    /// create had not happened.
+    pub(crate) fn forget_created_database(&mut self, id: &str) {
+        for organization in self.organizations.values_mut() {
+            let Some(name) = organization
+                .databases
+                .iter()
+                .find(|(_, db)| db.id == id)
+                .map(|(name, _)| name.clone())
+            else {
+                continue;
+            };
+            organization.databases.remove(&name);
+            organization.forget_newest_audit_entry(&AuditCode::DbCreate, &name);
+            return;
+        }
+    }
+
     /// `deleteDatabase`: refused (400) while its delete protection is on.
     pub(crate) fn delete_database(
         &mut self,

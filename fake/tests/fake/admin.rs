@@ -590,3 +590,86 @@ async fn the_admin_api_gets_in_when_hung_requests_hold_every_connection() {
     })
     .await
 }
+
+/// Out of file descriptors, a create answers 503 with the reason and leaves nothing
+/// behind: the name stays free, and once a database is deleted a create succeeds.
+#[tokio::test]
+async fn a_create_that_cannot_be_served_leaves_nothing_behind() {
+    bounded(LIMIT, async {
+        let mut running = Running(
+            Command::new("sh")
+                .args(["-c", "ulimit -n 128 && exec \"$0\" --listen 127.0.0.1:0"])
+                .arg(env!("CARGO_BIN_EXE_turso-platform-fake"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap(),
+        );
+        let stdout = running.0.stdout.take().unwrap();
+        let line = tokio::task::spawn_blocking(move || {
+            let mut line = String::new();
+            BufReader::new(stdout).read_line(&mut line).unwrap();
+            line
+        })
+        .await
+        .unwrap();
+        let start: Value = serde_json::from_str(&line).unwrap();
+        let base = start["base_url"].as_str().unwrap();
+        let token = start["token"].as_str().unwrap();
+        let create = |name: String| {
+            call(
+                base,
+                Method::POST,
+                "/v1/organizations/fake-org/databases",
+                Some(token),
+                Some(json!({"name": name, "group": "default"})),
+            )
+        };
+        let mut made = 0;
+        let refused = loop {
+            let (status, body) = create(format!("db-{made}")).await;
+            if status != StatusCode::OK {
+                break (status, body);
+            }
+            made += 1;
+            assert!(made < 128, "128 databases served with 128 file descriptors");
+        };
+        assert_eq!(refused.0, StatusCode::SERVICE_UNAVAILABLE, "{}", refused.1);
+        let failed = format!("db-{made}");
+        let path = format!("/v1/organizations/fake-org/databases/{failed}");
+        let (status, _) = call(base, Method::GET, &path, Some(token), None).await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "the failed create left {failed}"
+        );
+        let (status, log) = call(
+            base,
+            Method::GET,
+            "/v1/organizations/fake-org/audit-logs",
+            Some(token),
+            None,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!log.to_string().contains(&format!("\"{failed}\"")), "{log}");
+        // Deleted databases give their descriptors back: their ports, kept to answer 404
+        // for a while, are closed by a create that finds none left.
+        for n in 0..4 {
+            let path = format!("/v1/organizations/fake-org/databases/db-{n}");
+            let (status, body) = call(base, Method::DELETE, &path, Some(token), None).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+        loop {
+            let (status, body) = create(failed.clone()).await;
+            if status == StatusCode::OK {
+                break;
+            }
+            assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+            assert!(body["error"].as_str().unwrap().contains("now closed"), "{body}");
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+}
