@@ -260,6 +260,22 @@ impl State {
     }
 }
 
+impl super::Organization {
+    /// Removes the newest audit entry if it is `code` naming `name` (a change undone).
+    pub(super) fn forget_newest_audit_entry(&mut self, code: &AuditCode, name: &str) {
+        let newest = self.audit.back().is_some_and(|entry| {
+            entry.code == *code
+                && entry
+                    .data
+                    .iter()
+                    .any(|(key, value)| *key == "name" && value == name)
+        });
+        if newest {
+            self.audit.pop_back();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,21 +327,5 @@ mod tests {
             .filter(|line| line.starts_with("| `"))
             .collect();
         assert_eq!(documented, rows);
-    }
-}
-
-impl super::Organization {
-    /// Removes the newest audit entry if it is `code` naming `name` (a change undone).
-    pub(super) fn forget_newest_audit_entry(&mut self, code: &AuditCode, name: &str) {
-        let newest = self.audit.back().is_some_and(|entry| {
-            entry.code == *code
-                && entry
-                    .data
-                    .iter()
-                    .any(|(key, value)| *key == "name" && value == name)
-        });
-        if newest {
-            self.audit.pop_back();
-        }
     }
 }

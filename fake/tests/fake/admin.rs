@@ -667,7 +667,10 @@ async fn a_create_that_cannot_be_served_leaves_nothing_behind() {
                 break;
             }
             assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
-            assert!(body["error"].as_str().unwrap().contains("now closed"), "{body}");
+            assert!(
+                body["error"].as_str().unwrap().contains("now closed"),
+                "{body}"
+            );
             tokio::task::yield_now().await;
         }
     })
