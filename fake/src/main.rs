@@ -151,7 +151,7 @@ async fn serve(options: Options) -> ExitCode {
     let fake = match builder.start().await {
         Ok(fake) => fake,
         Err(e) => {
-            eprintln!("turso-platform-fake: cannot start on {addr}: {e}");
+            eprintln!("turso-platform-fake: cannot start (on {addr}): {e}");
             return ExitCode::FAILURE;
         }
     };

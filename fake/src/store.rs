@@ -135,12 +135,31 @@ impl Store {
     /// Opens the state directory `dir` (made if missing), locks it, and reads what it
     /// holds; an empty directory starts from `seed`, and keeps it.
     pub(crate) fn open(dir: &Path, seed: &Seed) -> io::Result<(Store, Start)> {
-        create_private_dir(dir)?;
+        let named = |what: &str, path: &Path| {
+            let path = path.display().to_string();
+            let what = what.to_owned();
+            move |e: io::Error| io::Error::new(e.kind(), format!("{what} {path}: {e}"))
+        };
+        create_private_dir(dir).map_err(named("cannot make the state directory", dir))?;
+        let lock_path = dir.join(LOCK_FILE);
+        // Never through a link: the lock file is created where it is named, or nowhere.
+        if fs::symlink_metadata(&lock_path).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "{} is a symbolic link: the state directory's files are its own, remove \
+                     the link",
+                    lock_path.display()
+                ),
+            ));
+        }
         let mut options = OpenOptions::new();
         options.create(true).truncate(false).write(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        let lock = options.open(dir.join(LOCK_FILE))?;
+        let lock = options
+            .open(&lock_path)
+            .map_err(named("cannot open the lock file", &lock_path))?;
         // The lock is the open file's: it goes when the file is closed, at the latest
         // when the process ends, however it ends.
         if let Err(e) = lock.try_lock() {

@@ -382,6 +382,21 @@ async fn a_link_planted_in_the_state_directory_is_not_followed() {
         drop(fake);
         let fake = start_in(dir.path()).await;
         assert!(fake.client().get_group("fake-org", "eu").await.is_ok());
+        drop(fake);
+        // Nor is a link in place of the lock file: the start is refused, naming it, and
+        // nothing is made where it points.
+        let lock = dir.path().join("lock");
+        std::fs::remove_file(&lock).unwrap();
+        let target = outside.path().join("made-through-the-link");
+        std::os::unix::fs::symlink(&target, &lock).unwrap();
+        let error = FakeTurso::builder()
+            .state_dir(dir.path())
+            .start()
+            .await
+            .err()
+            .expect("a link for a lock file is refused");
+        assert!(error.to_string().contains("symbolic link"), "{error}");
+        assert!(!target.exists());
     })
     .await
 }
