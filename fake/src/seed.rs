@@ -14,7 +14,7 @@ use turso_platform::MemberRole;
 use turso_platform::spec::is_valid_name;
 
 use crate::ids::Ids;
-use crate::model::{DEFAULT_LOCATION, Plan, State, is_location};
+use crate::model::{DEFAULT_LOCATION, MAX_API_TOKENS, Plan, State, is_location};
 use crate::{DATABASE, GROUP, ORGANIZATION, SEEDED_TOKEN_NAME, USERNAME};
 
 /// A starting state for a fake: its users (each with a personal organization and
@@ -390,6 +390,15 @@ impl Checker<'_> {
                 Some(names) => {
                     for token in names {
                         let name = self.name("token name", token)?;
+                        if tokens.len() == MAX_API_TOKENS {
+                            return Err(self.error(
+                                token.span(),
+                                format!(
+                                    "{username:?} has more than {MAX_API_TOKENS} tokens, the \
+                                     most a user holds"
+                                ),
+                            ));
+                        }
                         if tokens.contains(&name) {
                             return Err(self.error(
                                 token.span(),
@@ -632,6 +641,12 @@ mod tests {
 
     #[test]
     fn every_mistake_names_its_line() {
+        let many_tokens = format!(
+            "[[users]]\nusername = \"ana\"\ntokens = [\n{}]\n",
+            (0..=MAX_API_TOKENS)
+                .map(|n| format!("\"t{n}\",\n"))
+                .collect::<String>()
+        );
         let cases = [
             (
                 "[[users]]\nusername = \"ana\"\nage = 3\n",
@@ -647,6 +662,11 @@ mod tests {
                 "[[users]]\nusername = \"ana\"\n[[users]]\nusername = \"ana\"\n",
                 4,
                 "given twice",
+            ),
+            (
+                many_tokens.as_str(),
+                4 + MAX_API_TOKENS,
+                "more than 1000 tokens",
             ),
             (
                 "[[users]]\nusername = \"ana\"\n[[organizations]]\nslug = \"acme\"\nowner = \"bob\"\n",

@@ -17,6 +17,7 @@ use self::audit_logs::AuditEntry;
 use self::dumps::Dumps;
 pub(crate) use self::dumps::MAX_DUMP;
 use self::tokens::ApiTokens;
+pub(crate) use self::tokens::MAX_API_TOKENS;
 use crate::caller::Caller;
 use crate::http::answer::ApiError;
 use crate::ids::Ids;
@@ -156,6 +157,14 @@ pub enum SetupError {
         /// `user`, `organization`, `group` or `database`.
         kind: &'static str,
     },
+    /// The name is not one Turso accepts: 1 to 64 lowercase letters, digits and dashes.
+    #[non_exhaustive]
+    InvalidName {
+        /// `user`, `organization`, `group` or `database`.
+        kind: &'static str,
+        /// The name, quoted and cut to its first 64 bytes.
+        name: String,
+    },
     /// The change was made, but the fake could not write its state to its state
     /// directory (the reason is the text): a restart would not find it.
     Unsaved(String),
@@ -207,6 +216,11 @@ impl fmt::Display for SetupError {
                 Quoted(operation)
             ),
             SetupError::BlankName { kind } => write!(f, "the name of a {kind} cannot be blank"),
+            SetupError::InvalidName { kind, name } => write!(
+                f,
+                "{name} is not a {kind} name Turso accepts: 1 to 64 lowercase letters, digits \
+                 and dashes"
+            ),
             SetupError::UnknownDatabase {
                 organization,
                 database,
@@ -476,7 +490,7 @@ impl State {
     /// Adds the user `username` (`<username>@example.com`) and their personal
     /// organization, on the starter plan.
     pub(crate) fn add_user(&mut self, username: &str) -> Result<(), SetupError> {
-        not_blank("user", username)?;
+        setup_name("user", username)?;
         if self.users.contains_key(username) || self.organizations.contains_key(username) {
             return Err(SetupError::AlreadyExists {
                 kind: "user",
@@ -515,7 +529,7 @@ impl State {
         slug: &str,
         owner: &str,
     ) -> Result<(), SetupError> {
-        not_blank("organization", slug)?;
+        setup_name("organization", slug)?;
         if !self.users.contains_key(owner) {
             return Err(SetupError::UnknownUser(owner.to_owned()));
         }
@@ -538,7 +552,7 @@ impl State {
         user: &str,
         role: MemberRole,
     ) -> Result<(), SetupError> {
-        not_blank("organization", slug)?;
+        setup_name("organization", slug)?;
         if !self.users.contains_key(user) {
             return Err(SetupError::UnknownUser(user.to_owned()));
         }
@@ -629,7 +643,7 @@ impl State {
         group: &str,
         locations: &[String],
     ) -> Result<(), SetupError> {
-        not_blank("group", group)?;
+        setup_name("group", group)?;
         let id = self.ids.next_uuid();
         let organization = self.setup_organization(slug)?;
         if organization.groups.contains_key(group) {
@@ -668,7 +682,7 @@ impl State {
         database: &str,
         port: u16,
     ) -> Result<(), SetupError> {
-        not_blank("database", database)?;
+        setup_name("database", database)?;
         let id = self.ids.next_uuid();
         let organization = self.setup_organization(slug)?;
         if !organization.groups.contains_key(group) {
@@ -890,11 +904,18 @@ impl Membership<'_> {
     }
 }
 
-fn not_blank(kind: &'static str, name: &str) -> Result<(), SetupError> {
+/// A name the setup API takes: one Turso accepts (`^[a-z0-9-]{1,64}$`, the seed's rule
+/// too), so that no name reaches the state that the API would refuse.
+fn setup_name(kind: &'static str, name: &str) -> Result<(), SetupError> {
     if name.trim().is_empty() {
         Err(SetupError::BlankName { kind })
-    } else {
+    } else if turso_platform::spec::is_valid_name(name) {
         Ok(())
+    } else {
+        Err(SetupError::InvalidName {
+            kind,
+            name: crate::quoted::Quoted(name).to_string(),
+        })
     }
 }
 

@@ -285,6 +285,27 @@ async fn setup_reset_and_readiness_over_http() {
             assert_eq!(got.as_u16(), status, "{path}: {answer}");
             assert!(answer["error"].is_string());
         }
+        // Names Turso refuses are refused here too, with a bounded message.
+        let long = "x".repeat(60_000);
+        for name in ["../x", "a/b", "nul\u{0}", "Upper", long.as_str()] {
+            for (path, body) in [
+                ("/_fake/users", json!({"username": name})),
+                ("/_fake/organizations", json!({"slug": name})),
+                ("/_fake/organizations/acme/groups", json!({"name": name})),
+                (
+                    "/_fake/organizations/acme/databases",
+                    json!({"name": name, "group": "eu"}),
+                ),
+            ] {
+                let (got, answer) = admin.post(path, body).await;
+                assert_eq!(got, StatusCode::BAD_REQUEST, "{path}: {answer}");
+                let message = answer["error"].as_str().unwrap();
+                assert!(
+                    message.contains("not a") && message.len() < 300,
+                    "{message}"
+                );
+            }
+        }
 
         // The audit log, as the API answers it.
         client
