@@ -393,8 +393,7 @@ async fn a_link_planted_in_the_state_directory_is_not_followed() {
             .state_dir(dir.path())
             .start()
             .await
-            .err()
-            .expect("a link for a lock file is refused");
+            .expect_err("a link for a lock file is refused");
         assert!(error.to_string().contains("symbolic link"), "{error}");
         assert!(!target.exists());
     })
