@@ -34,7 +34,8 @@ pub(crate) enum Kind {
 }
 
 impl Kind {
-    /// Whether a read-only token may run it.
+    /// Whether a read-only token may run it: an `ATTACH` too (as in sqld, which asks only
+    /// for the attach permission: what is attached is read-only).
     pub(crate) fn reads_only(self) -> bool {
         matches!(
             self,
@@ -43,6 +44,7 @@ impl Kind {
                 | Kind::End
                 | Kind::Savepoint
                 | Kind::Release
+                | Kind::Attach
                 | Kind::Detach
         )
     }

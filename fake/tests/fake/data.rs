@@ -462,6 +462,24 @@ async fn attach_reads_another_database_only_when_both_allow_it() {
                 {"type": "close"}]}))
             .await;
         assert_eq!(write["results"][1]["type"], "error", "{write}");
+
+        // A read-only token attaches as well: sqld asks only for the attach permission.
+        let options = TokenOptions::new()
+            .read_attach(["shared"])
+            .authorization(Authorization::ReadOnly);
+        let token = client
+            .create_database_token("fake-org", "fake-db", &options)
+            .await
+            .unwrap();
+        let reader = Db {
+            url: plain.url.clone(),
+            token: token.jwt.expose_secret().to_owned(),
+        };
+        let answer = reader.pipeline(attach.clone()).await;
+        assert_eq!(
+            answer["results"][1]["response"]["result"]["rows"][0][0]["value"], "42",
+            "{answer}"
+        );
     })
     .await
 }
