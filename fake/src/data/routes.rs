@@ -81,6 +81,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/v2/upload/start", put(upload::start))
         .route("/v2/upload/{id}/chunk/{n}", put(upload::chunk))
         .route("/v2/upload/{id}/finalize", put(upload::finalize))
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .with_state(app)
 }
@@ -533,8 +534,24 @@ async fn websocket(headers: HeaderMap) -> Response {
     }
 }
 
-async fn not_found() -> StatusCode {
-    StatusCode::NOT_FOUND
+/// 404, as sqld answers a route it does not serve, with a body that says what is served
+/// (an empty one would read as a request the server could not parse).
+async fn not_found() -> Response {
+    text(
+        StatusCode::NOT_FOUND,
+        "no such route on a database of the fake Turso: it serves POST /v2/pipeline, \
+         POST /v3/pipeline, POST /v3/cursor, GET /v2, GET /v3, GET /health, GET /version and \
+         PUT /v2/upload/..."
+            .to_owned(),
+    )
+}
+
+/// 405, with a body (as for [`not_found`]).
+async fn method_not_allowed() -> Response {
+    text(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "this route of a database of the fake Turso does not take this method".to_owned(),
+    )
 }
 
 #[cfg(test)]

@@ -104,6 +104,13 @@ async fn sqld_s_routes_answer_as_sqld_does() {
         assert!(get("/version").await.unwrap().text().await.unwrap().starts_with("sqld "));
         // Protobuf and WebSocket are refused clearly: clients fall back to JSON.
         assert_eq!(get("/v3-protobuf").await.unwrap().status(), StatusCode::NOT_FOUND);
+        // A route sqld does not serve is a 404 that says so, on a connection kept open.
+        let missing = get("/v1/nope").await.unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert!(missing.headers().get("connection").is_none());
+        assert!(missing.text().await.unwrap().contains("no such route"));
+        let (status, _, text) = db.post("/health", "").await;
+        assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{text}");
         let (status, _, text) = db.post("/v3-protobuf/pipeline", "x").await;
         assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
         assert!(text.contains("Protobuf"), "{text}");
