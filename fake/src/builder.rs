@@ -252,8 +252,14 @@ impl FakeTursoBuilder {
         app.state().set_data_ip(ip);
         app.set_readiness_lag(self.readiness_lag);
         let prebound = app.data().prebind(app.database_ports()).await;
-        app.serve_databases(false, prebound)?;
-        app.save_change()?;
+        let started = app
+            .serve_databases(false, prebound)
+            .and_then(|()| app.save_change());
+        if let Err(e) = started {
+            // Half-way: what was started stops, and a private directory goes.
+            app.data().stop();
+            return Err(e);
+        }
         tokio::spawn(expire_streams(Arc::downgrade(&app)));
         let (shutdown, stopped) = oneshot::channel::<()>();
         let router = http::router(Arc::clone(&app));

@@ -697,3 +697,51 @@ async fn a_create_that_cannot_be_served_leaves_nothing_behind() {
     })
     .await
 }
+
+/// A start that fails half-way (more seeded databases than file descriptors) says why and
+/// leaves no private directory behind.
+#[tokio::test]
+async fn a_start_that_fails_leaves_no_directory_behind() {
+    bounded(LIMIT, async {
+        let dir = TempDir::new("seed-too-many");
+        std::fs::create_dir_all(dir.path()).unwrap();
+        let databases: Vec<String> = (0..200).map(|n| format!("\"d{n}\"")).collect();
+        let seed = dir.path().join("seed.toml");
+        std::fs::write(
+            &seed,
+            format!(
+                "[[users]]\nusername = \"fake-user\"\n[[organizations]]\nslug = \"fake-org\"\n\
+                 [[organizations.groups]]\nname = \"default\"\ndatabases = [{}]\n",
+                databases.join(", ")
+            ),
+        )
+        .unwrap();
+        let child = Command::new("sh")
+            .args([
+                "-c",
+                "ulimit -n 64 && exec \"$0\" --listen 127.0.0.1:0 --seed \"$1\"",
+            ])
+            .arg(env!("CARGO_BIN_EXE_turso-platform-fake"))
+            .arg(&seed)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+            .await
+            .unwrap();
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("cannot start"), "{stderr}");
+        let prefix = format!("turso-platform-fake-{pid}-");
+        let left: Vec<_> = std::fs::read_dir(std::env::temp_dir())
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_name().to_string_lossy().starts_with(&prefix))
+            .collect();
+        assert!(left.is_empty(), "left behind: {left:?}");
+    })
+    .await
+}
