@@ -1475,3 +1475,65 @@ async fn a_copy_from_before_1970_is_refused() {
     })
     .await;
 }
+
+/// The group and configuration operations the README's table classes: a 503 is answered
+/// again for updates, unarchive and database updates, never for deletes, transfers and
+/// location changes (the other classes are tried by the tests of each resource).
+#[tokio::test]
+async fn group_operations_are_sent_again_as_the_table_says() {
+    bounded(LIMIT, async {
+        let server = MockServer::start_async().await;
+        let busy = server
+            .mock_async(|_, then| {
+                then.status(503).json_body(error_json("busy"));
+            })
+            .await;
+        let client = mock::retrying_client(&server, 1);
+        let groups = turso_platform::GroupConfigurationInput::default();
+        let databases = turso_platform::DatabaseConfigurationInput::default();
+        let mut seen = 0;
+        let mut sent = |name: &str, again: bool, calls: usize| {
+            assert_eq!(calls - seen, if again { 2 } else { 1 }, "{name}");
+            seen = calls;
+        };
+        macro_rules! check {
+            ($name:literal, $again:expr, $call:expr) => {
+                assert!($call.await.is_err(), $name);
+                sent($name, $again, busy.calls_async().await);
+            };
+        }
+        check!("delete_group", false, client.delete_group("o", "g"));
+        check!(
+            "transfer_group",
+            false,
+            client.transfer_group("o", "g", "p")
+        );
+        check!(
+            "add_location_to_group",
+            false,
+            client.add_location_to_group("o", "g", "fra")
+        );
+        check!(
+            "remove_location_from_group",
+            false,
+            client.remove_location_from_group("o", "g", "fra")
+        );
+        check!("unarchive_group", true, client.unarchive_group("o", "g"));
+        check!(
+            "update_group_databases",
+            true,
+            client.update_group_databases("o", "g")
+        );
+        check!(
+            "update_group_configuration",
+            true,
+            client.update_group_configuration("o", "g", &groups)
+        );
+        check!(
+            "update_database_configuration",
+            true,
+            client.update_database_configuration("o", "d", &databases)
+        );
+    })
+    .await
+}
