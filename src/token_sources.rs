@@ -307,6 +307,14 @@ mod tests {
     }
 
     #[test]
+    fn the_defaults_are_the_documented_ones() {
+        // README and rustdoc: 10 minutes idle, 100,000 sources.
+        let tokens = sources();
+        assert_eq!(tokens.shared.idle, Duration::from_secs(10 * 60));
+        assert_eq!(tokens.shared.max, 100_000);
+    }
+
+    #[test]
     fn callers_of_a_tenant_share_its_source() {
         let tokens = sources();
         let first = tokens.source("org", "a").unwrap();

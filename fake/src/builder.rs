@@ -291,3 +291,21 @@ fn admin_token() -> io::Result<SecretString> {
     secrecy::zeroize::Zeroize::zeroize(&mut bytes);
     Ok(token.into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_are_the_documented_ones() {
+        // BEHAVIOUR.md and the README: a 10 s idle timeout, 256 connections, 5 s a
+        // statement, no readiness lag, memory only, on a free loopback port.
+        let builder = FakeTursoBuilder::default();
+        assert_eq!(builder.idle_timeout, Duration::from_secs(10));
+        assert_eq!(builder.max_connections, 256);
+        assert_eq!(builder.statement_timeout, Duration::from_secs(5));
+        assert_eq!(builder.readiness_lag, Duration::ZERO);
+        assert!(builder.state_dir.is_none());
+        assert_eq!(builder.listen, SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+    }
+}

@@ -453,3 +453,59 @@ async fn a_deleted_tenant_s_source_is_removed_and_made_again() {
     })
     .await;
 }
+
+/// The wait asks with a Hrana `close` request, counts a 5xx or a refused connection as
+/// "not yet" and tries again with a growing pause (100 ms, then 200 ms, ...); a 403 ends
+/// it at once.
+#[tokio::test]
+async fn the_wait_tries_again_on_5xx_and_no_connection_and_stops_on_403() {
+    bounded(async {
+        let host = ScriptedServer::start(|n, _| match n {
+            0 => Action::json(503, "{}"),
+            1 => Action::json(502, "{}"),
+            2 => Action::json(200, r#"{"baton":null,"results":[]}"#),
+            _ => Action::json(403, r#"{"error":"no"}"#),
+        })
+        .await;
+        let client = Client::builder()
+            .token("platform-secret")
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        let hostname = host.base_url.trim_start_matches("http://");
+        let token = DatabaseToken::new("db-token");
+        let started = tokio::time::Instant::now();
+        client
+            .wait_for_database(hostname, &token, Duration::from_secs(20))
+            .await
+            .unwrap();
+        assert!(
+            started.elapsed() >= Duration::from_millis(300),
+            "{:?}",
+            started.elapsed()
+        );
+        let received = host.received();
+        assert_eq!(received.len(), 3);
+        for request in &received {
+            let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+            assert_eq!(body, serde_json::json!({"requests": [{"type": "close"}]}));
+        }
+        let e = client
+            .wait_for_database(hostname, &token, Duration::from_secs(20))
+            .await
+            .unwrap_err();
+        assert_eq!(e.status(), Some(StatusCode::FORBIDDEN), "{e:?}");
+        assert_eq!(host.received().len(), 4, "a 403 is not asked again");
+
+        // Nothing listens: not ready, until the deadline.
+        let e = client
+            .wait_for_database("127.0.0.1:9", &token, Duration::from_millis(500))
+            .await
+            .unwrap_err();
+        match e {
+            Error::NotReady { last, .. } => assert_eq!(last, "no connection"),
+            other => panic!("{other:?}"),
+        }
+    })
+    .await;
+}

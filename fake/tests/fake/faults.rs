@@ -303,6 +303,49 @@ async fn held_requests_are_bounded_and_heal_lets_delays_go_too() {
         until(|| async { fake.requests("getCurrentUser").unwrap() == 1026 }).await;
         fake.heal();
         assert_eq!(waiting.await.unwrap().unwrap().username, "fake-user");
+
+        // A held request's body is read first, up to 16 MiB: a longer one is refused,
+        // answered while the client still sends.
+        fake.fail_next("createDatabase", 1, Fault::Hang).unwrap();
+        {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let host = fake.base_url().trim_start_matches("http://").to_owned();
+            let stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+            let (mut read, mut write) = stream.into_split();
+            let head = format!(
+                "POST /v1/organizations/fake-org/databases HTTP/1.1\r\nhost: {host}\r\n\
+                 authorization: Bearer {}\r\ncontent-length: {}\r\n\r\n",
+                fake.token(),
+                32 * 1024 * 1024
+            );
+            let sending = tokio::spawn(async move {
+                write.write_all(head.as_bytes()).await.ok()?;
+                let chunk = vec![b' '; 1024 * 1024];
+                for _ in 0..32 {
+                    write.write_all(&chunk).await.ok()?;
+                }
+                Some(write)
+            });
+            let mut answer = [0u8; 12];
+            read.read_exact(&mut answer).await.unwrap();
+            assert_eq!(&answer, b"HTTP/1.1 413");
+            sending.abort();
+        }
+        // When the fake stops, it is healed: a held request is let go and answered, not
+        // left waiting (what it does after the stop may fail: here the data plane, where
+        // the database would be served, is gone).
+        fake.fail_next("createDatabase", 1, Fault::Hang).unwrap();
+        let creating = tokio::spawn(async move {
+            client
+                .create_database("fake-org", &NewDatabase::new("held", "default"))
+                .await
+        });
+        until(|| async { fake.requests("createDatabase").unwrap() == 2 }).await;
+        drop(fake);
+        match creating.await.unwrap() {
+            Ok(created) => assert_eq!(created.name, "held"),
+            Err(e) => assert!(e.may_have_taken_effect(), "{e:?}"),
+        }
     })
     .await
 }
