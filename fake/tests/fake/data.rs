@@ -389,6 +389,66 @@ async fn one_database_s_requests_take_at_most_their_share_of_threads() {
     .await
 }
 
+/// The limits BEHAVIOUR.md gives, and a database's life: values of 16 MiB, SQL of 1 MiB,
+/// 50 stored SQL texts of 5 KB; an autocommit stream closed after its request; a deleted
+/// database's port answering 404; the private directory gone when the fake stops.
+#[tokio::test]
+async fn limits_and_a_database_s_life_are_as_documented() {
+    bounded(LIMIT, async {
+        let fake = start().await;
+        let db = Db::of(&fake, "fake-db").await;
+        let mib = 1024 * 1024;
+        let value = |n: usize| format!("SELECT length(zeroblob({n}))");
+        assert_eq!(db.run(&value(16 * mib)).await["type"], "ok");
+        assert_eq!(db.run(&value(16 * mib + 1)).await["error"]["code"], "SQLITE_TOOBIG");
+        let long_sql = |n: usize| format!("SELECT '{}'", "x".repeat(n - 9));
+        assert_eq!(db.run(&long_sql(mib)).await["type"], "ok");
+        assert_eq!(db.run(&long_sql(mib + 1)).await["type"], "error");
+
+        // Stored SQL: 50 texts of 5,000 bytes a stream.
+        let store = |id: usize, bytes: usize| {
+            json!({"type": "store_sql", "sql_id": id, "sql": format!("SELECT '{}'", "x".repeat(bytes - 9))})
+        };
+        let fifty: Vec<Value> = (0..50).map(|id| store(id, 5_000)).collect();
+        let answer = db.pipeline(json!({"requests": fifty})).await;
+        assert!(answer["results"].as_array().unwrap().iter().all(|r| r["type"] == "ok"), "{answer}");
+        let baton = answer["baton"].as_str().unwrap().to_owned();
+        let answer = db
+            .pipeline(json!({"baton": baton, "requests": [store(50, 10), {"type": "close"}]}))
+            .await;
+        assert_eq!(answer["results"][0]["type"], "error", "{answer}");
+        let answer = db
+            .pipeline(json!({"requests": [store(0, 5_001), {"type": "close"}]}))
+            .await;
+        assert_eq!(answer["results"][0]["type"], "error", "{answer}");
+
+        // A stream left in autocommit, with nothing of its own, is closed after its
+        // request: its baton is null.
+        let answer = db
+            .pipeline(json!({"requests": [{"type": "execute", "stmt": {"sql": "SELECT 1"}}]}))
+            .await;
+        assert!(answer["baton"].is_null(), "{answer}");
+
+        // The private directory holds the database's file, and goes when the fake stops.
+        let files = db.run("PRAGMA database_list").await;
+        let file = files["response"]["result"]["rows"][0][2]["value"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let dir = std::path::Path::new(&file).parent().unwrap().to_owned();
+        assert!(dir.is_dir(), "{file}");
+
+        // A deleted database's port answers 404.
+        admin(&fake).delete_database("fake-org", "fake-db").await.unwrap();
+        let (status, _, text) = db.post("/v3/pipeline", r#"{"requests":[]}"#).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{text}");
+        assert!(!std::path::Path::new(&file).exists());
+        drop(fake);
+        assert!(!dir.exists(), "{} is left", dir.display());
+    })
+    .await
+}
+
 #[tokio::test]
 async fn a_database_is_missing_until_ready_and_refused_while_archived() {
     bounded(LIMIT, async {
