@@ -97,11 +97,27 @@ async fn only_the_admin_token_opens_the_admin_api_and_it_opens_nothing_else() {
         )
         .await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
-        // Its requests are not counted as operations.
-        admin_of(&fake)
-            .call(Method::GET, "/_fake/requests", None)
+        // Its requests are not counted as operations, even those that do what an
+        // operation does.
+        let admin = admin_of(&fake);
+        admin.call(Method::GET, "/_fake/requests", None).await;
+        let (status, body) = admin
+            .post(
+                "/_fake/organizations/fake-org/groups",
+                json!({"name": "eu"}),
+            )
             .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, body) = admin
+            .post(
+                "/_fake/organizations/fake-org/databases",
+                json!({"name": "by-admin", "group": "eu"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(fake.requests("getCurrentUser").unwrap(), 1);
+        assert_eq!(fake.requests("createGroup").unwrap(), 0);
+        assert_eq!(fake.requests("createDatabase").unwrap(), 0);
     })
     .await
 }
@@ -262,6 +278,53 @@ async fn setup_reset_and_readiness_over_http() {
         let client = fake.client();
         let group = client.get_group("acme", "eu").await.unwrap();
         assert_eq!(group.archived, Some(true));
+        // The members route changes an existing member's role.
+        let role_of = |members: &Value, who: &str| {
+            members["members"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m["username"] == who)
+                .map(|m| m["role"].clone())
+        };
+        let members = |slug: &'static str| {
+            let base = fake.base_url().to_owned();
+            let token = fake.token().to_owned();
+            async move {
+                let path = format!("/v1/organizations/{slug}/members");
+                call(&base, Method::GET, &path, Some(&token), None).await.1
+            }
+        };
+        assert_eq!(
+            role_of(&members("acme").await, "ana"),
+            Some(json!("viewer"))
+        );
+        let (status, answer) = admin
+            .post(
+                "/_fake/organizations/acme/members",
+                json!({"username": "ana", "role": "admin"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        assert_eq!(role_of(&members("acme").await, "ana"), Some(json!("admin")));
+        // An organization made with a role for the first user: the seed's owner owns it.
+        let (status, answer) = admin
+            .post(
+                "/_fake/organizations",
+                json!({"slug": "beta", "role": "member"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        // A member, not an admin: the organization is theirs to read, its members not.
+        let token = Some(fake.token());
+        let base = fake.base_url();
+        let (status, _) = call(base, Method::GET, "/v1/organizations/beta", token, None).await;
+        assert_eq!(status, StatusCode::OK);
+        let listed = members("beta").await;
+        assert!(
+            listed["error"].as_str().unwrap().contains("only admins"),
+            "{listed}"
+        );
         assert_eq!(
             client.get_database("acme", "orders").await.unwrap().name,
             "orders"
