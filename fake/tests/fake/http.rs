@@ -815,3 +815,36 @@ async fn the_binary_prints_one_json_line_then_serves_until_terminated() {
     })
     .await
 }
+
+/// A database object carries its host name under `Hostname` (the spec's key) and under
+/// `hostname` too (what one of Turso's Python SDKs reads), in reads and lists alike.
+#[tokio::test]
+async fn databases_carry_their_host_name_under_both_keys() {
+    bounded(async {
+        let fake = FakeTurso::start().await.unwrap();
+        let get = |path: &'static str| {
+            http()
+                .get(format!("{}{path}", fake.base_url()))
+                .bearer_auth(fake.token())
+                .send()
+        };
+        let one: Value = get("/v1/organizations/fake-org/databases/fake-db")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let list: Value = get("/v1/organizations/fake-org/databases")
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for database in [&one["database"], &list["databases"][0]] {
+            let upper = database["Hostname"].as_str().expect("Hostname");
+            assert_eq!(database["hostname"].as_str(), Some(upper), "{database}");
+            assert!(upper.starts_with("127.0.0.1:"), "{upper}");
+        }
+    })
+    .await
+}
