@@ -1150,3 +1150,30 @@ async fn planned_failures_and_request_counts_follow_the_spec_s_operations() {
     })
     .await
 }
+
+/// Every token, however restricted, may read its user, validate itself and list the
+/// locations; a restricted one lists only its organization.
+#[tokio::test]
+async fn every_token_reads_its_user_validates_itself_and_lists_locations() {
+    bounded(LIMIT, async {
+        let fake = start().await;
+        fake.add_organization("acme").unwrap();
+        let admin = fake.client();
+        let narrow = crate::common::restricted_client(
+            &fake,
+            &admin,
+            "narrow",
+            &crate::common::pinned("fake-org", "default", [turso_platform::Scope::DbMintToken]),
+        )
+        .await;
+        assert_eq!(narrow.current_user().await.unwrap().username, "fake-user");
+        assert!(narrow.validate_api_token().await.is_ok());
+        assert!(!narrow.list_locations().await.unwrap().is_empty());
+        let organizations = narrow.list_organizations().await.unwrap();
+        let slugs: Vec<&str> = organizations.iter().map(|o| o.slug.as_str()).collect();
+        assert_eq!(slugs, ["fake-org"]);
+        // Its scopes still hold elsewhere: it reads no group.
+        assert!(narrow.list_groups("fake-org").await.is_err());
+    })
+    .await
+}
