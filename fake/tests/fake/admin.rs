@@ -429,9 +429,15 @@ async fn setup_reset_and_readiness_over_http() {
 
 /// The binary, started with `args`, and the JSON line it printed.
 async fn spawn(args: &[&str]) -> (Running, Value) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_turso-platform-fake"));
+    command.args(args);
+    spawn_command(command).await
+}
+
+/// The binary as `command` starts it, and the JSON line it printed.
+async fn spawn_command(mut command: Command) -> (Running, Value) {
     let mut running = Running(
-        Command::new(env!("CARGO_BIN_EXE_turso-platform-fake"))
-            .args(args)
+        command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -680,25 +686,11 @@ async fn the_admin_api_gets_in_when_hung_requests_hold_every_connection() {
 #[tokio::test]
 async fn a_create_that_cannot_be_served_leaves_nothing_behind() {
     bounded(LIMIT, async {
-        let mut running = Running(
-            Command::new("sh")
-                .args(["-c", "ulimit -n 128 && exec \"$0\" --listen 127.0.0.1:0"])
-                .arg(env!("CARGO_BIN_EXE_turso-platform-fake"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap(),
-        );
-        let stdout = running.0.stdout.take().unwrap();
-        let line = tokio::task::spawn_blocking(move || {
-            let mut line = String::new();
-            BufReader::new(stdout).read_line(&mut line).unwrap();
-            line
-        })
-        .await
-        .unwrap();
-        let start: Value = serde_json::from_str(&line).unwrap();
+        let mut limited = Command::new("sh");
+        limited
+            .args(["-c", "ulimit -n 128 && exec \"$0\" --listen 127.0.0.1:0"])
+            .arg(env!("CARGO_BIN_EXE_turso-platform-fake"));
+        let (_running, start) = spawn_command(limited).await;
         let base = start["base_url"].as_str().unwrap();
         let token = start["token"].as_str().unwrap();
         let create = |name: String| {
