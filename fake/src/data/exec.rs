@@ -321,6 +321,14 @@ impl Plan {
                         .into_iter()
                         .map(|text| (text, sql::classify(text))),
                 ),
+                // Describing a statement prepares it, which is enough for a pragma's
+                // flag to be set: such a statement needs the right to run it.
+                Planned::Describe(sql) => {
+                    let analysis = sql::analyze(sql);
+                    if analysis.session {
+                        texts.push((sql, analysis.kind));
+                    }
+                }
                 _ => {}
             }
         }
@@ -729,6 +737,8 @@ impl Runner<'_> {
         };
         let budget = self.budget;
         let conn = &self.stream.conn;
+        // Only this statement, the data plane's own, may attach a file (the sandbox).
+        let _attaching = attach_location.as_ref().map(|_| conn.own_attach.allow());
         let mut statement = conn.sqlite.prepare_cached(&text).map_err(sqlite_error)?;
         // A cached statement's counters add up over its runs.
         statement.reset_status(StatementStatus::FullscanStep);
@@ -851,6 +861,17 @@ impl Runner<'_> {
     fn describe(&mut self, sql: &str) -> Result<DescribeResult, ErrorBody> {
         if self.blocks.reads {
             return Err(ErrorBody::new("BLOCKED", "Operation was blocked"));
+        }
+        let analysis = sql::analyze(sql);
+        if analysis.statements == 0 {
+            return Err(ErrorBody::new(
+                "SQL_NO_STATEMENT",
+                "SQL string does not contain any statement",
+            ));
+        }
+        // Prepared, a pragma sets its flag: the connection is the stream's own from now.
+        if analysis.session {
+            self.stream.stateful = true;
         }
         let statement = self.conn().prepare(sql).map_err(sqlite_error)?;
         let params = (1..=statement.parameter_count())

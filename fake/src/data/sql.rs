@@ -76,9 +76,12 @@ enum Token<'a> {
     Other(&'a str),
 }
 
-/// The tokens of `sql`, each with where it ends.
+/// The tokens of `sql`, each with where it ends: as SQLite reads it, up to its first NUL
+/// (SQLite stops there) and with a byte-order mark as a space (SQLite skips one at the
+/// start of a statement; elsewhere it makes a syntax error).
 fn tokens(sql: &str) -> Vec<(Token<'_>, usize)> {
     let bytes = sql.as_bytes();
+    let bytes = &bytes[..bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len())];
     let mut out = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
@@ -130,12 +133,17 @@ fn tokens(sql: &str) -> Vec<(Token<'_>, usize)> {
                 }
                 Token::Other(&sql[start..i])
             }
+            0xEF if bytes.get(i + 1..i + 3) == Some(&[0xBB, 0xBF][..]) => {
+                i += 3;
+                Token::Space
+            }
             c if c.is_ascii_alphabetic() || c == b'_' || c >= 0x80 => {
                 while i < bytes.len()
                     && (bytes[i].is_ascii_alphanumeric()
                         || bytes[i] == b'_'
                         || bytes[i] == b'$'
                         || bytes[i] >= 0x80)
+                    && bytes.get(i..i + 3) != Some(&[0xEF, 0xBB, 0xBF][..])
                 {
                     i += 1;
                 }
@@ -297,7 +305,9 @@ pub(crate) fn analyze(sql: &str) -> Analysis {
     let word = |i: usize| words.get(i).map(String::as_str).unwrap_or_default();
     let session = match kind {
         Kind::Attach | Kind::Detach => true,
-        Kind::Write { .. } => word(0) == "PRAGMA",
+        // `EXPLAIN PRAGMA x = y` sets a flag as well: SQLite applies flag pragmas as it
+        // prepares them.
+        Kind::Write { .. } => explained(&words).first().is_some_and(|w| w == "PRAGMA"),
         Kind::Ddl => matches!(word(1), "TEMP" | "TEMPORARY"),
         _ => false,
     };
@@ -318,7 +328,13 @@ pub(crate) fn classify(sql: &str) -> Kind {
 fn kind_of(words: &[String]) -> Kind {
     let word = |i: usize| words.get(i).map(String::as_str).unwrap_or_default();
     match word(0) {
-        "SELECT" | "VALUES" | "EXPLAIN" => Kind::Read,
+        // What an `EXPLAIN` shows is not run, but for a pragma's flag, which SQLite sets
+        // as it prepares the pragma: that one is the pragma's kind.
+        "EXPLAIN" => match explained(words) {
+            inner if inner.first().is_some_and(|w| w == "PRAGMA") => pragma_kind(inner),
+            _ => Kind::Read,
+        },
+        "SELECT" | "VALUES" => Kind::Read,
         "WITH" => with_kind(words),
         "INSERT" | "REPLACE" => Kind::Write {
             insert: true,
@@ -349,6 +365,19 @@ fn kind_of(words: &[String]) -> Kind {
             insert: false,
             iud: false,
         },
+    }
+}
+
+/// The statement an `EXPLAIN [QUERY PLAN]` shows (the words themselves otherwise).
+fn explained(words: &[String]) -> &[String] {
+    match words {
+        [explain, query, plan, rest @ ..]
+            if explain == "EXPLAIN" && query == "QUERY" && plan == "PLAN" =>
+        {
+            rest
+        }
+        [explain, rest @ ..] if explain == "EXPLAIN" => rest,
+        _ => words,
     }
 }
 
@@ -584,6 +613,23 @@ mod tests {
         assert!(!analyze("SELECT 1").session);
         assert_eq!(analyze("SELECT 1; SELECT 2").statements, 2);
         assert_eq!(analyze(" -- nothing ").statements, 0);
+    }
+
+    #[test]
+    fn sql_is_read_as_sqlite_reads_it() {
+        // A byte-order mark is a space; SQLite reads nothing past a NUL.
+        assert_eq!(classify("\u{feff}ATTACH 'x' AS y"), Kind::Attach);
+        assert_eq!(classify("\u{feff}\u{feff}  SELECT 1"), Kind::Read);
+        assert_eq!(analyze("\u{feff}").statements, 0);
+        assert_eq!(analyze("\u{0}SELECT 1").statements, 0);
+        assert_eq!(analyze("SELECT 1\u{0}; ATTACH 'x' AS y").statements, 1);
+        // An EXPLAIN runs nothing, but for a pragma's flag.
+        assert_eq!(classify("EXPLAIN INSERT INTO t VALUES (1)"), Kind::Read);
+        assert_eq!(classify("EXPLAIN QUERY PLAN SELECT 1"), Kind::Read);
+        let explained = analyze("EXPLAIN PRAGMA writable_schema = 1");
+        assert!(!explained.kind.reads_only() && explained.session);
+        assert!(analyze("EXPLAIN QUERY PLAN PRAGMA foreign_keys = 0").session);
+        assert_eq!(classify("EXPLAIN PRAGMA table_info(t)"), Kind::Read);
     }
 
     #[test]

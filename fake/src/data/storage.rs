@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags};
 
-use super::sandbox::{self, Attaching};
+use super::sandbox::{self, Attaching, OwnAttach};
 
 /// How long a statement may run before it is interrupted, unless the fake is told
 /// otherwise ([`FakeTursoBuilder::statement_timeout`](crate::FakeTursoBuilder::statement_timeout)).
@@ -121,6 +121,8 @@ impl Deadline {
 pub(crate) struct Conn {
     pub(crate) sqlite: Connection,
     pub(crate) deadline: Deadline,
+    /// Allows the data plane's own `ATTACH` while it runs.
+    pub(crate) own_attach: OwnAttach,
     /// Whether it runs with `PRAGMA query_only` now.
     query_only: bool,
 }
@@ -251,7 +253,8 @@ fn connect(uri: &str, limit: Duration) -> rusqlite::Result<Conn> {
     sqlite.set_limit(Limit::SQLITE_LIMIT_LENGTH, MAX_VALUE)?;
     sqlite.set_limit(Limit::SQLITE_LIMIT_SQL_LENGTH, MAX_SQL)?;
     sqlite.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 4)?;
-    sandbox::install(&sqlite, Attaching::Bound);
+    let own_attach = OwnAttach::default();
+    sandbox::install(&sqlite, Attaching::Bound(own_attach.clone()));
     let deadline = Deadline::new(limit);
     let watched = deadline.clone();
     sqlite.progress_handler(10_000, Some(move || watched.passed()));
@@ -259,6 +262,7 @@ fn connect(uri: &str, limit: Duration) -> rusqlite::Result<Conn> {
     Ok(Conn {
         sqlite,
         deadline,
+        own_attach,
         query_only: false,
     })
 }

@@ -325,6 +325,60 @@ async fn sql_reaches_no_file_no_process_setting_and_no_later_client() {
             assert_eq!(answer["results"][2]["type"], "error", "{answer}");
         }
 
+        // Nor does a flag set by preparing a pragma (`EXPLAIN PRAGMA`, `describe`), with
+        // which a hidden temporary trigger would outlive its connection's stream.
+        let hide = json!({"requests": [
+            {"type": "execute", "stmt": {"sql": "CREATE TRIGGER temp.hidden AFTER INSERT ON main.accounts \
+                BEGIN UPDATE accounts SET owner = 'eve'; END"}},
+            {"type": "execute", "stmt": {"sql": "EXPLAIN PRAGMA writable_schema = 1"}},
+            {"type": "execute", "stmt": {"sql": "DELETE FROM temp.sqlite_schema"}},
+            {"type": "execute", "stmt": {"sql": "EXPLAIN PRAGMA writable_schema = 0"}}]});
+        let hidden = later.pipeline(hide).await;
+        assert!(hidden["baton"].is_string(), "the stream is kept, not pooled: {hidden}");
+        let flag = json!({"requests": [
+            {"type": "describe", "sql": "PRAGMA ignore_check_constraints = 1"}]});
+        assert!(later.pipeline(flag).await["baton"].is_string());
+        let check = later
+            .pipeline(json!({"requests": [
+                {"type": "execute", "stmt": {"sql": "INSERT INTO accounts VALUES ('carol')"}},
+                {"type": "execute", "stmt": {"sql": "SELECT count(*) FROM accounts WHERE owner = 'eve'"}},
+                {"type": "close"}]}))
+            .await;
+        assert_eq!(check["results"][1]["response"]["result"]["rows"][0][0]["value"], "0", "{check}");
+        // A read-only token may not set a flag that way at all.
+        let reader = Db {
+            url: later.url.clone(),
+            token: jwt(&client, "fake-db", Authorization::ReadOnly).await,
+        };
+        for request in [
+            json!({"type": "execute", "stmt": {"sql": "EXPLAIN PRAGMA foreign_keys = 0"}}),
+            json!({"type": "describe", "sql": "PRAGMA query_only = 0"}),
+        ] {
+            let (status, _, text) = reader
+                .post("/v3/pipeline", json!({"requests": [request]}).to_string())
+                .await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
+        }
+
+        // What SQLite skips or stops at hides nothing: a byte-order mark before ATTACH,
+        // a NUL; and SQL that is only those is no statement, not a failure.
+        for (sql, code) in [
+            ("\u{feff}ATTACH '/tmp/x' || '' AS w", "SQL_PARSE_ERROR"),
+            ("\u{feff}", "SQL_NO_STATEMENT"),
+            ("\u{0}SELECT 1", "SQL_NO_STATEMENT"),
+            ("-- x\n\u{feff}", "SQL_NO_STATEMENT"),
+        ] {
+            let answer = later.run(sql).await;
+            assert_eq!(answer["error"]["code"], code, "{sql:?}: {answer}");
+        }
+        let (status, _, text) = later
+            .post(
+                "/v3/pipeline",
+                json!({"requests": [{"type": "execute", "stmt": {"sql": "\u{feff}ATTACH ?1 AS w", "args": [{"type": "text", "value": "/tmp/x"}]}}]}).to_string(),
+            )
+            .await;
+        assert!(status == StatusCode::FORBIDDEN || text.contains("SQL_PARSE_ERROR"), "{status} {text}");
+
         // An answer is weighed as its JSON: 2 million control characters are 12 MB.
         let answer = later
             .run("SELECT replace(printf('%.*c', 2000000, 'x'), 'x', char(1))")
