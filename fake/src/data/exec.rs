@@ -502,7 +502,7 @@ struct Runner<'a> {
 
 /// The Hrana code of an SQLite error: `SQLITE_` and its primary code's name, as sqld
 /// names them (`SQLITE_UNKNOWN` for a plain `SQLITE_ERROR`).
-fn sqlite_code(code: ErrorCode) -> &'static str {
+pub(crate) fn sqlite_code(code: ErrorCode) -> &'static str {
     match code {
         ErrorCode::InternalMalfunction => "SQLITE_INTERNAL",
         ErrorCode::PermissionDenied => "SQLITE_PERM",

@@ -31,6 +31,7 @@ pub(crate) mod dump;
 pub(crate) mod exec;
 pub(crate) mod proto;
 mod routes;
+pub(crate) use self::routes::no_turn;
 pub(crate) mod sandbox;
 pub(crate) mod sql;
 pub(crate) mod storage;
@@ -82,6 +83,18 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Served {
+    /// A turn to run SQL on this database ([`WORKERS`] at once), waited for at most
+    /// `wait`; `None` when none came (or the database is closing).
+    pub(crate) async fn turn(
+        &self,
+        wait: std::time::Duration,
+    ) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        tokio::time::timeout(wait, self.workers.acquire())
+            .await
+            .ok()?
+            .ok()
+    }
+
     /// A new connection to its data, unless it was deleted.
     pub(crate) fn connect(&self) -> Option<rusqlite::Result<storage::Conn>> {
         lock(&self.data).as_ref().map(Data::connect)

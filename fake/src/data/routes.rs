@@ -252,15 +252,10 @@ impl Db {
     /// A turn to run SQL on this database ([`WORKERS`] at once), waited for at most the
     /// idle timeout.
     async fn turn(&self) -> Result<tokio::sync::SemaphorePermit<'_>, Failure> {
-        let waited = tokio::time::timeout(self.app.idle_timeout(), self.served.workers.acquire());
-        match waited.await {
-            Ok(Ok(permit)) => Ok(permit),
-            Ok(Err(_)) => Err(Failure::Unavailable("the database is closing".to_owned())),
-            Err(_) => Err(Failure::Unavailable(format!(
-                "the database runs {WORKERS} requests already and none ended within the idle \
-                 timeout (a transaction holding its lock, say): try again shortly"
-            ))),
-        }
+        self.served
+            .turn(self.app.idle_timeout())
+            .await
+            .ok_or_else(|| Failure::Unavailable(no_turn()))
     }
 
     /// A stream for a request: the baton's, or a new one.
@@ -344,6 +339,14 @@ impl Db {
         }
         self.app.state().record_usage(&self.served.id, usage);
     }
+}
+
+/// Why a request got no turn to run SQL.
+pub(crate) fn no_turn() -> String {
+    format!(
+        "the database runs {WORKERS} requests already and none ended within the idle timeout \
+         (a transaction holding its lock, say): try again shortly"
+    )
 }
 
 /// Reads a body of at most `limit` bytes, which must arrive within the idle timeout.

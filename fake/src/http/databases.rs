@@ -342,15 +342,24 @@ async fn seed_database(
         .data()
         .served(&id)
         .ok_or_else(|| ApiError::not_found(format!("database {name} is not served")))?;
-    tokio::task::spawn_blocking(move || {
-        let conn = served
+    // A turn of the database's, as every request that runs SQL on it takes.
+    let turn = served.turn(app.idle_timeout()).await.ok_or_else(|| {
+        ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            crate::data::no_turn(),
+        )
+    })?;
+    let runner = std::sync::Arc::clone(&served);
+    let loaded = tokio::task::spawn_blocking(move || {
+        let conn = runner
             .connect()
             .ok_or_else(|| ApiError::not_found("the database was deleted"))?
             .map_err(|e| ApiError::internal(format!("the database could not be opened: {e}")))?;
         dump::run(&conn.sqlite, &sql)
     })
-    .await
-    .map_err(|e| ApiError::internal(format!("the dump could not be loaded: {e}")))??;
+    .await;
+    drop(turn);
+    loaded.map_err(|e| ApiError::internal(format!("the dump could not be loaded: {e}")))??;
     Ok(answer::empty())
 }
 
