@@ -14,7 +14,8 @@
 //! - Pragmas that set the whole process's SQLite (`hard_heap_limit`, `soft_heap_limit`,
 //!   `temp_store_directory`, `data_store_directory`) are refused, read or set: one
 //!   database's client could otherwise stop every other database's SQL, or move their
-//!   temporary files.
+//!   temporary files. So is setting `temp_store` (temporary tables stay in files, where
+//!   the compile-time default puts them: in memory, one client could fill the process's).
 //!
 //! A refused statement fails as SQLite says: `SQLITE_AUTH`, "not authorized".
 
@@ -87,6 +88,11 @@ fn allowed(action: &AuthAction<'_>, attaching: &Attaching) -> bool {
             Attaching::Bound(own) => own.0.load(Ordering::SeqCst),
             Attaching::Never => false,
         },
+        // Temporary tables stay in files: in memory, one client could fill the process's.
+        AuthAction::Pragma {
+            pragma_name,
+            pragma_value: Some(_),
+        } if pragma_name.eq_ignore_ascii_case("temp_store") => false,
         AuthAction::Pragma { pragma_name, .. } => !PROCESS_WIDE
             .iter()
             .any(|name| name.eq_ignore_ascii_case(pragma_name)),
@@ -185,9 +191,12 @@ mod tests {
                 assert!(refused(&conn, &sql), "{sql}");
             }
         }
-        // The connection's own settings stay the client's.
+        // The connection's own settings stay the client's, but where temporary tables
+        // live.
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000;")
             .unwrap();
+        assert!(refused(&conn, "PRAGMA temp_store = MEMORY"));
+        conn.execute_batch("PRAGMA temp_store").unwrap();
         // Another connection can still allocate: nothing was set for the process.
         let other = sandboxed(&bound());
         other
