@@ -11,10 +11,13 @@ use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 
-use super::sandbox::{self, Attaching};
+use super::sandbox::{self, Runs};
 use crate::app::App;
 use crate::http::answer::ApiError;
 use crate::model::MAX_DUMP;
+
+/// The largest database a dump may make, in bytes (an upload's bound).
+const MAX_IMAGE: u64 = super::upload::MAX_UPLOAD;
 
 /// How long a dump may take to load.
 const LOAD_TIME_LIMIT: Duration = Duration::from_secs(30);
@@ -77,7 +80,7 @@ async fn download(url: &str, timeout: Duration) -> Result<Vec<u8>, ApiError> {
 /// Runs `sql` on `conn` within the load's time limit, in the sandbox for dumps (left on
 /// `conn`: a connection that loaded a dump serves nothing else).
 pub(crate) fn run(conn: &Connection, sql: &str) -> Result<(), ApiError> {
-    sandbox::install(conn, Attaching::Never);
+    sandbox::install(conn, Runs::Dump);
     let deadline = Instant::now() + LOAD_TIME_LIMIT;
     conn.progress_handler(10_000, Some(move || Instant::now() > deadline));
     // Statement by statement (as SQLite would split them), to say which failed.
@@ -96,6 +99,15 @@ pub(crate) fn run(conn: &Connection, sql: &str) -> Result<(), ApiError> {
 /// A private in-memory database with the dump `sql` loaded.
 pub(crate) fn image(sql: &str) -> Result<Connection, ApiError> {
     let conn = Connection::open_in_memory().map_err(refused)?;
+    // In memory: a few bytes of SQL can make gigabytes (`zeroblob`), so the image is
+    // bounded (SQLITE_FULL past it), as an upload is.
+    let pages = MAX_IMAGE
+        / conn
+            .query_row("PRAGMA page_size", [], |row| row.get::<_, u64>(0))
+            .map_err(refused)?
+            .max(512);
+    conn.pragma_update(None, "max_page_count", pages)
+        .map_err(refused)?;
     run(&conn, sql)?;
     Ok(conn)
 }
@@ -121,6 +133,16 @@ mod tests {
             "{}",
             err.message()
         );
+    }
+
+    #[test]
+    fn a_dump_makes_no_more_than_its_bound() {
+        let err = image(
+            "CREATE TABLE t AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n \
+             LIMIT 40) SELECT zeroblob(16000000) || x AS b FROM n;",
+        )
+        .unwrap_err();
+        assert!(err.message().contains("SQLITE_FULL"), "{}", err.message());
     }
 
     #[test]
@@ -158,6 +180,7 @@ mod tests {
             format!("ATTACH '{}' AS w; CREATE TABLE w.x (y);", written.display()),
             format!("CREATE TABLE t (x); VACUUM INTO '{}';", written.display()),
             "PRAGMA hard_heap_limit = 20000;".to_owned(),
+            "PRAGMA max_page_count = 1000000000;".to_owned(),
         ] {
             let err = image(&sql).unwrap_err();
             assert!(

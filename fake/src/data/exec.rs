@@ -737,8 +737,13 @@ impl Runner<'_> {
         };
         let budget = self.budget;
         let conn = &self.stream.conn;
-        // Only this statement, the data plane's own, may attach a file (the sandbox).
-        let _attaching = attach_location.as_ref().map(|_| conn.own_attach.allow());
+        // The sandbox lets this statement do what it was classified for and no more:
+        // attach a file (the data plane's own ATTACH), set its pragma (never
+        // `query_only`, the fake's own).
+        let _attaching = attach_location.as_ref().map(|_| conn.permit.attach());
+        let _setting = sql::setting_pragma(&text)
+            .filter(|name| name != "QUERY_ONLY")
+            .map(|name| conn.permit.pragma(&name));
         let mut statement = conn.sqlite.prepare_cached(&text).map_err(sqlite_error)?;
         // A cached statement's counters add up over its runs.
         statement.reset_status(StatementStatus::FullscanStep);

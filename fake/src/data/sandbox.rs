@@ -1,30 +1,39 @@
-//! What SQL from a client may not do, whatever its token: reach a file of the host or
-//! change a setting of the whole process. SQLite asks [`install`]'s authorizer as it
-//! prepares each statement (`sqlite3_set_authorizer`), on every connection that runs a
-//! client's SQL: the data plane's and a dump's.
+//! What SQL from a client may not do, whatever its token: reach a file of the host,
+//! change a setting of the whole process, or set anything it was not checked for. SQLite
+//! asks [`install`]'s authorizer as it prepares each statement
+//! (`sqlite3_set_authorizer`), on every connection that runs a client's SQL: the data
+//! plane's and a dump's. The data plane's classifier decides what a request may do; the
+//! authorizer makes sure SQLite does no more, whatever SQL gets past the classifier (a
+//! second statement SQLite sees where the classifier saw one, say, which rusqlite
+//! prepares to tell that there is one).
 //!
 //! - `ATTACH` of a file by name is refused, and with it `VACUUM INTO 'path'` (which
 //!   attaches its target): a client's `ATTACH <database> AS <alias>` never reaches SQLite
 //!   as written, the data plane runs it as `ATTACH ?1`, bound to the file of a database
 //!   the token may attach, and only that statement, while it runs, may attach a file
-//!   SQLite cannot name ([`Attaching::Bound`] and [`OwnAttach::allow`]): whatever a
-//!   client's SQL gets past the classifier, it attaches nothing. A dump attaches nothing
-//!   ([`Attaching::Never`]). `ATTACH ''` (a private temporary database, what a plain
-//!   `VACUUM` makes) stays allowed.
+//!   SQLite cannot name ([`Permit::attach`]). A dump attaches nothing. `ATTACH ''` (a
+//!   private temporary database, what a plain `VACUUM` makes) stays allowed.
+//! - On the data plane, a pragma that sets something runs only as the statement the
+//!   classifier read ([`Permit::pragma`], for that pragma's name): a hidden one is
+//!   refused. `query_only` is the fake's own (how it holds read-only tokens): no client
+//!   sets it.
 //! - Pragmas that set the whole process's SQLite (`hard_heap_limit`, `soft_heap_limit`,
 //!   `temp_store_directory`, `data_store_directory`) are refused, read or set: one
 //!   database's client could otherwise stop every other database's SQL, or move their
-//!   temporary files. So is setting `temp_store` (temporary tables stay in files, where
-//!   the compile-time default puts them: in memory, one client could fill the process's).
+//!   temporary files. So is setting the memory a connection takes and how large its
+//!   database may grow (`temp_store`, `cache_size`, `cache_spill`, `mmap_size`,
+//!   `max_page_count`: temporary tables stay in files, caches at the fake's size, a
+//!   dump's in-memory image within its bound), on every connection.
 //!
 //! A refused statement fails as SQLite says: `SQLITE_AUTH`, "not authorized".
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::Connection;
 use rusqlite::ffi;
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+
+use super::sql;
 
 /// Pragmas whose setting is the process's, not the connection's.
 const PROCESS_WIDE: [&str; 4] = [
@@ -34,42 +43,69 @@ const PROCESS_WIDE: [&str; 4] = [
     "data_store_directory",
 ];
 
-/// Which `ATTACH` a connection may run besides `ATTACH ''`.
+/// Pragmas that set how much memory a connection takes, where its temporary tables go,
+/// or how large its database may grow.
+const MEMORY: [&str; 5] = [
+    "temp_store",
+    "cache_size",
+    "cache_spill",
+    "mmap_size",
+    "max_page_count",
+];
+
+/// Whose SQL a connection runs.
 #[derive(Clone, Debug)]
-pub(crate) enum Attaching {
-    /// The data plane's own `ATTACH ?1 AS alias`, whose file is a bound parameter (SQLite
-    /// then names no file to the authorizer), while [`OwnAttach::allow`]'s guard is held.
-    Bound(OwnAttach),
-    /// None: a dump attaches nothing.
-    Never,
+pub(crate) enum Runs {
+    /// The data plane's: pragmas that set, and its own `ATTACH`, only as [`Permit`] says.
+    DataPlane(Permit),
+    /// A dump's: pragmas that set allowed (a dump starts with `PRAGMA foreign_keys=OFF`),
+    /// no `ATTACH`. Its connection serves nothing else.
+    Dump,
 }
 
-/// The data plane's own `ATTACH` of a connection, allowed only while it runs.
+/// What a data-plane connection may do besides reading, now: its own `ATTACH`, and one
+/// pragma's setting, each while its guard is held.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct OwnAttach(Arc<AtomicBool>);
+pub(crate) struct Permit(Arc<Mutex<Allowance>>);
 
-impl OwnAttach {
+#[derive(Debug, Default)]
+struct Allowance {
+    attach: bool,
+    pragma: Option<String>,
+}
+
+impl Permit {
+    fn allowance(&self) -> std::sync::MutexGuard<'_, Allowance> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Allows the connection's own `ATTACH ?1 AS alias` until the guard is dropped: hold
     /// it while that statement is prepared and run.
-    pub(crate) fn allow(&self) -> Allowed<'_> {
-        self.0.store(true, Ordering::SeqCst);
-        Allowed(&self.0)
+    pub(crate) fn attach(&self) -> Granted<'_> {
+        self.allowance().attach = true;
+        Granted(self)
+    }
+
+    /// Allows setting the pragma `name` (and no other) until the guard is dropped.
+    pub(crate) fn pragma(&self, name: &str) -> Granted<'_> {
+        self.allowance().pragma = Some(name.to_ascii_lowercase());
+        Granted(self)
     }
 }
 
-/// While it lives, the connection's own `ATTACH` may run.
-pub(crate) struct Allowed<'a>(&'a AtomicBool);
+/// While it lives, what [`Permit`] granted may run.
+pub(crate) struct Granted<'a>(&'a Permit);
 
-impl Drop for Allowed<'_> {
+impl Drop for Granted<'_> {
     fn drop(&mut self) {
-        self.0.store(false, Ordering::SeqCst);
+        *self.0.allowance() = Allowance::default();
     }
 }
 
 /// Puts the sandbox's authorizer on `conn`, replacing any other.
-pub(crate) fn install(conn: &Connection, attaching: Attaching) {
+pub(crate) fn install(conn: &Connection, runs: Runs) {
     conn.authorizer(Some(move |context: AuthContext<'_>| {
-        if allowed(&context.action, &attaching) {
+        if allowed(&context.action, &runs) {
             Authorization::Allow
         } else {
             Authorization::Deny
@@ -77,25 +113,42 @@ pub(crate) fn install(conn: &Connection, attaching: Attaching) {
     }));
 }
 
-fn allowed(action: &AuthAction<'_>, attaching: &Attaching) -> bool {
-    match *action {
-        AuthAction::Attach { filename } => filename.is_empty(),
-        AuthAction::Unknown {
-            code: ffi::SQLITE_ATTACH,
-            arg1: None,
-            ..
-        } => match attaching {
-            Attaching::Bound(own) => own.0.load(Ordering::SeqCst),
-            Attaching::Never => false,
-        },
-        // Temporary tables stay in files: in memory, one client could fill the process's.
-        AuthAction::Pragma {
-            pragma_name,
-            pragma_value: Some(_),
-        } if pragma_name.eq_ignore_ascii_case("temp_store") => false,
-        AuthAction::Pragma { pragma_name, .. } => !PROCESS_WIDE
-            .iter()
-            .any(|name| name.eq_ignore_ascii_case(pragma_name)),
+fn named(list: &[&str], name: &str) -> bool {
+    list.iter().any(|listed| listed.eq_ignore_ascii_case(name))
+}
+
+fn allowed(action: &AuthAction<'_>, runs: &Runs) -> bool {
+    match (*action, runs) {
+        (AuthAction::Attach { filename }, _) => filename.is_empty(),
+        (
+            AuthAction::Unknown {
+                code: ffi::SQLITE_ATTACH,
+                arg1: None,
+                ..
+            },
+            Runs::DataPlane(permit),
+        ) => permit.allowance().attach,
+        (
+            AuthAction::Unknown {
+                code: ffi::SQLITE_ATTACH,
+                ..
+            },
+            Runs::Dump,
+        ) => false,
+        (AuthAction::Pragma { pragma_name, .. }, _) if named(&PROCESS_WIDE, pragma_name) => false,
+        (
+            AuthAction::Pragma {
+                pragma_name,
+                pragma_value,
+            },
+            _,
+        ) if !sql::pragma_sets(pragma_name, pragma_value.is_some()) => true,
+        (AuthAction::Pragma { pragma_name, .. }, _) if named(&MEMORY, pragma_name) => false,
+        (AuthAction::Pragma { pragma_name, .. }, Runs::DataPlane(permit)) => permit
+            .allowance()
+            .pragma
+            .as_deref()
+            .is_some_and(|granted| granted.eq_ignore_ascii_case(pragma_name)),
         _ => true,
     }
 }
@@ -104,14 +157,14 @@ fn allowed(action: &AuthAction<'_>, attaching: &Attaching) -> bool {
 mod tests {
     use super::*;
 
-    fn sandboxed(attaching: &Attaching) -> Connection {
+    fn sandboxed(runs: &Runs) -> Connection {
         let conn = Connection::open_in_memory().unwrap();
-        install(&conn, attaching.clone());
+        install(&conn, runs.clone());
         conn
     }
 
-    fn bound() -> Attaching {
-        Attaching::Bound(OwnAttach::default())
+    fn data_plane() -> Runs {
+        Runs::DataPlane(Permit::default())
     }
 
     fn refused(conn: &Connection, sql: &str) -> bool {
@@ -130,8 +183,8 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let target = dir.join("out.db");
         let path = target.display().to_string();
-        for attaching in [bound(), Attaching::Never] {
-            let conn = sandboxed(&attaching);
+        for runs in [data_plane(), Runs::Dump] {
+            let conn = sandboxed(&runs);
             conn.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES ('row');")
                 .unwrap();
             for sql in [
@@ -141,8 +194,8 @@ mod tests {
                 format!("VACUUM main INTO 'file:{path}'"),
                 "ATTACH ':memory:' AS x".to_owned(),
             ] {
-                assert!(refused(&conn, &sql), "{attaching:?}: {sql}");
-                assert!(!target.exists(), "{attaching:?}: {sql} wrote {path}");
+                assert!(refused(&conn, &sql), "{runs:?}: {sql}");
+                assert!(!target.exists(), "{runs:?}: {sql} wrote {path}");
             }
             // A plain VACUUM (a private temporary copy) and `ATTACH ''` still work.
             conn.execute_batch("VACUUM; ATTACH '' AS scratch; DETACH scratch;")
@@ -150,7 +203,7 @@ mod tests {
             // A file named by an expression, or by a parameter: the data plane's own
             // form, refused unless its guard is held.
             let expression = format!("ATTACH DATABASE '{path}' || '' AS x");
-            assert!(refused(&conn, &expression), "{attaching:?}");
+            assert!(refused(&conn, &expression), "{runs:?}");
             assert!(!target.exists());
         }
         std::fs::remove_dir_all(&dir).unwrap();
@@ -158,8 +211,8 @@ mod tests {
 
     #[test]
     fn a_bound_attach_runs_only_while_its_guard_is_held() {
-        let own = OwnAttach::default();
-        let conn = sandboxed(&Attaching::Bound(own.clone()));
+        let own = Permit::default();
+        let conn = sandboxed(&Runs::DataPlane(own.clone()));
         let attach = |conn: &Connection| {
             conn.execute("ATTACH ?1 AS other", ["file:sandbox-bound?mode=memory"])
         };
@@ -169,19 +222,19 @@ mod tests {
         };
         assert!(denied(attach(&conn)), "without the guard");
         {
-            let _allowed = own.allow();
+            let _allowed = own.attach();
             attach(&conn).unwrap();
         }
         conn.execute_batch("DETACH other").unwrap();
         assert!(denied(attach(&conn)), "after the guard");
-        let conn = sandboxed(&Attaching::Never);
-        let _allowed = own.allow();
+        let conn = sandboxed(&Runs::Dump);
+        let _allowed = own.attach();
         assert!(denied(attach(&conn)), "a dump's connection");
     }
 
     #[test]
     fn process_wide_pragmas_are_refused_read_or_set() {
-        let conn = sandboxed(&bound());
+        let conn = sandboxed(&data_plane());
         for pragma in PROCESS_WIDE {
             for sql in [
                 format!("PRAGMA {pragma}"),
@@ -191,16 +244,54 @@ mod tests {
                 assert!(refused(&conn, &sql), "{sql}");
             }
         }
-        // The connection's own settings stay the client's, but where temporary tables
-        // live.
-        conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000;")
+        // Memory knobs cannot be set on any connection; a dump sets other pragmas.
+        for runs in [data_plane(), Runs::Dump] {
+            let conn = sandboxed(&runs);
+            for knob in [
+                "temp_store = MEMORY",
+                "cache_size = -4000000",
+                "mmap_size = 1000000000",
+            ] {
+                assert!(refused(&conn, &format!("PRAGMA {knob}")), "{knob}");
+            }
+            conn.execute_batch("PRAGMA temp_store; PRAGMA cache_size")
+                .unwrap();
+        }
+        sandboxed(&Runs::Dump)
+            .execute_batch("PRAGMA foreign_keys = OFF")
             .unwrap();
-        assert!(refused(&conn, "PRAGMA temp_store = MEMORY"));
-        conn.execute_batch("PRAGMA temp_store").unwrap();
         // Another connection can still allocate: nothing was set for the process.
-        let other = sandboxed(&bound());
+        let other = sandboxed(&data_plane());
         other
             .execute_batch("CREATE TABLE t(x); INSERT INTO t SELECT zeroblob(100000);")
             .unwrap();
+    }
+
+    #[test]
+    fn a_data_plane_pragma_sets_only_what_was_granted() {
+        let permit = Permit::default();
+        let conn = sandboxed(&Runs::DataPlane(permit.clone()));
+        // Reads need nothing.
+        conn.execute_batch("PRAGMA foreign_keys; PRAGMA table_info(sqlite_schema)")
+            .unwrap();
+        for set in [
+            "PRAGMA foreign_keys = 0",
+            "PRAGMA writable_schema = 1",
+            "EXPLAIN PRAGMA ignore_check_constraints = 1",
+            "PRAGMA encoding = 'UTF-16le'",
+        ] {
+            assert!(refused(&conn, set), "{set}");
+        }
+        {
+            let _granted = permit.pragma("FOREIGN_KEYS");
+            conn.execute_batch("PRAGMA foreign_keys = 1").unwrap();
+            // Only the pragma granted: a hidden second one is not.
+            assert!(refused(&conn, "PRAGMA writable_schema = 1"));
+        }
+        let on: i64 = conn
+            .query_row("PRAGMA foreign_keys", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(on, 1);
+        assert!(refused(&conn, "PRAGMA foreign_keys = 0"), "after the guard");
     }
 }

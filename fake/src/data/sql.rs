@@ -133,6 +133,39 @@ fn tokens(sql: &str) -> Vec<(Token<'_>, usize)> {
                 }
                 Token::Other(&sql[start..i])
             }
+            // A named parameter, as SQLite's tokenizer reads it: `$name`, `@name`, `:name`,
+            // `#name`, with `::` inside and, after the name, a `(…)` that runs to the
+            // next `)` or space (TCL's form) — quotes inside it quote nothing.
+            b'$' | b'@' | b':' | b'#'
+                if bytes
+                    .get(i + 1)
+                    .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80) =>
+            {
+                i += 1;
+                let mut named = 0;
+                while let Some(&c) = bytes.get(i) {
+                    if c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80 {
+                        named += 1;
+                        i += 1;
+                    } else if c == b'(' && named > 0 {
+                        while bytes
+                            .get(i)
+                            .is_some_and(|&c| !c.is_ascii_whitespace() && c != b')')
+                        {
+                            i += 1;
+                        }
+                        if bytes.get(i) == Some(&b')') {
+                            i += 1;
+                        }
+                        break;
+                    } else if c == b':' && bytes.get(i + 1) == Some(&b':') {
+                        i += 2;
+                    } else {
+                        break;
+                    }
+                }
+                Token::Other(&sql[start..i])
+            }
             0xEF if bytes.get(i + 1..i + 3) == Some(&[0xBB, 0xBF][..]) => {
                 i += 3;
                 Token::Space
@@ -308,7 +341,8 @@ pub(crate) fn analyze(sql: &str) -> Analysis {
         // `EXPLAIN PRAGMA x = y` sets a flag as well: SQLite applies flag pragmas as it
         // prepares them.
         Kind::Write { .. } => explained(&words).first().is_some_and(|w| w == "PRAGMA"),
-        Kind::Ddl => matches!(word(1), "TEMP" | "TEMPORARY"),
+        // `CREATE TEMP …`, or a `temp.` name: `CREATE TRIGGER temp.t …`.
+        Kind::Ddl => words.iter().any(|w| w == "TEMP" || w == "TEMPORARY"),
         _ => false,
     };
     Analysis {
@@ -434,21 +468,53 @@ fn with_kind(words: &[String]) -> Kind {
 
 /// The kind of a `PRAGMA [schema.]name [= value | (value)]`.
 fn pragma_kind(words: &[String]) -> Kind {
-    let mut i = 1;
-    if words.get(i + 1).map(String::as_str) == Some(".") {
-        i += 2;
-    }
-    let name = words.get(i).map(String::as_str).unwrap_or_default();
-    let valued = words.get(i + 1).is_some();
-    let reads = READING_PRAGMAS.contains(&name) || (!valued && SETTING_PRAGMAS.contains(&name));
-    if reads {
-        Kind::Read
-    } else {
+    let name = pragma_name(words).unwrap_or_default();
+    let valued = words.len() > pragma_name_index(words) + 1;
+    if pragma_sets(name, valued) {
         Kind::Write {
             insert: false,
             iud: false,
         }
+    } else {
+        Kind::Read
     }
+}
+
+/// Where the pragma's name is among a `PRAGMA [schema.]name …` statement's words.
+fn pragma_name_index(words: &[String]) -> usize {
+    if words.get(2).map(String::as_str) == Some(".") {
+        3
+    } else {
+        1
+    }
+}
+
+/// The name of the pragma a `[EXPLAIN [QUERY PLAN]] PRAGMA [schema.]name …` statement
+/// runs, in capitals.
+fn pragma_name(words: &[String]) -> Option<&str> {
+    let words = explained(words);
+    (words.first()? == "PRAGMA")
+        .then(|| words.get(pragma_name_index(words)).map(String::as_str))
+        .flatten()
+}
+
+/// The pragma of the statement `sql` if it sets one (what the data plane grants it, see
+/// the sandbox), in capitals.
+pub(crate) fn setting_pragma(sql: &str) -> Option<String> {
+    let words = significant(sql);
+    let inner = explained(&words);
+    let name = pragma_name(&words)?;
+    pragma_sets(name, inner.len() > pragma_name_index(inner) + 1).then(|| name.to_owned())
+}
+
+/// Whether the pragma `name`, given a value or an argument (`valued`), sets something:
+/// everything but the reading pragmas (with or without an argument: `table_info(t)`)
+/// and the setting ones asked without a value. `encoding` reads, and sets with a value.
+/// The one rule for the classifier and the sandbox.
+pub(crate) fn pragma_sets(name: &str, valued: bool) -> bool {
+    let name = name.to_ascii_uppercase();
+    let reading = READING_PRAGMAS.contains(&name.as_str()) && !(valued && name == "ENCODING");
+    !(reading || (!valued && SETTING_PRAGMAS.contains(&name.as_str())))
 }
 
 /// The name an `ATTACH [DATABASE] <name> AS <alias>` attaches, and the alias: sqld's form,
@@ -630,6 +696,20 @@ mod tests {
         assert!(!explained.kind.reads_only() && explained.session);
         assert!(analyze("EXPLAIN QUERY PLAN PRAGMA foreign_keys = 0").session);
         assert_eq!(classify("EXPLAIN PRAGMA table_info(t)"), Kind::Read);
+        // A TCL-style parameter's `(…)` quotes nothing: a `'` inside it starts no string.
+        let hidden = "SELECT $a(') ; PRAGMA writable_schema = 1; SELECT '";
+        assert_eq!(analyze(hidden).statements, 3);
+        assert_eq!(analyze("SELECT :a::b, @c, #d, $e(x y)").statements, 1);
+        assert_eq!(
+            setting_pragma("PRAGMA main.foreign_keys = 0").as_deref(),
+            Some("FOREIGN_KEYS")
+        );
+        assert_eq!(
+            setting_pragma("EXPLAIN PRAGMA encoding = 'UTF-16le'").as_deref(),
+            Some("ENCODING")
+        );
+        assert_eq!(setting_pragma("PRAGMA encoding"), None);
+        assert_eq!(setting_pragma("PRAGMA table_info(t)"), None);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use rusqlite::limits::Limit;
 use rusqlite::{Connection, OpenFlags};
 
-use super::sandbox::{self, Attaching, OwnAttach};
+use super::sandbox::{self, Permit, Runs};
 
 /// How long a statement may run before it is interrupted, unless the fake is told
 /// otherwise ([`FakeTursoBuilder::statement_timeout`](crate::FakeTursoBuilder::statement_timeout)).
@@ -121,8 +121,8 @@ impl Deadline {
 pub(crate) struct Conn {
     pub(crate) sqlite: Connection,
     pub(crate) deadline: Deadline,
-    /// Allows the data plane's own `ATTACH` while it runs.
-    pub(crate) own_attach: OwnAttach,
+    /// What the sandbox lets the data plane's own statements do while they run.
+    pub(crate) permit: Permit,
     /// Whether it runs with `PRAGMA query_only` now.
     query_only: bool,
 }
@@ -148,6 +148,7 @@ impl Conn {
     /// Runs with `PRAGMA query_only` (SQLite refuses every write) or not.
     pub(crate) fn query_only(&mut self, on: bool) -> rusqlite::Result<()> {
         if self.query_only != on {
+            let _granted = self.permit.pragma("query_only");
             self.sqlite.pragma_update(None, "query_only", on)?;
             self.query_only = on;
         }
@@ -184,6 +185,7 @@ impl Data {
         }
         let uri = format!("file:{}", uri_path(&file));
         let first = connect(&uri, limit)?;
+        let _granted = first.permit.pragma("journal_mode");
         first.sqlite.pragma_update(None, "journal_mode", "WAL")?;
         Ok(Data { uri, limit, file })
     }
@@ -253,8 +255,8 @@ fn connect(uri: &str, limit: Duration) -> rusqlite::Result<Conn> {
     sqlite.set_limit(Limit::SQLITE_LIMIT_LENGTH, MAX_VALUE)?;
     sqlite.set_limit(Limit::SQLITE_LIMIT_SQL_LENGTH, MAX_SQL)?;
     sqlite.set_limit(Limit::SQLITE_LIMIT_ATTACHED, 4)?;
-    let own_attach = OwnAttach::default();
-    sandbox::install(&sqlite, Attaching::Bound(own_attach.clone()));
+    let permit = Permit::default();
+    sandbox::install(&sqlite, Runs::DataPlane(permit.clone()));
     let deadline = Deadline::new(limit);
     let watched = deadline.clone();
     sqlite.progress_handler(10_000, Some(move || watched.passed()));
@@ -262,7 +264,7 @@ fn connect(uri: &str, limit: Duration) -> rusqlite::Result<Conn> {
     Ok(Conn {
         sqlite,
         deadline,
-        own_attach,
+        permit,
         query_only: false,
     })
 }

@@ -360,6 +360,20 @@ async fn sql_reaches_no_file_no_process_setting_and_no_later_client() {
             assert_eq!(status, StatusCode::FORBIDDEN, "{text}");
         }
 
+        // A pragma hidden where SQLite sees a second statement (a TCL-style parameter
+        // `$a(')` quotes nothing) sets nothing; `query_only` is the fake's own.
+        let trick = "SELECT $a(') ; PRAGMA ignore_check_constraints = 1; SELECT '";
+        let answer = later
+            .pipeline(json!({"requests": [
+                {"type": "execute", "stmt": {"sql": trick}},
+                {"type": "execute", "stmt": {"sql": "PRAGMA ignore_check_constraints"}},
+                {"type": "execute", "stmt": {"sql": "PRAGMA query_only = 1"}},
+                {"type": "close"}]}))
+            .await;
+        assert_eq!(answer["results"][0]["type"], "error", "{answer}");
+        assert_eq!(answer["results"][1]["response"]["result"]["rows"][0][0]["value"], "0", "{answer}");
+        assert_eq!(answer["results"][2]["error"]["code"], "SQLITE_AUTH", "{answer}");
+
         // What SQLite skips or stops at hides nothing: a byte-order mark before ATTACH,
         // a NUL; and SQL that is only those is no statement, not a failure.
         for (sql, code) in [
