@@ -10,6 +10,7 @@
 use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
+use rusqlite::limits::Limit;
 
 use super::sandbox::{self, Runs};
 use crate::app::App;
@@ -99,6 +100,9 @@ pub(crate) fn run(conn: &Connection, sql: &str) -> Result<(), ApiError> {
 /// A private in-memory database with the dump `sql` loaded.
 pub(crate) fn image(sql: &str) -> Result<Connection, ApiError> {
     let conn = Connection::open_in_memory().map_err(refused)?;
+    // A value as large as the data plane's, not SQLite's default gigabyte.
+    conn.set_limit(Limit::SQLITE_LIMIT_LENGTH, super::storage::MAX_VALUE)
+        .map_err(refused)?;
     // In memory: a few bytes of SQL can make gigabytes (`zeroblob`), so the image is
     // bounded (SQLITE_FULL past it), as an upload is.
     let pages = MAX_IMAGE
@@ -133,6 +137,12 @@ mod tests {
             "{}",
             err.message()
         );
+    }
+
+    #[test]
+    fn a_dump_s_values_are_bounded_as_the_data_plane_s() {
+        let err = image("CREATE TABLE t AS SELECT randomblob(500000000) AS b;").unwrap_err();
+        assert!(err.message().contains("SQLITE_TOOBIG"), "{}", err.message());
     }
 
     #[test]

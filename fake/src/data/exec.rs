@@ -738,11 +738,11 @@ impl Runner<'_> {
         let budget = self.budget;
         let conn = &self.stream.conn;
         // The sandbox lets this statement do what it was classified for and no more:
-        // attach a file (the data plane's own ATTACH), set its pragma (never
-        // `query_only`, the fake's own).
+        // attach a file (the data plane's own ATTACH), set its pragma (never one of the
+        // fake's own settings).
         let _attaching = attach_location.as_ref().map(|_| conn.permit.attach());
         let _setting = sql::setting_pragma(&text)
-            .filter(|name| name != "QUERY_ONLY")
+            .filter(|name| super::sandbox::client_may_set(name))
             .map(|name| conn.permit.pragma(&name));
         let mut statement = conn.sqlite.prepare_cached(&text).map_err(sqlite_error)?;
         // A cached statement's counters add up over its runs.
@@ -755,15 +755,6 @@ impl Runner<'_> {
             let explain = statement.is_explain() != 0;
             bind(&mut statement, stmt, explain)?;
         }
-        let cols: Vec<Col> = statement
-            .columns()
-            .iter()
-            .map(|column| Col {
-                name: column.name().to_owned(),
-                decltype: column.decl_type().map(str::to_owned),
-            })
-            .collect();
-        let width = cols.len();
         conn.deadline.start();
         let mut rows_out = Vec::new();
         let mut returned = 0u64;
@@ -775,6 +766,9 @@ impl Runner<'_> {
                 if !stmt.want_rows {
                     continue;
                 }
+                // Read from the row: a cached statement whose table changed since it was
+                // prepared is prepared again at its first step, columns included.
+                let width = row.as_ref().column_count();
                 let mut values = Vec::with_capacity(width);
                 for i in 0..width {
                     // Weighed before it is copied: a row of many large values fails at
@@ -793,6 +787,15 @@ impl Runner<'_> {
             }
         }
         conn.deadline.stop();
+        // After the first step, for the same reason.
+        let cols: Vec<Col> = statement
+            .columns()
+            .iter()
+            .map(|column| Col {
+                name: column.name().to_owned(),
+                decltype: column.decl_type().map(str::to_owned),
+            })
+            .collect();
         self.budget = budget.saturating_sub(spent);
         let scanned = statement.get_status(StatementStatus::FullscanStep).max(0) as u64;
         let (changes, insert) = match kind {

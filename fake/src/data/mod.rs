@@ -163,7 +163,12 @@ pub(crate) struct DataPlane {
     retired: Mutex<VecDeque<Arc<Served>>>,
     /// The bytes of every database's upload in progress.
     uploading: upload::Uploading,
+    /// Turns to load a dump ([`DUMPS_AT_ONCE`] at once: each may take its bound in memory).
+    dumps: tokio::sync::Semaphore,
 }
+
+/// How many dumps load at once, in all databases.
+pub(crate) const DUMPS_AT_ONCE: usize = 2;
 
 impl DataPlane {
     /// A data plane keeping its databases in `storage`, serving them on `ip`.
@@ -181,7 +186,19 @@ impl DataPlane {
             served: Mutex::new(HashMap::new()),
             retired: Mutex::new(VecDeque::new()),
             uploading: upload::Uploading::default(),
+            dumps: tokio::sync::Semaphore::new(DUMPS_AT_ONCE),
         })
+    }
+
+    /// A turn to load a dump, waited for at most `wait`; `None` when none came.
+    pub(crate) async fn dump_turn(
+        &self,
+        wait: std::time::Duration,
+    ) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        tokio::time::timeout(wait, self.dumps.acquire())
+            .await
+            .ok()?
+            .ok()
     }
 
     /// The bytes of every database's upload in progress.

@@ -15,15 +15,16 @@
 //!   private temporary database, what a plain `VACUUM` makes) stays allowed.
 //! - On the data plane, a pragma that sets something runs only as the statement the
 //!   classifier read ([`Permit::pragma`], for that pragma's name): a hidden one is
-//!   refused. `query_only` is the fake's own (how it holds read-only tokens): no client
-//!   sets it.
+//!   refused. The fake's own settings ([`client_may_set`]: `query_only`, with which it
+//!   holds read-only tokens, and the knobs below) are granted to no client.
 //! - Pragmas that set the whole process's SQLite (`hard_heap_limit`, `soft_heap_limit`,
 //!   `temp_store_directory`, `data_store_directory`) are refused, read or set: one
 //!   database's client could otherwise stop every other database's SQL, or move their
-//!   temporary files. So is setting the memory a connection takes and how large its
-//!   database may grow (`temp_store`, `cache_size`, `cache_spill`, `mmap_size`,
-//!   `max_page_count`: temporary tables stay in files, caches at the fake's size, a
-//!   dump's in-memory image within its bound), on every connection.
+//!   temporary files. So is setting the memory a connection takes, how large its database
+//!   may grow and how it is journaled (`temp_store`, `cache_size`, `cache_spill`,
+//!   `mmap_size`, `max_page_count`, `page_size`, `journal_mode`: temporary tables stay in
+//!   files, caches at the fake's size, journals in WAL files, a dump's in-memory image
+//!   within its bound), by any client's SQL or dump.
 //!
 //! A refused statement fails as SQLite says: `SQLITE_AUTH`, "not authorized".
 
@@ -44,14 +45,23 @@ const PROCESS_WIDE: [&str; 4] = [
 ];
 
 /// Pragmas that set how much memory a connection takes, where its temporary tables go,
-/// or how large its database may grow.
-const MEMORY: [&str; 5] = [
+/// how large its database may grow or how it is journaled: the fake's settings, which no
+/// client's SQL sets (a dump's neither).
+const KNOBS: [&str; 7] = [
     "temp_store",
     "cache_size",
     "cache_spill",
     "mmap_size",
     "max_page_count",
+    "page_size",
+    "journal_mode",
 ];
+
+/// Whether a client's statement may be granted the setting of the pragma `name`: not the
+/// fake's own (its [`KNOBS`], and `query_only`, with which it holds read-only tokens).
+pub(crate) fn client_may_set(name: &str) -> bool {
+    !named(&KNOBS, name) && !name.eq_ignore_ascii_case("query_only")
+}
 
 /// Whose SQL a connection runs.
 #[derive(Clone, Debug)]
@@ -143,7 +153,7 @@ fn allowed(action: &AuthAction<'_>, runs: &Runs) -> bool {
             },
             _,
         ) if !sql::pragma_sets(pragma_name, pragma_value.is_some()) => true,
-        (AuthAction::Pragma { pragma_name, .. }, _) if named(&MEMORY, pragma_name) => false,
+        (AuthAction::Pragma { pragma_name, .. }, Runs::Dump) => !named(&KNOBS, pragma_name),
         (AuthAction::Pragma { pragma_name, .. }, Runs::DataPlane(permit)) => permit
             .allowance()
             .pragma

@@ -137,9 +137,9 @@ fn tokens(sql: &str) -> Vec<(Token<'_>, usize)> {
             // `#name`, with `::` inside and, after the name, a `(…)` that runs to the
             // next `)` or space (TCL's form) — quotes inside it quote nothing.
             b'$' | b'@' | b':' | b'#'
-                if bytes
-                    .get(i + 1)
-                    .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80) =>
+                if bytes.get(i + 1).is_some_and(|&c| {
+                    c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80
+                }) =>
             {
                 i += 1;
                 let mut named = 0;
@@ -290,7 +290,20 @@ const READING_PRAGMAS: &[&str] = &[
 
 /// Pragmas that read when they are given no value (and set one when they are).
 const SETTING_PRAGMAS: &[&str] = &[
+    "ANALYSIS_LIMIT",
     "APPLICATION_ID",
+    "CELL_SIZE_CHECK",
+    "CHECKPOINT_FULLFSYNC",
+    "COUNT_CHANGES",
+    "EMPTY_RESULT_CALLBACKS",
+    "FULLFSYNC",
+    "FULL_COLUMN_NAMES",
+    "IGNORE_CHECK_CONSTRAINTS",
+    "LEGACY_FILE_FORMAT",
+    "SHORT_COLUMN_NAMES",
+    "THREADS",
+    "TRUSTED_SCHEMA",
+    "WRITABLE_SCHEMA",
     "AUTO_VACUUM",
     "AUTOMATIC_INDEX",
     "BUSY_TIMEOUT",
@@ -664,7 +677,8 @@ mod tests {
             ("PRAGMA user_version = 3", write),
             ("PRAGMA query_only(0)", write),
             ("PRAGMA query_only = OFF", write),
-            ("PRAGMA writable_schema", write),
+            ("PRAGMA writable_schema = 1", write),
+            ("PRAGMA writable_schema", Kind::Read),
             ("VACUUM", write),
             ("", write),
         ] {
@@ -700,6 +714,15 @@ mod tests {
         let hidden = "SELECT $a(') ; PRAGMA writable_schema = 1; SELECT '";
         assert_eq!(analyze(hidden).statements, 3);
         assert_eq!(analyze("SELECT :a::b, @c, #d, $e(x y)").statements, 1);
+        // SQLite reads `$$(')` as one parameter: this is a DELETE.
+        assert!(
+            !classify("WITH a AS (SELECT $$(')) DELETE FROM t WHERE x <> ')) SELECT '")
+                .reads_only()
+        );
+        assert_eq!(
+            analyze("SELECT $$(') ; DELETE FROM t; SELECT '").statements,
+            3
+        );
         assert_eq!(
             setting_pragma("PRAGMA main.foreign_keys = 0").as_deref(),
             Some("FOREIGN_KEYS")

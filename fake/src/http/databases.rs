@@ -176,10 +176,28 @@ async fn initial_data(
         return Ok(None);
     };
     let sql = dump::fetch(app, url).await?;
+    let _turn = dump_turn(app).await?;
     tokio::task::spawn_blocking(move || dump::image(&sql))
         .await
         .map_err(|e| ApiError::internal(format!("the dump could not be loaded: {e}")))?
         .map(Some)
+}
+
+/// A turn to load a dump: a few at once in all databases, each bounded in memory.
+async fn dump_turn(app: &App) -> Result<tokio::sync::SemaphorePermit<'_>, ApiError> {
+    app.data()
+        .dump_turn(app.idle_timeout())
+        .await
+        .ok_or_else(|| {
+            ApiError::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "the fake loads {} dumps already, and none ended within the idle timeout: \
+                     try again shortly",
+                    crate::data::DUMPS_AT_ONCE
+                ),
+            )
+        })
 }
 
 /// Creates a database through `create` (given the port it is served on), then serves
@@ -342,6 +360,7 @@ async fn seed_database(
         .data()
         .served(&id)
         .ok_or_else(|| ApiError::not_found(format!("database {name} is not served")))?;
+    let _loading = dump_turn(&app).await?;
     // A turn of the database's, as every request that runs SQL on it takes.
     let turn = served.turn(app.idle_timeout()).await.ok_or_else(|| {
         ApiError::new(
