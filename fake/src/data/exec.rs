@@ -502,6 +502,18 @@ struct Runner<'a> {
 
 /// The Hrana code of an SQLite error: `SQLITE_` and its primary code's name, as sqld
 /// names them (`SQLITE_UNKNOWN` for a plain `SQLITE_ERROR`).
+/// A statement's columns: names and declared types.
+fn cols_of(statement: &Statement<'_>) -> Vec<Col> {
+    statement
+        .columns()
+        .iter()
+        .map(|column| Col {
+            name: column.name().to_owned(),
+            decltype: column.decl_type().map(str::to_owned),
+        })
+        .collect()
+}
+
 pub(crate) fn sqlite_code(code: ErrorCode) -> &'static str {
     match code {
         ErrorCode::InternalMalfunction => "SQLITE_INTERNAL",
@@ -788,14 +800,7 @@ impl Runner<'_> {
         }
         conn.deadline.stop();
         // After the first step, for the same reason.
-        let cols: Vec<Col> = statement
-            .columns()
-            .iter()
-            .map(|column| Col {
-                name: column.name().to_owned(),
-                decltype: column.decl_type().map(str::to_owned),
-            })
-            .collect();
+        let cols = cols_of(&statement);
         self.budget = budget.saturating_sub(spent);
         let scanned = statement.get_status(StatementStatus::FullscanStep).max(0) as u64;
         let (changes, insert) = match kind {
@@ -887,14 +892,7 @@ impl Runner<'_> {
                 name: statement.parameter_name(i).map(str::to_owned),
             })
             .collect();
-        let cols = statement
-            .columns()
-            .iter()
-            .map(|column| Col {
-                name: column.name().to_owned(),
-                decltype: column.decl_type().map(str::to_owned),
-            })
-            .collect();
+        let cols = cols_of(&statement);
         Ok(DescribeResult {
             params,
             cols,
