@@ -671,7 +671,8 @@ async fn data_survives_a_restart_and_a_reset_empties_the_seed_s_databases() {
 async fn unfinished_uploads_are_bounded() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     bounded(LIMIT, async {
-        let idle = Duration::from_millis(300);
+        // Long enough that the three starts below come within it on a loaded machine.
+        let idle = Duration::from_secs(2);
         let fake = FakeTurso::builder()
             .idle_timeout(idle)
             .start()
