@@ -749,6 +749,19 @@ fn the_escape_hatch_cannot_leave_a_path_either() {
 
 // --- bounded reads ---
 
+/// Reads a request's head (to its blank line) from `stream`: whether it all arrived.
+async fn read_head(stream: &mut tokio::net::TcpStream) -> bool {
+    let mut request = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buffer).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => request.extend_from_slice(&buffer[..n]),
+        }
+    }
+    true
+}
+
 /// A server that answers every request with `head`, then body bytes until the client
 /// goes away (a declared length it never reaches, or endless chunks), and reports how
 /// many body bytes it managed to write.
@@ -764,13 +777,8 @@ async fn endless(
         while let Ok((mut stream, _)) = listener.accept().await {
             let report = report.clone();
             tokio::spawn(async move {
-                let mut request = Vec::new();
-                let mut buffer = [0u8; 4096];
-                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match stream.read(&mut buffer).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => request.extend_from_slice(&buffer[..n]),
-                    }
+                if !read_head(&mut stream).await {
+                    return;
                 }
                 let mut written = 0u64;
                 if stream.write_all(head.as_bytes()).await.is_ok() {
@@ -855,13 +863,8 @@ fn a_declared_length_past_the_limit_fails_before_the_body_is_read() {
         let (release, released) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let (mut stream, _) = listener.accept().await.unwrap();
-            let mut request = Vec::new();
-            let mut buffer = [0u8; 4096];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buffer).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => request.extend_from_slice(&buffer[..n]),
-                }
+            if !read_head(&mut stream).await {
+                return;
             }
             stream.write_all(TWO_GIB.as_bytes()).await.unwrap();
             stream.write_all(b"[{\"").await.unwrap();

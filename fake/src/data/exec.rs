@@ -753,7 +753,12 @@ impl Runner<'_> {
         // attach a file (the data plane's own ATTACH), set its pragma (never one of the
         // fake's own settings).
         let _attaching = attach_location.as_ref().map(|_| conn.permit.attach());
-        let _setting = sql::setting_pragma(&text)
+        // (A pragma that sets is a session statement: only those are read again.)
+        let _setting = stmt
+            .analysis
+            .session
+            .then(|| sql::setting_pragma(&text))
+            .flatten()
             .filter(|name| super::sandbox::client_may_set(name))
             .map(|name| conn.permit.pragma(&name));
         let mut statement = conn.sqlite.prepare_cached(&text).map_err(sqlite_error)?;

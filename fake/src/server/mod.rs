@@ -564,16 +564,24 @@ mod tests {
         assert_eq!(started.elapsed(), Duration::from_secs(10));
     }
 
-    #[tokio::test]
-    async fn past_the_limit_the_least_recently_active_connection_is_closed() {
+    /// Two open connections of a limit of two, each registered with a task that runs
+    /// until it is aborted.
+    fn two_connections() -> (Connections, Vec<tokio::task::JoinHandle<()>>, [Activity; 2]) {
         let connections = Connections::new();
         let tasks: Vec<_> = (0..2)
             .map(|_| tokio::spawn(std::future::pending::<()>()))
             .collect();
-        let first = connections.make_room(2).unwrap();
-        connections.register(first.id, tasks[0].abort_handle());
-        let second = connections.make_room(2).unwrap();
-        connections.register(second.id, tasks[1].abort_handle());
+        let activities = [0, 1].map(|n| {
+            let activity = connections.make_room(2).unwrap();
+            connections.register(activity.id, tasks[n].abort_handle());
+            activity
+        });
+        (connections, tasks, activities)
+    }
+
+    #[tokio::test]
+    async fn past_the_limit_the_least_recently_active_connection_is_closed() {
+        let (connections, tasks, [first, second]) = two_connections();
         // The first connection was used after the second one last was.
         first.last.store(20, Ordering::Relaxed);
         second.last.store(10, Ordering::Relaxed);
@@ -590,14 +598,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_connection_with_a_request_in_flight_is_never_closed_for_room() {
-        let connections = Connections::new();
-        let tasks: Vec<_> = (0..2)
-            .map(|_| tokio::spawn(std::future::pending::<()>()))
-            .collect();
-        let busy = connections.make_room(2).unwrap();
-        connections.register(busy.id, tasks[0].abort_handle());
-        let idle = connections.make_room(2).unwrap();
-        connections.register(idle.id, tasks[1].abort_handle());
+        let (connections, tasks, [busy, idle]) = two_connections();
         busy.last.store(0, Ordering::Relaxed);
         idle.last.store(10, Ordering::Relaxed);
         let in_flight = InFlight::new(Arc::clone(&busy.busy));
@@ -615,14 +616,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_connection_whose_request_waits_for_its_body_may_be_closed_for_room() {
-        let connections = Connections::new();
-        let tasks: Vec<_> = (0..2)
-            .map(|_| tokio::spawn(std::future::pending::<()>()))
-            .collect();
-        let waiting = connections.make_room(2).unwrap();
-        connections.register(waiting.id, tasks[0].abort_handle());
-        let answering = connections.make_room(2).unwrap();
-        connections.register(answering.id, tasks[1].abort_handle());
+        let (connections, tasks, [waiting, answering]) = two_connections();
         waiting.last.store(10, Ordering::Relaxed);
         answering.last.store(0, Ordering::Relaxed);
         // Both have a request in flight; the first's body has not all arrived.
