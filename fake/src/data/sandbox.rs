@@ -82,6 +82,9 @@ pub(crate) struct Permit(Arc<Mutex<Allowance>>);
 struct Allowance {
     attach: bool,
     pragma: Option<String>,
+    /// Whether any statement, even one refused or only described, named the `temp`
+    /// schema: the connection may hold a temporary object (kept across grants).
+    temp: bool,
 }
 
 impl Permit {
@@ -101,6 +104,14 @@ impl Permit {
         self.allowance().pragma = Some(name.to_ascii_lowercase());
         Granted(self)
     }
+
+    /// Whether a statement prepared on the connection named the `temp` schema (made a
+    /// temporary table, view, index or trigger, with `TEMP` or a `temp.` name, or read
+    /// one): SQLite tells the authorizer of each, so no SQL the classifier misread hides
+    /// one. Such a connection serves no later stream.
+    pub(crate) fn touched_temp(&self) -> bool {
+        self.allowance().temp
+    }
 }
 
 /// While it lives, what [`Permit`] granted may run.
@@ -108,19 +119,40 @@ pub(crate) struct Granted<'a>(&'a Permit);
 
 impl Drop for Granted<'_> {
     fn drop(&mut self) {
-        *self.0.allowance() = Allowance::default();
+        let mut allowance = self.0.allowance();
+        allowance.attach = false;
+        allowance.pragma = None;
     }
 }
 
 /// Puts the sandbox's authorizer on `conn`, replacing any other.
 pub(crate) fn install(conn: &Connection, runs: Runs) {
     conn.authorizer(Some(move |context: AuthContext<'_>| {
+        if let Runs::DataPlane(permit) = &runs
+            && names_temp(&context)
+        {
+            permit.allowance().temp = true;
+        }
         if allowed(&context.action, &runs) {
             Authorization::Allow
         } else {
             Authorization::Deny
         }
     }));
+}
+
+/// Whether the action is on the `temp` schema, or makes a temporary object.
+fn names_temp(context: &AuthContext<'_>) -> bool {
+    context
+        .database_name
+        .is_some_and(|name| name.eq_ignore_ascii_case("temp"))
+        || matches!(
+            context.action,
+            AuthAction::CreateTempIndex { .. }
+                | AuthAction::CreateTempTable { .. }
+                | AuthAction::CreateTempTrigger { .. }
+                | AuthAction::CreateTempView { .. }
+        )
 }
 
 fn named(list: &[&str], name: &str) -> bool {
@@ -303,5 +335,27 @@ mod tests {
             .unwrap();
         assert_eq!(on, 1);
         assert!(refused(&conn, "PRAGMA foreign_keys = 0"), "after the guard");
+    }
+
+    #[test]
+    fn a_temporary_object_is_seen_however_it_is_named() {
+        for sql in [
+            "CREATE TEMP TABLE t (a)",
+            "CREATE TABLE temp.t (a)",
+            "CREATE TABLE \"TEMP\".t (a)",
+            "CREATE TEMP VIEW v AS SELECT 1",
+            "CREATE TABLE m (a); CREATE TRIGGER temp.tr AFTER INSERT ON main.m BEGIN SELECT 1; END",
+        ] {
+            let permit = Permit::default();
+            let conn = sandboxed(&Runs::DataPlane(permit.clone()));
+            assert!(!permit.touched_temp());
+            conn.execute_batch(sql).unwrap();
+            assert!(permit.touched_temp(), "{sql}");
+        }
+        let permit = Permit::default();
+        let conn = sandboxed(&Runs::DataPlane(permit.clone()));
+        conn.execute_batch("CREATE TABLE main.m (a); INSERT INTO m VALUES (1); SELECT * FROM m")
+            .unwrap();
+        assert!(!permit.touched_temp(), "the main schema only");
     }
 }

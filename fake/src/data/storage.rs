@@ -128,21 +128,13 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
-    /// Whether the connection holds nothing a client set up: it is in autocommit, has no
-    /// temporary table, view, index or trigger and no attached database. Asked of SQLite,
-    /// not guessed from the statements that ran (`CREATE TRIGGER temp.t …` makes one as
-    /// well as `CREATE TEMP TRIGGER t …`): a pooled connection serves the next stream,
-    /// which may be another token's.
+    /// Whether the connection holds nothing a client set up: it is in autocommit, and no
+    /// statement prepared on it named the `temp` schema (the sandbox sees each, a
+    /// `CREATE TRIGGER temp.t …` as a `CREATE TEMP TRIGGER t …`). An attached database
+    /// needs the data plane's own `ATTACH`, which keeps its stream's connection. A pooled
+    /// connection serves the next stream, which may be another token's.
     pub(crate) fn holds_nothing_of_its_own(&self) -> bool {
-        self.sqlite.is_autocommit()
-            && self
-                .sqlite
-                .prepare_cached(
-                    "SELECT (SELECT count(*) FROM temp.sqlite_schema) + \
-                     (SELECT count(*) FROM pragma_database_list WHERE name NOT IN ('main', 'temp'))",
-                )
-                .and_then(|mut statement| statement.query_row([], |row| row.get::<_, i64>(0)))
-                .is_ok_and(|held| held == 0)
+        self.sqlite.is_autocommit() && !self.permit.touched_temp()
     }
 
     /// Runs with `PRAGMA query_only` (SQLite refuses every write) or not.
